@@ -1,0 +1,45 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is what they are made of.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-postgres lint typecheck importlint check demo migrate clean bench
+
+setup: $(STAMP)  ## Create .venv, install Incasso and its tools, install Debian packages it needs
+
+$(STAMP): pyproject.toml scripts/setup debian-packages.txt
+	@PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup
+	@touch $(STAMP)
+
+migrate: setup
+	@$(BIN)/incasso migrate --no-input -v 0
+
+run: migrate  ## Set up, migrate, load demo data when the database is empty, serve on http://127.0.0.1:8000
+	@$(BIN)/incasso demo --seed $(SEED) --if-empty
+	@$(BIN)/incasso demo-logins
+	@echo "Incasso runs on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@$(BIN)/incasso runserver --noreload $(HOST):$(PORT)
+
+test: setup  ## Set up and run the whole test suite on the embedded SQLite database
+	@$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+lint: setup
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+typecheck: setup
+	@$(BIN)/mypy incasso config
+
+importlint: setup
+	@$(BIN)/lint-imports
+
+check: lint typecheck importlint
+
+clean:
+	rm -rf $(VENV) var/incasso.sqlite3*

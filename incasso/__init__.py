@@ -1,0 +1,1 @@
+"""Incasso: the platform a debt-collection agency runs its business on."""

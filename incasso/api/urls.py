@@ -1,3 +1,8 @@
+"""The versioned REST API. Endpoints validate, call one service and serialise; no business logic here."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Incasso API", version="1")
+from incasso.api import quote
+
+api = NinjaAPI(title="Incasso API", version="1", urls_namespace="api-v1")
+api.add_router("", quote.router)

@@ -1,0 +1,1 @@
+"""Data files shipped with the domain core, read through importlib.resources."""

@@ -1,0 +1,179 @@
+"""Statutory (BW 6:119) and commercial (BW 6:119a) interest: the rate table and the accrual of one claim.
+
+Conventions (LEGAL.md section 3): the interval is [anchor, end); it is split at every rate change and every
+anniversary of the anchor; a segment [a, b) earns ``base x rate(a) x (b - a).days / 365`` (Actual/365, leap years
+too), rounded half up to cents; at each anniversary the year's unpaid interest is added to the base
+(6:119 lid 2, 6:119a lid 3); an anniversary on 29 February falls on 28 February in other years; a new rate applies
+to interest already running (6:120 lid 1).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from incasso.domain.money import Money
+
+DAYS_PER_YEAR = 365
+
+
+class InterestKind(StrEnum):
+    STATUTORY = "statutory"
+    COMMERCIAL = "commercial"
+    NONE = "none"
+
+
+class RateTableError(ValueError):
+    """The rate table is malformed, or has no rate for a date."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    start: date
+    rate: Decimal  # percent per year
+    confirmed: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class RateTable:
+    kind: InterestKind
+    rows: tuple[RateRow, ...]
+
+    def __post_init__(self) -> None:
+        if not self.rows:
+            raise RateTableError(f"the {self.kind} rate table is empty")
+        starts = [row.start for row in self.rows]
+        if starts != sorted(set(starts)):
+            raise RateTableError(f"the {self.kind} rate table is not in strictly increasing date order")
+
+    @property
+    def first_date(self) -> date:
+        return self.rows[0].start
+
+    def row_on(self, day: date) -> RateRow:
+        index = bisect.bisect_right([row.start for row in self.rows], day) - 1
+        if index < 0:
+            raise RateTableError(f"no {self.kind} interest rate before {self.first_date.isoformat()}")
+        return self.rows[index]
+
+    def changes_between(self, start: date, end: date) -> list[date]:
+        """Dates strictly after ``start`` and strictly before ``end`` on which the rate changes."""
+        return [row.start for row in self.rows if start < row.start < end]
+
+
+def parse_rate_tables(document: Mapping[str, Any]) -> dict[InterestKind, RateTable]:
+    tables: dict[InterestKind, RateTable] = {}
+    for kind in (InterestKind.STATUTORY, InterestKind.COMMERCIAL):
+        try:
+            rows = tuple(
+                RateRow(
+                    start=date.fromisoformat(raw["from"]),
+                    rate=Decimal(raw["rate"]),
+                    confirmed=bool(raw["confirmed"]),
+                    source=str(raw["source"]),
+                )
+                for raw in document[kind.value]
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise RateTableError(f"the {kind} rate table is malformed: {exc!r}") from exc
+        tables[kind] = RateTable(kind, rows)
+    return tables
+
+
+@cache
+def shipped_rate_tables() -> dict[InterestKind, RateTable]:
+    """The rate tables that ship with the code (``incasso/domain/data/interest_rates.json``)."""
+    text = resources.files("incasso.domain.data").joinpath("interest_rates.json").read_text(encoding="utf-8")
+    return parse_rate_tables(json.loads(text))
+
+
+def anniversary(anchor: date, years: int) -> date:
+    """The anchor's anniversary ``years`` later; 29 February falls on 28 February in a common year."""
+    try:
+        return anchor.replace(year=anchor.year + years)
+    except ValueError:
+        return anchor.replace(year=anchor.year + years, day=28)
+
+
+def segment_interest_exact(base: Money, rate_percent: Decimal, days: int) -> Fraction:
+    """Exact interest in cents on ``base`` for ``days`` days at ``rate_percent`` per year (Actual/365)."""
+    return Fraction(base.cents) * Fraction(rate_percent) * days / (100 * DAYS_PER_YEAR)
+
+
+def segment_interest(base: Money, rate_percent: Decimal, days: int) -> Money:
+    """The segment's interest rounded half up to cents, as LEGAL.md section 3 prescribes per segment."""
+    return Money.from_exact_cents(segment_interest_exact(base, rate_percent, days), base.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: date
+    end: date
+    base: Money
+    rate: RateRow
+    interest: Money
+    capitalised_at_end: bool
+
+
+class InterestAccount:
+    """The interest of one claim as it runs: the base, the unpaid interest of the running year, and the cursor.
+
+    Capitalised interest is kept apart from the original principal because payments to principal take it first
+    and collection costs are computed over the original principal only.
+    """
+
+    def __init__(self, *, principal: Money, anchor: date, table: RateTable | None) -> None:
+        self.original = principal
+        self.capitalised = Money.zero(principal.currency)
+        self.interest = Money.zero(principal.currency)
+        self.anchor = anchor
+        self.table = table
+        self.cursor = anchor
+        self._years_passed = 0
+        self.segments: list[Segment] = []
+
+    @property
+    def principal(self) -> Money:
+        return self.original + self.capitalised
+
+    def accrue_to(self, end: date) -> None:
+        """Accrue interest over [cursor, end), capitalising at every anniversary up to and including ``end``."""
+        if self.table is None or end <= self.cursor:
+            return
+        while self.cursor < end:
+            next_anniversary = anniversary(self.anchor, self._years_passed + 1)
+            boundaries = [end, next_anniversary, *self.table.changes_between(self.cursor, end)]
+            stop = min(b for b in boundaries if b > self.cursor)
+            row = self.table.row_on(self.cursor)
+            earned = segment_interest(self.principal, row.rate, (stop - self.cursor).days)
+            self.interest = self.interest + earned
+            at_anniversary = stop == next_anniversary
+            self.segments.append(Segment(self.cursor, stop, self.principal, row, earned, at_anniversary))
+            if at_anniversary:
+                self.capitalised = self.capitalised + self.interest
+                self.interest = Money.zero(self.interest.currency)
+                self._years_passed += 1
+            self.cursor = stop
+
+    def pay_interest(self, available: Money) -> Money:
+        taken = available.min(self.interest)
+        self.interest = self.interest - taken
+        return taken
+
+    def pay_principal(self, available: Money) -> Money:
+        """Pay capitalised interest first, then the original principal (LEGAL.md section 4, step 2)."""
+        from_capitalised = available.min(self.capitalised)
+        self.capitalised = self.capitalised - from_capitalised
+        from_original = (available - from_capitalised).min(self.original)
+        self.original = self.original - from_original
+        return from_capitalised + from_original

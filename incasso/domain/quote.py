@@ -1,0 +1,223 @@
+"""The quote: what a debtor owes on a date, and where each payment went (LEGAL.md section 4).
+
+One function answers this for the letters, the portals, the API and the daily run alike. It is exact: every
+interest segment is rounded half up to cents, and every cent of every payment lands in costs, interest, principal
+or overpayment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from incasso.domain.collection_costs import collection_costs
+from incasso.domain.interest import InterestAccount, InterestKind, RateTable, RateTableError
+from incasso.domain.money import Money, money_sum
+
+
+class QuoteError(ValueError):
+    """The quote cannot be computed from this input; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimInput:
+    id: str
+    principal: Money
+    due_date: date
+    interest_from: date | None = None
+
+    @property
+    def anchor(self) -> date:
+        """Interest runs from ``interest_from`` when given (the default date for consumers), else the due date."""
+        return self.interest_from or self.due_date
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInput:
+    date: date
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CostsInput:
+    due_from: date
+    vat_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    interest: InterestKind
+    as_of: date
+    claims: tuple[ClaimInput, ...]
+    payments: tuple[PaymentInput, ...] = ()
+    costs: CostsInput | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    id: str
+    principal_outstanding: Money
+    interest_outstanding: Money
+    capitalised_outstanding: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CostsOutcome:
+    amount: Money
+    outstanding: Money
+    due_from: date
+    base: Money  # the summed unpaid original principal the costs were computed over
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationLine:
+    """One step of the order applied to a payment: which claim (None for costs), which part, how much."""
+
+    claim_id: str | None
+    part: str  # "costs" | "interest" | "capitalised_interest" | "principal"
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    date: date
+    amount: Money
+    to_costs: Money
+    to_interest: Money
+    to_principal: Money
+    overpayment: Money
+    lines: tuple[AllocationLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    as_of: date
+    claims: tuple[ClaimOutcome, ...]
+    costs: CostsOutcome | None
+    payments: tuple[PaymentOutcome, ...]
+    total_outstanding: Money
+    warnings: tuple[str, ...]
+
+
+def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> RateTable | None:
+    if not request.claims:
+        raise QuoteError("claims", "at least one claim is required")
+    seen: set[str] = set()
+    for index, claim in enumerate(request.claims):
+        if claim.id in seen:
+            raise QuoteError(f"claims[{index}].id", f"duplicate claim id {claim.id!r}")
+        seen.add(claim.id)
+        if claim.principal.is_negative():
+            raise QuoteError(f"claims[{index}].principal", "must not be negative")
+    for index, payment in enumerate(request.payments):
+        if payment.amount.is_negative():
+            raise QuoteError(f"payments[{index}].amount", "must not be negative")
+        if payment.date > request.as_of:
+            raise QuoteError(f"payments[{index}].date", "a payment cannot be dated after as_of")
+    if request.interest is InterestKind.NONE:
+        return None
+    table = tables[request.interest]
+    for index, claim in enumerate(request.claims):
+        if claim.anchor < table.first_date:
+            field = "interest_from" if claim.interest_from else "due_date"
+            raise QuoteError(
+                f"claims[{index}].{field}",
+                f"{claim.anchor.isoformat()} is before the first {request.interest} interest rate "
+                f"({table.first_date.isoformat()})",
+            )
+    return table
+
+
+def _unconfirmed_rate_warnings(accounts: list[InterestAccount]) -> tuple[str, ...]:
+    used = {segment.rate for account in accounts for segment in account.segments if segment.rate.confirmed is False}
+    return tuple(
+        f"interest rate {row.rate}% from {row.start.isoformat()} is unconfirmed ({row.source})"
+        for row in sorted(used, key=lambda r: r.start)
+    )
+
+
+def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> Quote:
+    """Compute the quote of LEGAL.md section 4 exactly."""
+    table = _validate(request, tables)
+    order = sorted(range(len(request.claims)), key=lambda i: (request.claims[i].due_date, request.claims[i].id))
+    claims = [request.claims[i] for i in order]
+    accounts = [InterestAccount(principal=c.principal, anchor=c.anchor, table=table) for c in claims]
+    zero = Money.zero()
+    costs_amount: Money | None = None
+    costs_base = zero
+    costs_paid = zero
+    warnings: list[str] = []
+
+    def accrue_all(day: date) -> None:
+        try:
+            for account in accounts:
+                account.accrue_to(day)
+        except RateTableError as exc:  # validated above; kept as a clear error should a table have a gap
+            raise QuoteError("as_of", str(exc)) from exc
+
+    def costs_become_due_by(day: date) -> None:
+        nonlocal costs_amount, costs_base
+        if request.costs is None or costs_amount is not None or request.costs.due_from > day:
+            return
+        # Over the original principals unpaid at the start of the due day: payments of that day come after.
+        costs_base = money_sum([account.original for account in accounts])
+        costs_amount = collection_costs([costs_base], request.costs.vat_rate)
+
+    outcomes: list[PaymentOutcome] = []
+    for payment in sorted(request.payments, key=lambda p: p.date):  # stable: same date keeps input order
+        accrue_all(payment.date)
+        costs_become_due_by(payment.date)
+        remaining = payment.amount
+        lines: list[AllocationLine] = []
+        to_costs = zero
+        if costs_amount is not None:
+            to_costs = remaining.min(costs_amount - costs_paid)
+            costs_paid = costs_paid + to_costs
+            remaining = remaining - to_costs
+            if to_costs:
+                lines.append(AllocationLine(None, "costs", to_costs))
+        to_interest = zero
+        for claim, account in zip(claims, accounts, strict=True):
+            taken = account.pay_interest(remaining)
+            remaining, to_interest = remaining - taken, to_interest + taken
+            if taken:
+                lines.append(AllocationLine(claim.id, "interest", taken))
+        to_principal = zero
+        for claim, account in zip(claims, accounts, strict=True):
+            capitalised_before = account.capitalised
+            taken = account.pay_principal(remaining)
+            remaining, to_principal = remaining - taken, to_principal + taken
+            from_capitalised = capitalised_before - account.capitalised
+            if from_capitalised:
+                lines.append(AllocationLine(claim.id, "capitalised_interest", from_capitalised))
+            if taken - from_capitalised:
+                lines.append(AllocationLine(claim.id, "principal", taken - from_capitalised))
+        outcomes.append(
+            PaymentOutcome(payment.date, payment.amount, to_costs, to_interest, to_principal, remaining, tuple(lines))
+        )
+
+    accrue_all(request.as_of)
+    costs_become_due_by(request.as_of)
+    costs: CostsOutcome | None = None
+    if request.costs is not None:
+        if costs_amount is None:
+            warnings.append(f"collection costs are not due before {request.costs.due_from.isoformat()}")
+        amount = costs_amount or zero
+        costs = CostsOutcome(amount, amount - costs_paid, request.costs.due_from, costs_base)
+    warnings.extend(_unconfirmed_rate_warnings(accounts))
+
+    by_id = {claim.id: account for claim, account in zip(claims, accounts, strict=True)}
+    claim_outcomes = tuple(
+        ClaimOutcome(c.id, by_id[c.id].principal, by_id[c.id].interest, by_id[c.id].capitalised) for c in request.claims
+    )
+    total = money_sum([o.principal_outstanding + o.interest_outstanding for o in claim_outcomes])
+    if costs is not None:
+        total = total + costs.outstanding
+    return Quote(request.as_of, claim_outcomes, costs, tuple(outcomes), total, tuple(warnings))

@@ -43,3 +43,6 @@ check: lint typecheck importlint
 
 clean:
 	rm -rf $(VENV) var/incasso.sqlite3*
+
+bench: setup  ## Run the benchmarks; figures go to bench/results/*.json
+	@$(BIN)/python -m bench.run $(BENCH)

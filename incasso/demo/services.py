@@ -1,0 +1,151 @@
+"""Load the demo data set: clients, debtors, cases, claims and the demo log-ins, in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from incasso.accounts.services import client_membership_create, user_create
+from incasso.cases.models import Case, Claim
+from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
+from incasso.demo.generate import demo_dataset
+from incasso.demo.logins import DEMO_PASSWORD, demo_login_plan
+from incasso.parties.models import Client, Debtor
+from incasso.parties.selectors import client_exists
+
+DEFAULT_DEBTORS = 1_200
+BATCH_SIZE = 500
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+# Rows get fixed creation times too, so the same seed gives identical rows.
+CREATED_AT = datetime.datetime.combine(REFERENCE_DATE, datetime.time(8, 0), tzinfo=AMSTERDAM)
+
+
+class DemoDataExistsError(Exception):
+    """The database already holds clients: the demo only loads into an empty database."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    clients: int
+    debtors: int
+    cases: int
+    claims: int
+    users: int
+
+
+@transaction.atomic
+def demo_create(*, seed: int, debtors: int = DEFAULT_DEBTORS) -> DemoSummary:
+    if client_exists():
+        raise DemoDataExistsError("the database already holds clients")
+    data = demo_dataset(seed=seed, debtors=debtors)
+    clients = _clients_insert(data)
+    debtor_rows = _debtors_insert(data, clients)
+    cases = _cases_insert(data, clients, debtor_rows)
+    claims = _claims_insert(data, cases)
+    users = _users_create(clients)
+    return DemoSummary(clients=len(clients), debtors=len(debtor_rows), cases=len(cases), claims=claims, users=users)
+
+
+def _clients_insert(data: DemoDataset) -> dict[str, Client]:
+    rows = Client.objects.bulk_create(
+        Client(
+            code=client.code,
+            name=client.name,
+            kind=client.kind,
+            kvk_number=client.kvk_number,
+            iban=client.iban,
+            vat_deductible=client.vat_deductible,
+            created_at=CREATED_AT,
+        )
+        for client in data.clients
+    )
+    return {client.code: client for client in rows}
+
+
+def _debtors_insert(data: DemoDataset, clients: dict[str, Client]) -> list[Debtor]:
+    return Debtor.objects.bulk_create(
+        (
+            Debtor(
+                client=clients[debtor.client_code],
+                reference=debtor.reference,
+                kind=debtor.kind,
+                given_names=debtor.given_names,
+                surname=debtor.surname,
+                organisation_name=debtor.organisation_name,
+                date_of_birth=debtor.date_of_birth,
+                street=debtor.address.street,
+                house_number=debtor.address.house_number,
+                postcode=debtor.address.postcode,
+                city=debtor.address.city,
+                country="NL",
+                email=debtor.email,
+                phone=debtor.phone,
+                iban=debtor.iban,
+                kvk_number=debtor.kvk_number,
+                created_at=CREATED_AT,
+            )
+            for debtor in data.debtors
+        ),
+        batch_size=BATCH_SIZE,
+    )
+
+
+def _cases_insert(data: DemoDataset, clients: dict[str, Client], debtors: list[Debtor]) -> list[Case]:
+    rows = []
+    for case in data.cases:
+        debtor = debtors[case.debtor_index]
+        client = clients[case.client_code]
+        if debtor.client_id != client.pk:
+            # The generator only pairs a debtor with its own client; the demo must never show otherwise (C-2).
+            raise RuntimeError(f"demo case {case.number} pairs a debtor with another client")
+        rows.append(
+            Case(
+                client=client,
+                debtor=debtor,
+                number=case.number,
+                stage=case.stage.value,
+                closed_reason=case.closed_reason.value if case.closed_reason else None,
+                opened_on=case.opened_on,
+                closed_on=case.closed_on,
+                interest_kind=case.interest_kind,
+                created_at=datetime.datetime.combine(case.opened_on, datetime.time(9, 0), tzinfo=AMSTERDAM),
+            )
+        )
+    return Case.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _claims_insert(data: DemoDataset, cases: list[Case]) -> int:
+    rows = Claim.objects.bulk_create(
+        (
+            Claim(
+                case=case,
+                client_id=case.client_id,
+                invoice_number=claim.invoice_number,
+                invoice_date=claim.invoice_date,
+                due_date=claim.due_date,
+                principal_cents=claim.principal_cents,
+                currency="EUR",
+                description=claim.description,
+                created_at=case.created_at,
+            )
+            for case, spec in zip(cases, data.cases, strict=True)
+            for claim in spec.claims
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(rows)
+
+
+def _users_create(clients: dict[str, Client]) -> int:
+    """A handful of log-ins, made through the accounts services so they get the same checks as real ones."""
+    plan = demo_login_plan(client_codes=clients)
+    for login in plan:
+        user = user_create(
+            email=login.username, password=DEMO_PASSWORD, roles=[login.role], full_name=f"Demo {login.role.label}"
+        )
+        if login.client_code is not None:
+            client_membership_create(user=user, client=clients[login.client_code])
+    return len(plan)

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incasso.cases.models import Case, Claim, InterestKind
-from incasso.domain.case_stages import Stage
+from incasso.cases.models import (
+    Case,
+    CaseHold,
+    CaseParty,
+    Claim,
+    InterestKind,
+    PartyRole,
+    StaffTask,
+    StageEvent,
+    TaskKind,
+    TaskStatus,
+)
+from incasso.cases.selectors import case_facts
+from incasso.domain.case_lifecycle import HoldKind, check_transition
+from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.parties.models import Client, Debtor
 
 CASE_NUMBER_DIGITS = 6
@@ -79,3 +96,183 @@ def claim_create(
     claim.full_clean()
     claim.save()
     return claim
+
+
+SYSTEM = "system"
+
+
+def _actor_label(actor: User | None, actor_name: str | None) -> str:
+    if actor_name:
+        return actor_name
+    return actor.get_username() if actor is not None else SYSTEM
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    to: Stage,
+    reason: str,
+    today: datetime.date,
+    actor: User | None = None,
+    actor_name: str | None = None,
+    closed_reason: ClosedReason | None = None,
+) -> Case:
+    """Move a case to another stage if the rules allow it, and record who moved it and why (C-4).
+
+    Raises ``TransitionRefused`` (with a stable ``code``) when the stage machine or one of its guards says no.
+    """
+    locked = Case.objects.select_for_update().select_related("debtor").get(pk=case.pk)
+    facts = case_facts(case=locked, today=today)
+    check_transition(facts, to, closed_reason)
+    from_stage = locked.stage
+    locked.stage = to.value
+    if to is Stage.CLOSED:
+        locked.closed_reason = closed_reason.value if closed_reason else None
+        locked.closed_on = today
+        locked.next_measure_on = None
+    locked.save(update_fields=["stage", "closed_reason", "closed_on", "next_measure_on"])
+    StageEvent.objects.create(
+        case=locked,
+        from_stage=from_stage,
+        to_stage=to.value,
+        closed_reason=locked.closed_reason,
+        actor=actor,
+        actor_name=_actor_label(actor, actor_name),
+        reason=reason,
+    )
+    case.refresh_from_db()
+    return case
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """One planned move for :func:`cases_transition_bulk`, already checked against the stage machine."""
+
+    case_id: int
+    from_stage: Stage
+    to: Stage
+    reason: str
+    closed_reason: ClosedReason | None = None
+
+
+def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, actor_name: str) -> int:
+    """Apply many checked moves set-based: one UPDATE per (from, to, reason) group, one bulk insert of events.
+
+    A case whose stage changed since the moves were planned is left alone (the UPDATE matches on the old stage),
+    so a concurrent person's move wins and no event is written for the skipped case.
+    """
+    moved = 0
+    with transaction.atomic():
+        groups: dict[tuple[Stage, Stage, ClosedReason | None], list[StageMove]] = {}
+        for move in moves:
+            groups.setdefault((move.from_stage, move.to, move.closed_reason), []).append(move)
+        events: list[StageEvent] = []
+        for (from_stage, to, closed_reason), group in groups.items():
+            ids = [move.case_id for move in group]
+            changes: dict[str, object] = {"stage": to.value}
+            if to is Stage.CLOSED:
+                changes.update(closed_reason=closed_reason.value if closed_reason else None, closed_on=today)
+                changes["next_measure_on"] = None
+            still_there = set(
+                Case.objects.select_for_update().filter(pk__in=ids, stage=from_stage.value).values_list("pk", flat=True)
+            )
+            Case.objects.filter(pk__in=still_there).update(**changes)
+            moved += len(still_there)
+            events.extend(
+                StageEvent(
+                    case_id=move.case_id,
+                    from_stage=from_stage.value,
+                    to_stage=to.value,
+                    closed_reason=closed_reason.value if closed_reason else None,
+                    actor_name=actor_name,
+                    reason=move.reason,
+                )
+                for move in group
+                if move.case_id in still_there
+            )
+        StageEvent.objects.bulk_create(events, batch_size=1_000)
+    return moved
+
+
+@transaction.atomic
+def case_hold_place(
+    *,
+    case: Case,
+    kind: HoldKind,
+    reason: str,
+    actor: User | None = None,
+    until: datetime.date | None = None,
+) -> CaseHold:
+    """Pause the case (dispute, insolvency, debt restructuring, restriction, legal hold); placing it twice is one."""
+    existing = CaseHold.objects.filter(case=case, kind=kind.value, lifted_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    return CaseHold.objects.create(
+        case=case, kind=kind.value, reason=reason, placed_by=actor if actor and actor.pk else None, until=until
+    )
+
+
+@transaction.atomic
+def case_hold_lift(*, hold: CaseHold, reason: str, actor: User | None = None) -> CaseHold:
+    if hold.lifted_at is not None:
+        raise ValidationError(_("This hold was already lifted."), code="already_lifted")
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = actor if actor and actor.pk else None
+    hold.lift_reason = reason
+    hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    return hold
+
+
+@transaction.atomic
+def case_party_add(
+    *, case: Case, party: Debtor, role: PartyRole, representative_kind: str = "", obligation: str = ""
+) -> CaseParty:
+    """Add a co-liable party, guarantor, representative or obliged party — always of the case's own client."""
+    if party.client_id != case.client_id:
+        raise ValidationError(_("The party belongs to another client."), code="party_of_other_client")
+    link = CaseParty(
+        case=case, party=party, role=role.value, representative_kind=representative_kind, obligation=obligation
+    )
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def task_create(
+    *,
+    kind: TaskKind,
+    title: str,
+    due_on: datetime.date,
+    case: Case | None = None,
+    team: str = "",
+    details: str = "",
+    idempotency_key: str | None = None,
+) -> StaffTask:
+    """Queue work for a person. With an idempotency key, queuing the same work again returns the first task."""
+    if idempotency_key is not None:
+        existing = StaffTask.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    return StaffTask.objects.create(
+        case=case,
+        kind=kind.value,
+        title=title,
+        due_on=due_on,
+        team=team,
+        details=details,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def task_close(*, task: StaffTask, actor: User, outcome: str, status: TaskStatus = TaskStatus.DONE) -> StaffTask:
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError(_("This task is already closed."), code="task_closed")
+    task.status = status.value
+    task.outcome = outcome
+    task.closed_at = timezone.now()
+    task.closed_by = actor
+    task.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    return task

@@ -34,12 +34,17 @@ class Client(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     # Decides whether VAT is added to the collection costs charged to debtors (C-5).
     vat_deductible = models.BooleanField(_("can deduct VAT"), default=True)
+    # The agency itself, for claims it owns (purchased debt): then the agency, not a client, is the controller.
+    is_agency = models.BooleanField(_("the agency itself"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(fields=["is_agency"], condition=Q(is_agency=True), name="client_one_agency"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,3 +122,9 @@ class Debtor(models.Model):
         if self.kind == DebtorKind.SOLE_TRADER and person:
             return f"{self.organisation_name} ({person})"
         return self.organisation_name
+
+
+# Agreements live in their own module to keep this one about the parties themselves; Django finds them here.
+from incasso.parties.agreements import ClientContact, CommissionTerms, ProcessorAgreement  # noqa: E402
+
+__all__ = ["Client", "ClientContact", "ClientKind", "CommissionTerms", "Debtor", "DebtorKind", "ProcessorAgreement"]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
 
-from incasso.cases.models import Case, CaseHold
+from incasso.cases.models import Case, CaseHold, Claim
 from incasso.domain.case_lifecycle import CaseFacts, HoldKind
 from incasso.domain.case_stages import Stage
 from incasso.domain.instructions import ClientInstructions
+from incasso.domain.interest import InterestKind
+from incasso.domain.money import Money
+from incasso.domain.quote import ClaimInput, CostsInput, Quote, QuoteRequest, quote_calculate
+from incasso.legal.services import interest_rate_tables
 from incasso.parties.models import DebtorKind
 from incasso.parties.selectors import client_instructions
 
@@ -58,3 +63,43 @@ def case_facts_from(
         legal_steps_approved=case.legal_steps_approved_at is not None,
         allowed_measures=instructions.allowed_measures,
     )
+
+
+VAT_RATE = Decimal("0.21")
+
+
+def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, QuoteRequest]:
+    """The quote request of each case as of a date, built in two queries (cases with clients, then claims).
+
+    Collection costs are part of the quote once the case has a costs-due date (the 14-day term passed for a
+    consumer, the day after the payment term for a business); VAT is added when the client cannot deduct it.
+    Payments join the quote when the ledger lands (issue 4); until then no payments are known.
+    """
+    ids = list(case_ids)
+    cases = Case.objects.filter(pk__in=ids).values_list(
+        "pk", "interest_kind", "costs_due_from", "client__vat_deductible"
+    )
+    claims: dict[int, list[ClaimInput]] = {}
+    for case_id, invoice, principal, due in (
+        Claim.objects.filter(case_id__in=ids)
+        .order_by("case_id", "due_date", "invoice_number")
+        .values_list("case_id", "invoice_number", "principal_cents", "due_date")
+    ):
+        claims.setdefault(case_id, []).append(ClaimInput(invoice, Money(principal), due))
+    requests = {}
+    for case_id, interest_kind, costs_due_from, vat_deductible in cases:
+        if case_id not in claims:
+            continue
+        costs = None
+        if costs_due_from is not None:
+            costs = CostsInput(costs_due_from, None if vat_deductible else VAT_RATE)
+        requests[case_id] = QuoteRequest(InterestKind(interest_kind), as_of, tuple(claims[case_id]), (), costs)
+    return requests
+
+
+def case_quote(*, case: Case, as_of: date) -> Quote:
+    """The one quote (LEGAL.md §4) of a case: what the debtor owes on ``as_of`` and where payments went."""
+    request = case_quote_requests(case_ids=[case.pk], as_of=as_of).get(case.pk)
+    if request is None:
+        raise ValueError(f"case {case.number} has no claims")
+    return quote_calculate(request, interest_rate_tables())

@@ -155,3 +155,17 @@ def test_tasks_are_queued_once_per_key_and_closed_once(consumer_case):
     assert first.status == TaskStatus.DONE
     with pytest.raises(ValidationError):
         task_close(task=first, actor=UserFactory(), outcome="again")
+
+
+def test_the_case_quote_sums_its_claims_with_costs_and_vat_when_due():
+    from incasso.cases.factories import ClaimFactory
+    from incasso.cases.selectors import case_quote
+
+    case = CaseFactory(interest_kind="none", costs_due_from=datetime.date(2026, 9, 1))
+    case.client.vat_deductible = False
+    case.client.save()
+    ClaimFactory(case=case, principal_cents=150_000)
+    ClaimFactory(case=case, principal_cents=150_000)
+    quote = case_quote(case=case, as_of=TODAY)
+    assert str(quote.costs.amount) == "514.25"  # 425.00 over the summed 3000.00, plus 21% VAT
+    assert str(quote.total_outstanding) == "3514.25"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -43,32 +43,52 @@ class RateRow:
     confirmed: bool
     source: str
 
+    @property
+    def ratio(self) -> tuple[int, int]:
+        """The rate per year as an exact integer fraction (numerator, denominator) of one."""
+        fraction = Fraction(self.rate) / 100
+        return fraction.numerator, fraction.denominator
+
 
 @dataclass(frozen=True)
 class RateTable:
     kind: InterestKind
     rows: tuple[RateRow, ...]
 
+    starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    ratios: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         if not self.rows:
             raise RateTableError(f"the {self.kind} rate table is empty")
-        starts = [row.start for row in self.rows]
-        if starts != sorted(set(starts)):
+        starts = tuple(row.start for row in self.rows)
+        if list(starts) != sorted(set(starts)):
             raise RateTableError(f"the {self.kind} rate table is not in strictly increasing date order")
+        # Looked up for every interest segment: computed once here.
+        object.__setattr__(self, "starts", starts)
+        object.__setattr__(self, "ratios", tuple(row.ratio for row in self.rows))
 
     @property
     def first_date(self) -> date:
         return self.rows[0].start
 
-    def row_on(self, day: date) -> RateRow:
-        index = bisect.bisect_right([row.start for row in self.rows], day) - 1
+    def index_on(self, day: date) -> int:
+        index = bisect.bisect_right(self.starts, day) - 1
         if index < 0:
             raise RateTableError(f"no {self.kind} interest rate before {self.first_date.isoformat()}")
-        return self.rows[index]
+        return index
+
+    def row_on(self, day: date) -> RateRow:
+        return self.rows[self.index_on(day)]
+
+    def next_change_after(self, day: date) -> date | None:
+        """The first date after ``day`` on which the rate changes, if any."""
+        index = bisect.bisect_right(self.starts, day)
+        return self.starts[index] if index < len(self.starts) else None
 
     def changes_between(self, start: date, end: date) -> list[date]:
         """Dates strictly after ``start`` and strictly before ``end`` on which the rate changes."""
-        return [row.start for row in self.rows if start < row.start < end]
+        return [change for change in self.starts if start < change < end]
 
 
 def parse_rate_tables(document: Mapping[str, Any]) -> dict[InterestKind, RateTable]:
@@ -115,6 +135,13 @@ def segment_interest(base: Money, rate_percent: Decimal, days: int) -> Money:
     return Money.from_exact_cents(segment_interest_exact(base, rate_percent, days), base.currency)
 
 
+def _segment_interest_cents(base_cents: int, ratio: tuple[int, int], days: int) -> int:
+    """``segment_interest`` in integers only (the hot path): round half up of cents x rate x days / 365."""
+    numerator = base_cents * ratio[0] * days
+    denominator = ratio[1] * DAYS_PER_YEAR
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     start: date
@@ -150,12 +177,18 @@ class InterestAccount:
         """Accrue interest over [cursor, end), capitalising at every anniversary up to and including ``end``."""
         if self.table is None or end <= self.cursor:
             return
+        table = self.table
         while self.cursor < end:
             next_anniversary = anniversary(self.anchor, self._years_passed + 1)
-            boundaries = [end, next_anniversary, *self.table.changes_between(self.cursor, end)]
-            stop = min(b for b in boundaries if b > self.cursor)
-            row = self.table.row_on(self.cursor)
-            earned = segment_interest(self.principal, row.rate, (stop - self.cursor).days)
+            stop = min(end, next_anniversary)
+            next_change = table.next_change_after(self.cursor)
+            if next_change is not None and next_change < stop:
+                stop = next_change
+            index = table.index_on(self.cursor)
+            row = table.rows[index]
+            base = self.principal
+            days = (stop - self.cursor).days
+            earned = Money(_segment_interest_cents(base.cents, table.ratios[index], days), base.currency)
             self.interest = self.interest + earned
             at_anniversary = stop == next_anniversary
             self.segments.append(Segment(self.cursor, stop, self.principal, row, earned, at_anniversary))

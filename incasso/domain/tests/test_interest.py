@@ -13,6 +13,8 @@ from incasso.domain.interest import (
     RateTableError,
     anniversary,
     parse_rate_tables,
+    _segment_interest_cents,
+    segment_interest,
     segment_interest_exact,
     shipped_rate_tables,
 )
@@ -112,3 +114,12 @@ def test_rounded_segments_within_a_year_differ_from_one_segment_by_at_most_a_cen
     parts.accrue_to(date.fromordinal(anchor.toordinal() + split))
     parts.accrue_to(date(2017, 6, 30))
     assert abs(whole.interest.cents - parts.interest.cents) <= 1
+
+
+@given(
+    principal=st.integers(min_value=0, max_value=10**13),
+    days=st.integers(min_value=0, max_value=366),
+    row=st.sampled_from([row for table in shipped_rate_tables().values() for row in table.rows]),
+)
+def test_the_integer_fast_path_equals_the_exact_rounding(principal, days, row):
+    assert _segment_interest_cents(principal, row.ratio, days) == segment_interest(Money(principal), row.rate, days).cents

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from incasso.accounts.services import client_membership_create, user_create
-from incasso.cases.models import Case, Claim
+from incasso.cases.models import Case, Claim, MeasureKind
 from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
 from incasso.demo.generate import demo_dataset
 from incasso.demo.logins import DEMO_PASSWORD, demo_login_plan
-from incasso.parties.models import Client, Debtor
+from incasso.domain.instructions import LEGAL_STEPS
+from incasso.parties.models import Client, CommissionTerms, Debtor, ProcessorAgreement
 from incasso.parties.selectors import client_exists
 
 DEFAULT_DEBTORS = 1_200
@@ -42,6 +43,7 @@ def demo_create(*, seed: int, debtors: int = DEFAULT_DEBTORS) -> DemoSummary:
         raise DemoDataExistsError("the database already holds clients")
     data = demo_dataset(seed=seed, debtors=debtors)
     clients = _clients_insert(data)
+    _agreements_insert(clients)
     debtor_rows = _debtors_insert(data, clients)
     cases = _cases_insert(data, clients, debtor_rows)
     claims = _claims_insert(data, cases)
@@ -63,6 +65,60 @@ def _clients_insert(data: DemoDataset) -> dict[str, Client]:
         for client in data.clients
     )
     return {client.code: client for client in rows}
+
+
+# Each demo client's instructions differ, so the daily run shows what the processor agreement decides:
+# the wholesaler lets the agency go to court without asking, the energy supplier wants to approve legal steps,
+# the web shop allows letters and calls only.
+_INSTRUCTIONS: dict[str, dict[str, object]] = {
+    "wholesale": {"allowed_measures": None, "legal_steps_need_approval": False, "settlement_authority_bp": 1_000},
+    "energy": {"allowed_measures": None, "legal_steps_need_approval": True, "settlement_authority_bp": 500},
+    "webshop": {
+        "allowed_measures": [
+            "reminder_letter",
+            "fourteen_day_letter",
+            "demand_letter",
+            "call",
+            "email",
+            "sms",
+            "arrangement_offer",
+            "review",
+        ],
+        "legal_steps_need_approval": True,
+        "settlement_authority_bp": 0,
+    },
+}
+ALL_MEASURES = [kind.value for kind in MeasureKind] + [LEGAL_STEPS]
+
+
+def _agreements_insert(clients: dict[str, Client]) -> None:
+    """A signed processor agreement and commission terms for every demo client (C-1)."""
+    signed = REFERENCE_DATE - datetime.timedelta(days=400)
+    agreements = []
+    for code, client in clients.items():
+        rules = _INSTRUCTIONS.get(code, _INSTRUCTIONS["energy"])
+        measures = rules["allowed_measures"]
+        agreements.append(
+            ProcessorAgreement(
+                client=client,
+                version=1,
+                signed_on=signed,
+                valid_from=signed,
+                allowed_measures=ALL_MEASURES if measures is None else measures,
+                legal_steps_need_approval=bool(rules["legal_steps_need_approval"]),
+                settlement_authority_bp=int(str(rules["settlement_authority_bp"])),
+                plan_max_months=12 if code != "wholesale" else 6,
+                plan_min_instalment_cents=2_500 if code != "wholesale" else 25_000,
+                created_at=CREATED_AT,
+            )
+        )
+    ProcessorAgreement.objects.bulk_create(agreements)
+    CommissionTerms.objects.bulk_create(
+        CommissionTerms(
+            client=client, valid_from=signed, commission_on_principal_bp=1_500, agency_share_of_interest_bp=5_000
+        )
+        for client in clients.values()
+    )
 
 
 def _debtors_insert(data: DemoDataset, clients: dict[str, Client]) -> list[Debtor]:

@@ -12,7 +12,7 @@ from incasso.accounts.models import ClientMembership
 from incasso.cases.models import Case, Claim
 from incasso.demo.logins import DEMO_PASSWORD
 from incasso.domain.case_stages import ClosedReason, Stage
-from incasso.parties.models import Client, Debtor
+from incasso.parties.models import Client, CommissionTerms, Debtor, ProcessorAgreement
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,8 @@ def demo_delete():
     ClientMembership.objects.all().delete()
     User.objects.all().delete()
     Debtor.objects.all().delete()
+    ProcessorAgreement.objects.all().delete()
+    CommissionTerms.objects.all().delete()
     Client.objects.all().delete()
 
 
@@ -117,3 +119,11 @@ def test_demo_logins_lists_every_log_in_and_they_work():
     assert user is not None and user.password.startswith("argon2$")
     assert ClientMembership.objects.get(user=user).client.code == "energy"
     assert User.objects.filter(username__endswith="@demo.incasso.test").count() == 9
+
+
+def test_every_demo_client_has_a_processor_agreement_and_commission_terms():
+    run("demo", "--seed", "1", "--debtors", "150")
+    assert ProcessorAgreement.objects.count() == CommissionTerms.objects.count() == 3
+    webshop = ProcessorAgreement.objects.get(client__code="webshop")
+    assert "legal" not in webshop.allowed_measures
+    assert ProcessorAgreement.objects.get(client__code="wholesale").legal_steps_need_approval is False

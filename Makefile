@@ -9,7 +9,7 @@ PORT ?= 8000
 SEED ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-postgres lint typecheck importlint check demo migrate clean bench
+.PHONY: setup services run test test-postgres lint typecheck importlint check demo migrate clean bench
 
 setup: $(STAMP)  ## Create .venv, install Incasso and its tools, install Debian packages it needs
 
@@ -26,7 +26,10 @@ run: migrate  ## Set up, migrate, load demo data when the database is empty, ser
 	@echo "Incasso runs on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(BIN)/incasso runserver --noreload $(HOST):$(PORT)
 
-test: setup  ## Set up and run the whole test suite on the embedded SQLite database
+services:  ## Make sure the local services the tests talk to are up (Redis: the job broker)
+	@scripts/ensure-redis
+
+test: setup services  ## Set up and run the whole test suite on the embedded SQLite database
 	@$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: setup

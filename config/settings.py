@@ -13,7 +13,7 @@ from typing import Any
 
 import dj_database_url
 
-from config.env import EnvError, env_bool, env_list, env_secret, env_str
+from config.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("INCASSO_VAR_DIR", str(BASE_DIR / "var")))
@@ -66,9 +66,13 @@ INSTALLED_APPS = [
     "incasso.accounts",
     "incasso.parties",
     "incasso.cases",
+    "incasso.decisions",
+    "incasso.communications",
+    "incasso.collection",
     "incasso.legal",
     "incasso.demo",
     "incasso.web",
+    "incasso.intake",
 ]
 
 MIDDLEWARE = [
@@ -142,3 +146,39 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Distributed jobs (Celery on Redis). Empty broker URL: jobs run in-process (the embedded default).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-chunk leaves the chunk for another (chunks are idempotent)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+DAILY_RUN_CHUNK_TIMEOUT = env_int("INCASSO_DAILY_RUN_CHUNK_TIMEOUT", 600)
+
+# --- Communications: the agency's identity on every letter and e-mail, print files, e-mail (C-8, LEGAL.md §8) ---
+# Wki: every communication shows the agency's identity, address, registration number and complaints procedure.
+# The defaults are the demo agency's; `incasso check --deploy` fails while any of them is still a demo value.
+INCASSO_AGENCY_NAME = env_str("INCASSO_AGENCY_NAME", "Incasso demo agency")
+INCASSO_AGENCY_ADDRESS = env_list("INCASSO_AGENCY_ADDRESS", ["Voorbeeldstraat 1", "1012 AB Amsterdam"])  # lines
+INCASSO_AGENCY_WKI_NUMBER = env_str("INCASSO_AGENCY_WKI_NUMBER", "WKI-DEMO-0000")
+INCASSO_AGENCY_KVK_NUMBER = env_str("INCASSO_AGENCY_KVK_NUMBER", "00000000")
+INCASSO_AGENCY_IBAN = env_str("INCASSO_AGENCY_IBAN", "NL91ABNA0417164300")
+INCASSO_AGENCY_COMPLAINTS_URL = env_str("INCASSO_AGENCY_COMPLAINTS_URL", "https://incasso.example/klachten")
+INCASSO_AGENCY_PORTAL_URL = env_str("INCASSO_AGENCY_PORTAL_URL", "https://incasso.example/mijn")
+INCASSO_AGENCY_PHONE = env_str("INCASSO_AGENCY_PHONE", "")
+INCASSO_AGENCY_EMAIL = env_str("INCASSO_AGENCY_EMAIL", "")
+# Print batches (one PDF + a CSV manifest for the print house) are written under this directory.
+INCASSO_MEDIA_DIR = Path(env_str("INCASSO_MEDIA_DIR", str(VAR_DIR / "media")))
+# E-mail goes out over SMTP with TLS; the letter services refuse to send while both TLS and SSL are off.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@incasso.example")
+# --- end of communications settings ---

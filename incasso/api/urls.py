@@ -2,7 +2,8 @@
 
 from ninja import NinjaAPI
 
-from incasso.api import quote
+from incasso.api import claims, quote
 
 api = NinjaAPI(title="Incasso API", version="1", urls_namespace="api-v1")
 api.add_router("", quote.router)
+api.add_router("", claims.router)

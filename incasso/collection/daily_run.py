@@ -1,0 +1,336 @@
+"""The daily run: bring every open case that is due up to date, set-based and in chunks (C-6, C-8, C-14).
+
+For each chunk of cases: refresh the limitation dates, compute the quote, let the strategy decide the next
+measure (storing inputs, version and explanation), check the move against the stage machine, and write the
+moves, measures, tasks and queued letters in bulk. A case handled on a day is stamped with that day, so running
+the same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a broker is
+configured (see ``incasso.collection.tasks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+
+from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StageEvent, StaffTask, TaskKind
+from incasso.cases.selectors import case_active_holds, case_facts_from, case_quote_requests
+from incasso.cases.services import StageMove, cases_transition_bulk
+from incasso.collection.limitation import cases_near_limitation, claims_limitation_refresh
+from incasso.communications.services import LetterRequest, letters_queue_bulk
+from incasso.core.bulk_update import values_update
+from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks
+from incasso.decisions.services import decisions_decide_bulk
+from incasso.domain.case_lifecycle import HoldKind, TransitionRefused, check_transition, fourteen_day_term_has_passed
+from incasso.domain.case_stages import Stage
+from incasso.domain.costs_policy import DebtorCategory, collection_costs_due_from
+from incasso.domain.fourteen_day_letter import fourteen_day_term
+from incasso.domain.instructions import LEGAL_STEPS, ClientInstructions
+from incasso.domain.money import Money
+from incasso.domain.quote import quote_calculate
+from incasso.domain.strategy import StrategyInputs
+from incasso.legal.services import interest_rate_tables
+from incasso.parties.models import DebtorKind
+from incasso.parties.selectors import client_instructions_by_client
+
+ACTOR = "daily run"
+CHUNK_SIZE = 2_000
+LETTER_MEASURES = frozenset(
+    {
+        MeasureKind.REMINDER_LETTER.value,
+        MeasureKind.FOURTEEN_DAY_LETTER.value,
+        MeasureKind.DEMAND_LETTER.value,
+        MeasureKind.LEGAL_NOTICE.value,
+    }
+)
+# Written demands interrupt limitation (BW 3:317).
+DEMAND_MEASURES = frozenset({MeasureKind.FOURTEEN_DAY_LETTER.value, MeasureKind.DEMAND_LETTER.value})
+
+
+@dataclass
+class RunSummary:
+    cases: int = 0
+    decided: int = 0
+    moved: int = 0
+    measures: int = 0
+    letters: int = 0
+    tasks: int = 0
+    restricted: int = 0
+    not_profiled: int = 0
+    chunks: int = 0
+
+    def add(self, other: RunSummary) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+def cases_due(*, on: date) -> Q:
+    """Open cases whose next measure is due on ``on`` and that the run has not handled that day."""
+    return (
+        ~Q(stage=Stage.CLOSED.value)
+        & (Q(last_run_on__isnull=True) | Q(last_run_on__lt=on))
+        & (Q(next_measure_on__isnull=True) | Q(next_measure_on__lte=on))
+    )
+
+
+def due_case_chunks(*, on: date, chunk_size: int = CHUNK_SIZE) -> Iterator[list[int]]:
+    """The ids of the due cases in chunks, by keyset pagination (no OFFSET, no list of a million ids)."""
+    last = 0
+    while True:
+        ids = list(
+            Case.objects.filter(cases_due(on=on), pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def daily_run(
+    *,
+    on: date,
+    chunk_size: int = CHUNK_SIZE,
+    run_chunks: Callable[[Iterator[list[int]], date], RunSummary] | None = None,
+) -> RunSummary:
+    """Handle every due case for ``on``; ``run_chunks`` distributes the chunks (default: in this process)."""
+    runner = run_chunks or _run_chunks_here
+    return runner(due_case_chunks(on=on, chunk_size=chunk_size), on)
+
+
+def _run_chunks_here(chunks: Iterator[list[int]], on: date) -> RunSummary:
+    summary = RunSummary()
+    for ids in chunks:
+        summary.add(daily_run_chunk(case_ids=ids, on=on))
+    return summary
+
+
+@dataclass
+class _Plan:
+    moves: list[StageMove] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    tasks: list[StaffTask] = field(default_factory=list)
+    letters: list[LetterRequest] = field(default_factory=list)
+    updates: list[Case] = field(default_factory=list)
+    interrupted_claims: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
+    """Handle one chunk of cases in one transaction; a case already handled on ``on`` is left alone."""
+    cases = list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(cases_due(on=on), pk__in=list(case_ids))
+        .select_related("debtor")
+        .only(
+            "pk",
+            "number",
+            "stage",
+            "client_id",
+            "debtor__kind",
+            "opened_on",
+            "costs_due_from",
+            "legal_steps_approved_at",
+            "fourteen_day_letter_posted_on",
+            "next_measure_on",
+            "last_run_on",
+        )
+    )
+    summary = RunSummary(cases=len(cases), chunks=1)
+    if not cases:
+        return summary
+    before = {case.pk: tuple(getattr(case, name) for name in _RUN_FIELDS) for case in cases}
+    ids = [case.pk for case in cases]
+    holds = case_active_holds(case_ids=ids)
+    instructions = client_instructions_by_client(client_ids={case.client_id for case in cases}, on=on)
+    claim_rows = list(
+        Claim.objects.filter(case_id__in=ids).values_list(
+            "pk", "case_id", "due_date", "limitation_kind", "limitation_interrupted_on", "limitation_date"
+        )
+    )
+    near_limitation = cases_near_limitation(limitations=claims_limitation_refresh(rows=claim_rows), on=on)
+    earliest_due: dict[int, date] = {}
+    claims_of: dict[int, list[int]] = {}
+    for claim_id, case_id, due_date, *_ in claim_rows:
+        earliest_due[case_id] = min(due_date, earliest_due.get(case_id, due_date))
+        claims_of.setdefault(case_id, []).append(claim_id)
+
+    plan = _Plan()
+    blocks = case_profiling_blocks(case_ids=ids, on=on)
+    # Restriction of processing (GDPR art. 18, on any case of the debtor): storage only — nothing else happens.
+    workable = [case for case in cases if blocks.get(case.pk) is not ProfilingBlock.RESTRICTED]
+    summary.restricted = len(cases) - len(workable)
+    for case in cases:
+        case.last_run_on = on
+    _business_costs_due(workable, earliest_due)
+    inputs = _strategy_inputs(workable, on, holds, instructions, near_limitation, earliest_due)
+    decisions = decisions_decide_bulk(inputs=inputs, on=on)
+    summary.decided = len(decisions)
+    for case in workable:
+        decision = decisions.get(case.pk)
+        if decision is None:
+            summary.not_profiled += 1
+            _plan_without_decision(plan, case, blocks.get(case.pk), on)
+            continue
+        _plan_decision(
+            plan, case, decision.outcome, decision.explanation_en, on, holds, instructions, claims_of, earliest_due
+        )
+    for case_id in near_limitation:
+        plan.tasks.append(_task(case_id, TaskKind.LIMITATION, "Claim near limitation: interrupt or act", on))
+
+    summary.moved = cases_transition_bulk(moves=plan.moves, today=on, actor_name=ACTOR)
+    summary.measures = len(Measure.objects.bulk_create(plan.measures, ignore_conflicts=True, batch_size=1_000))
+    unique_tasks = list({task.idempotency_key: task for task in plan.tasks}.values())
+    summary.tasks = len(StaffTask.objects.bulk_create(unique_tasks, ignore_conflicts=True, batch_size=1_000))
+    summary.letters = letters_queue_bulk(requests=plan.letters, on=on)
+    if plan.interrupted_claims:
+        # The demand sent today interrupts limitation (BW 3:317): a new period starts tomorrow.
+        Claim.objects.filter(pk__in=plan.interrupted_claims).update(limitation_interrupted_on=on)
+        interrupted = set(plan.interrupted_claims)
+        claims_limitation_refresh(
+            rows=[(row[0], row[1], row[2], row[3], on, row[5]) for row in claim_rows if row[0] in interrupted]
+        )
+    _cases_save(cases, before)
+    return summary
+
+
+_RUN_FIELDS = ("last_run_on", "next_measure_on", "costs_due_from", "fourteen_day_letter_posted_on")
+
+
+def _cases_save(cases: list[Case], before: dict[int, tuple[object, ...]]) -> None:
+    """Write the fields the run changed, one set-based update per field (most rows share a value)."""
+    for index, name in enumerate(_RUN_FIELDS):
+        changed = {case.pk: getattr(case, name) for case in cases if getattr(case, name) != before[case.pk][index]}
+        values_update(Case, name, changed)
+
+
+def _business_costs_due(cases: list[Case], earliest_due: dict[int, date]) -> None:
+    """A business owes collection costs from the day after the payment term, without a demand (6:96 lid 4)."""
+    for case in cases:
+        if case.costs_due_from is None and case.debtor.kind != DebtorKind.CONSUMER and case.pk in earliest_due:
+            case.costs_due_from = collection_costs_due_from(
+                category=DebtorCategory.BUSINESS, payment_due=earliest_due[case.pk], fourteen_day_term=None
+            )
+
+
+def _strategy_inputs(
+    cases: list[Case],
+    on: date,
+    holds: dict[int, frozenset[HoldKind]],
+    instructions: dict[int, ClientInstructions],
+    near_limitation: set[int],
+    earliest_due: dict[int, date],
+) -> list[StrategyInputs]:
+    ids = [case.pk for case in cases]
+    requests = case_quote_requests(case_ids=ids, as_of=on)
+    tables = interest_rate_tables()
+    stage_since = dict(
+        StageEvent.objects.filter(case_id__in=ids)
+        .values("case_id")
+        .annotate(at=Max("occurred_at"))
+        .values_list("case_id", "at")
+    )
+    inputs = []
+    for case in cases:
+        if case.pk not in requests:
+            continue
+        quote = quote_calculate(requests[case.pk], tables)
+        principal = sum((claim.principal_outstanding for claim in quote.claims), Money.zero())
+        entered = stage_since[case.pk].date() if case.pk in stage_since else case.opened_on
+        facts = case_facts_from(
+            case=case, today=on, instructions=instructions[case.client_id], holds=holds.get(case.pk, frozenset())
+        )
+        inputs.append(
+            StrategyInputs(
+                case_id=case.pk,
+                case_number=case.number,
+                stage=Stage(case.stage),
+                consumer=case.debtor.kind == DebtorKind.CONSUMER,
+                amount_outstanding=quote.total_outstanding,
+                principal_outstanding=principal,
+                age_days=(on - earliest_due[case.pk]).days,
+                days_in_stage=(on - entered).days,
+                payments_count=0,  # the ledger (issue 4) will supply payment history and promises
+                promises_kept=0,
+                promises_broken=0,
+                income_known=False,
+                income_below_protected=False,
+                attachments=False,
+                other_debts=0,
+                vulnerable=False,
+                fourteen_day_term_passed=fourteen_day_term_has_passed(facts),
+                legal_allowed=instructions[case.client_id].allows(LEGAL_STEPS),
+                legal_approved=case.legal_steps_approved_at is not None
+                or not instructions[case.client_id].legal_steps_need_approval,
+                near_limitation=case.pk in near_limitation,
+            )
+        )
+    return inputs
+
+
+def _plan_decision(
+    plan: _Plan,
+    case: Case,
+    outcome: dict[str, object],
+    explanation: str,
+    on: date,
+    holds: dict[int, frozenset[HoldKind]],
+    instructions: dict[int, ClientInstructions],
+    claims_of: dict[int, list[int]],
+    earliest_due: dict[int, date],
+) -> None:
+    measure = str(outcome["measure"])
+    move_to = outcome.get("move_to")
+    status = MeasureStatus.PLANNED
+    client_rules = instructions[case.client_id]
+    facts = case_facts_from(case=case, today=on, instructions=client_rules, holds=holds.get(case.pk, frozenset()))
+    if move_to:
+        target = Stage(str(move_to))
+        try:
+            check_transition(facts, target)
+            plan.moves.append(StageMove(case.pk, Stage(case.stage), target, f"strategy: {explanation}"))
+        except TransitionRefused as refused:
+            if refused.code == "approval_required":
+                status = MeasureStatus.AWAITING_APPROVAL
+                plan.tasks.append(_task(case.pk, TaskKind.APPROVAL, "Ask the client to approve legal steps", on))
+            elif refused.code == "on_hold":
+                measure = MeasureKind.REVIEW.value
+    if not client_rules.allows(measure) and measure != MeasureKind.REVIEW.value:
+        measure = MeasureKind.REVIEW.value  # the client does not allow it: a person decides what else to do
+    plan.measures.append(
+        Measure(case_id=case.pk, kind=measure, status=status, planned_for=on, idempotency_key=f"daily:{case.pk}:{on}")
+    )
+    if measure in LETTER_MEASURES and status == MeasureStatus.PLANNED:
+        plan.letters.append(LetterRequest(case_id=case.pk, kind=measure))
+        if measure in DEMAND_MEASURES:
+            plan.interrupted_claims.extend(claims_of.get(case.pk, []))
+        if measure == MeasureKind.FOURTEEN_DAY_LETTER.value and case.debtor.kind == DebtorKind.CONSUMER:
+            # Costs become due only after the term this letter starts, and only if the debtor was in default.
+            case.fourteen_day_letter_posted_on = on
+            case.costs_due_from = collection_costs_due_from(
+                category=DebtorCategory.CONSUMER,
+                payment_due=earliest_due[case.pk],
+                fourteen_day_term=fourteen_day_term(on),
+            )
+    task = outcome.get("task")
+    if task:
+        kind = TaskKind(str(task)) if str(task) in TaskKind.values else TaskKind.GENERAL
+        plan.tasks.append(_task(case.pk, kind, explanation[:200], on))
+    review_days = outcome.get("review_in_days")
+    case.next_measure_on = on + timedelta(days=max(1, int(str(review_days)) if review_days is not None else 14))
+
+
+def _plan_without_decision(plan: _Plan, case: Case, block: ProfilingBlock | None, on: date) -> None:
+    """No automated decision: after an objection a collector handles the case by hand; a contested decision
+    waits for the human review that contesting it queued (GDPR art. 21, 22(3))."""
+    if block is ProfilingBlock.OBJECTED:
+        plan.tasks.append(_task(case.pk, TaskKind.GENERAL, "Handle by hand: the debtor objected to profiling", on))
+    case.next_measure_on = on + timedelta(days=7 if block is ProfilingBlock.CONTESTED else 14)
+
+
+def _task(case_id: int, kind: TaskKind, title: str, on: date) -> StaffTask:
+    return StaffTask(
+        case_id=case_id, kind=kind.value, title=title, due_on=on, idempotency_key=f"daily:{case_id}:{on}:{kind.value}"
+    )

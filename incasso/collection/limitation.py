@@ -1,0 +1,54 @@
+"""Limitation dates of claims, kept current by the daily run (C-14, LEGAL.md §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from incasso.cases.models import Claim, LimitationPeriod
+from incasso.core.bulk_update import values_update
+from incasso.domain.limitation import (
+    Interruption,
+    InterruptionKind,
+    LimitationKind,
+    is_near_limitation,
+    limitation_date,
+)
+
+_KINDS = {
+    LimitationPeriod.CONTRACT.value: LimitationKind.CONTRACT,
+    LimitationPeriod.CONSUMER_PURCHASE.value: LimitationKind.CONSUMER_PURCHASE,
+}
+
+
+@dataclass(frozen=True)
+class ClaimLimitation:
+    claim_id: int
+    case_id: int
+    limitation_date: date
+    changed: bool
+
+
+def claims_limitation_refresh(
+    *, rows: Iterable[tuple[int, int, date, str, date | None, date | None]]
+) -> list[ClaimLimitation]:
+    """Compute the limitation date of each claim row and write the ones that changed in one bulk update.
+
+    A row is (claim id, case id, due date, limitation kind, last interruption, stored limitation date). The last
+    written demand or acknowledgement is enough: each interruption starts a new period from the day after it.
+    """
+    results: list[ClaimLimitation] = []
+    changed: dict[int, date] = {}
+    for claim_id, case_id, due_date, kind, interrupted_on, stored in rows:
+        interruptions = [Interruption(interrupted_on, InterruptionKind.WRITTEN_DEMAND)] if interrupted_on else []
+        barred_from = limitation_date(due_date, _KINDS[kind], interruptions)
+        results.append(ClaimLimitation(claim_id, case_id, barred_from, barred_from != stored))
+        if barred_from != stored:
+            changed[claim_id] = barred_from
+    values_update(Claim, "limitation_date", changed)
+    return results
+
+
+def cases_near_limitation(*, limitations: Iterable[ClaimLimitation], on: date) -> set[int]:
+    return {item.case_id for item in limitations if is_near_limitation(item.limitation_date, on)}

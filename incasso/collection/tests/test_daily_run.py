@@ -1,0 +1,145 @@
+"""The daily run end to end on the database: decisions with explanations, moves, measures, letters, idempotence."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import call_command
+
+from incasso.cases.factories import CaseFactory, ClaimFactory
+from incasso.cases.models import Case, Claim, Measure, StageEvent, StaffTask, TaskKind
+from incasso.cases.services import case_hold_place
+from incasso.collection.daily_run import daily_run
+from incasso.communications.models import Letter
+from incasso.decisions.models import Decision
+from incasso.decisions.services import profiling_objection_record
+from incasso.domain.case_lifecycle import HoldKind
+from incasso.parties.factories import DebtorFactory
+from incasso.parties.models import DebtorKind, ProcessorAgreement
+
+pytestmark = pytest.mark.django_db
+ON = datetime.date(2026, 11, 2)  # a Monday
+
+
+def consumer_case(**extra):
+    case = CaseFactory(debtor=DebtorFactory(kind=DebtorKind.CONSUMER), opened_on=datetime.date(2026, 10, 1), **extra)
+    ClaimFactory(
+        case=case, due_date=datetime.date(2026, 9, 1), invoice_date=datetime.date(2026, 8, 1), principal_cents=50_000
+    )
+    return case
+
+
+def test_a_consumer_in_reminder_gets_the_fourteen_day_letter_with_a_stored_explanation():
+    case = consumer_case()
+    summary = daily_run(on=ON)
+    assert (summary.cases, summary.decided, summary.moved) == (1, 1, 1)
+    case.refresh_from_db()
+    assert case.stage == "formal_demand"
+    assert case.fourteen_day_letter_posted_on == ON
+    # Posted Monday 2 Nov 2026: received Wednesday 4 Nov, term to 18 Nov, costs due from 19 Nov (LEGAL.md §2).
+    assert case.costs_due_from == datetime.date(2026, 11, 19)
+    decision = Decision.objects.get(case=case)
+    assert decision.inputs["amount_outstanding"] and decision.strategy_version.version >= 1
+    assert decision.explanation_nl and decision.explanation_en
+    assert Measure.objects.get(case=case).kind == "fourteen_day_letter"
+    assert Letter.objects.get(case=case).kind == "fourteen_day_letter"
+    event = StageEvent.objects.get(case=case)
+    assert event.actor_name == "daily run" and "strategy" in event.reason
+    claim = Claim.objects.get(case=case)
+    assert claim.limitation_interrupted_on == ON
+    assert claim.limitation_date == datetime.date(2031, 11, 3)  # 5 years from the day after the demand
+    assert case.next_measure_on > ON
+
+
+def test_running_the_same_day_twice_changes_nothing_the_second_time():
+    consumer_case()
+    consumer_case()
+    daily_run(on=ON)
+    counts = (
+        Decision.objects.count(),
+        Measure.objects.count(),
+        Letter.objects.count(),
+        StageEvent.objects.count(),
+        StaffTask.objects.count(),
+    )
+    second = daily_run(on=ON)
+    assert second.cases == 0
+    assert counts == (
+        Decision.objects.count(),
+        Measure.objects.count(),
+        Letter.objects.count(),
+        StageEvent.objects.count(),
+        StaffTask.objects.count(),
+    )
+
+
+def test_a_restricted_case_is_only_stored_and_an_objecting_debtor_is_not_profiled():
+    restricted = consumer_case()
+    case_hold_place(case=restricted, kind=HoldKind.RESTRICTION, reason="art. 18 request")
+    objecting = consumer_case()
+    profiling_objection_record(debtor=objecting.debtor, source="portal")
+    summary = daily_run(on=ON)
+    assert (summary.restricted, summary.not_profiled, summary.decided) == (1, 1, 0)
+    assert not Decision.objects.exists() and not Measure.objects.exists() and not Letter.objects.exists()
+    assert StaffTask.objects.get(case=objecting).kind == TaskKind.GENERAL
+    restricted.refresh_from_db()
+    assert restricted.stage == "reminder" and restricted.last_run_on == ON
+
+
+def test_legal_steps_wait_for_the_clients_approval():
+    case = CaseFactory(debtor=DebtorFactory(company=True), stage="amicable", opened_on=datetime.date(2026, 1, 5))
+    ClaimFactory(
+        case=case,
+        due_date=datetime.date(2026, 1, 1),
+        invoice_date=datetime.date(2025, 12, 1),
+        principal_cents=2_500_000,
+    )
+    ProcessorAgreement.objects.create(
+        client=case.client,
+        version=1,
+        signed_on=ON,
+        valid_from=ON,
+        allowed_measures=["legal", "legal_notice"],
+        legal_steps_need_approval=True,
+    )
+    daily_run(on=ON)
+    case.refresh_from_db()
+    assert case.stage == "amicable"
+    decision = Decision.objects.get(case=case)
+    if decision.outcome.get("move_to") == "legal":
+        assert Measure.objects.get(case=case).status == "awaiting_approval"
+    assert StaffTask.objects.filter(case=case, kind=TaskKind.APPROVAL).exists()
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_cases(django_assert_max_num_queries):
+    for _ in range(3):
+        consumer_case()
+    with django_assert_max_num_queries(40) as few:
+        daily_run(on=ON)
+    for _ in range(30):
+        consumer_case()
+    # A few more updates when the cases get more distinct dates (one UPDATE per distinct value), never one per case.
+    with django_assert_max_num_queries(len(few.captured_queries) + 8):
+        daily_run(on=ON + datetime.timedelta(days=30))
+
+
+def test_the_command_prints_a_summary_and_refuses_a_bad_date(capsys):
+    consumer_case()
+    call_command("daily-run", "--date", ON.isoformat())
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["date"] == ON.isoformat() and summary["cases"] == 1
+    with pytest.raises(SystemExit) as exit_:
+        call_command("daily-run", "--date", "2026-02-30")
+    assert exit_.value.code == 2
+
+
+def test_the_demo_agency_moves_through_the_stages_with_explanations():
+    from incasso.demo.dataset import REFERENCE_DATE
+    from incasso.demo.services import demo_create
+
+    demo_create(seed=1, debtors=150)
+    open_before = Case.objects.exclude(stage="closed").count()
+    summary = daily_run(on=REFERENCE_DATE)
+    assert summary.decided > open_before // 2
+    assert summary.moved > 0 and summary.letters > 0
+    assert not Decision.objects.filter(explanation_en="").exists()

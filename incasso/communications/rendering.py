@@ -1,0 +1,111 @@
+"""Letters to PDF with Typst: one compile for a whole batch, whatever the number of letters.
+
+A batch document imports the shared layout and every template version the batch uses, reads the letters' values
+as JSON through ``sys.inputs`` and lays each letter out with its own template. One compile lets Typst share
+fonts and layout across letters, which is what makes a night's batch take seconds rather than minutes (issue 3
+measured Typst at ~5,000 letters/s against 60 for WeasyPrint on a small batch). Each letter also reports the
+pages it landed on, read back with a query for the print manifest.
+
+Templates are Typst modules: ``#import "layout.typ": letter-page`` and ``#let letter(l) = letter-page(...)``.
+Values arrive as strings, which Typst prints as text: a debtor named ``#sys.exit`` is just a name.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typst
+
+LETTERS_DIR = Path(__file__).resolve().parent / "letters"
+LAYOUT = "layout.typ"
+LETTERHEAD = "letterhead.typ"
+
+
+class LetterRenderError(RuntimeError):
+    """Typst could not compile the letters: a broken template, or values a template does not expect."""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterPages:
+    first: int  # 1-based page in the batch PDF
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedLetters:
+    pdf: bytes
+    pages: Mapping[int, LetterPages]  # by letter id
+
+
+def shipped_template_source(kind: str, language: str) -> str:
+    """The Typst source shipped for a kind and language (what the data migration loads as version 1)."""
+    return (LETTERS_DIR / f"{kind}.{language}.typ").read_text(encoding="utf-8")
+
+
+def _batch_source(template_ids: Sequence[int]) -> str:
+    imports = "\n".join(f'#import "template_{tid}.typ" as template_{tid}' for tid in template_ids)
+    table = ", ".join(f'"{tid}": template_{tid}.letter' for tid in template_ids)
+    return (
+        f'#import "{LAYOUT}": render-batch\n{imports}\n'
+        "#let data = json(bytes(sys.inputs.data))\n"
+        f"#render-batch(data.letters, ({table},))\n"
+    )
+
+
+def _letterheads_write(root: Path, letters: Sequence[Mapping[str, Any]]) -> None:
+    """One letterhead PDF per language in the batch, from the agency printed on the letters (one agency)."""
+    compiler = typst.Compiler(str(root / LETTERHEAD), root=str(root))
+    for language in sorted({str(letter["language"]) for letter in letters}):
+        sample = next(letter for letter in letters if letter["language"] == language)
+        head = {"language": language, "agency": sample["agency"]}
+        pdf = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(head)}, pdf_tags=False)
+        if not isinstance(pdf, bytes):
+            raise LetterRenderError("Typst returned no letterhead")
+        (root / f"letterhead-{language}.pdf").write_bytes(pdf)
+
+
+def letters_compile(
+    *, templates: Mapping[int, str], letters: Sequence[Mapping[str, Any]], tagged: bool = False
+) -> RenderedLetters:
+    """One PDF with ``letters`` in order; each letter's ``template_id`` names its source in ``templates``.
+
+    ``tagged`` writes an accessible (tagged) PDF with the header and footer as live text, for letters a debtor
+    reads on screen (e-mail, portal). Print batches are untagged, which is several times faster, and lay a
+    pre-rendered letterhead under each page (see letters/layout.typ).
+    """
+    if not letters:
+        raise ValueError("nothing to render")
+    missing = {int(letter["template_id"]) for letter in letters} - set(templates)
+    if missing:
+        raise ValueError(f"letters refer to templates that were not given: {sorted(missing)}")
+    ids = sorted(templates)
+    with tempfile.TemporaryDirectory(prefix="incasso-letters-") as tmp:
+        root = Path(tmp)
+        for shipped in (LAYOUT, LETTERHEAD):
+            (root / shipped).write_text((LETTERS_DIR / shipped).read_text(encoding="utf-8"), encoding="utf-8")
+        for tid in ids:
+            (root / f"template_{tid}.typ").write_text(templates[tid], encoding="utf-8")
+        main = root / "batch.typ"
+        main.write_text(_batch_source(ids), encoding="utf-8")
+        inputs = {"data": json.dumps({"letters": list(letters)}, ensure_ascii=False)}
+        try:
+            if not tagged:
+                _letterheads_write(root, letters)
+                inputs["letterhead"] = "yes"
+            compiler = typst.Compiler(str(main), root=str(root))
+            pdf = compiler.compile(format="pdf", sys_inputs=inputs, pdf_tags=tagged)
+            # Answered from the compile's cache: costs milliseconds, not another layout.
+            placed = json.loads(compiler.query("<incasso-pages>", field="value"))
+        except typst.TypstError as exc:
+            raise LetterRenderError(f"{exc.message}: {exc.diagnostic}".strip()) from exc
+    if not isinstance(pdf, bytes) or len(placed) != 1:
+        raise LetterRenderError("Typst returned no PDF or no page map")
+    pages = {int(p["letter"]): LetterPages(int(p["first"]), int(p["last"]) - int(p["first"]) + 1) for p in placed[0]}
+    if len(pages) != len(letters):
+        raise LetterRenderError(f"{len(letters)} letters in, {len(pages)} placed: a template must call letter-page")
+    return RenderedLetters(pdf=pdf, pages=pages)

@@ -1,0 +1,138 @@
+"""Queuing is idempotent; a print batch is one PDF with a manifest, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import shutil
+import subprocess
+
+import pytest
+
+from incasso.cases.factories import CaseFactory, ClaimFactory
+from incasso.communications.models import Communication, Letter, LetterStatus, LetterTemplate, PortalAccessCode
+from incasso.communications.print_files import MANIFEST_COLUMNS
+from incasso.communications.services import LetterRequest, letters_queue_bulk, print_batch_render
+from incasso.communications.tests.conftest import POSTED
+from incasso.domain.payment_reference import is_valid_rf
+from incasso.parties.factories import ClientFactory, DebtorFactory
+
+
+def _pdf_pages(path) -> int:
+    info = subprocess.run(
+        [shutil.which("pdfinfo") or "/usr/bin/pdfinfo", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_queuing_the_same_letter_twice_is_one_letter(letter_case):
+    request = LetterRequest(case_id=letter_case.pk, kind="reminder_letter")
+    assert letters_queue_bulk(requests=[request, request], on=POSTED) == 1
+    assert letters_queue_bulk(requests=[request], on=POSTED) == 0
+    assert Letter.objects.count() == 1
+    # Another day or another kind is another letter.
+    assert letters_queue_bulk(requests=[request], on=POSTED + datetime.timedelta(days=1)) == 1
+    assert letters_queue_bulk(requests=[LetterRequest(case_id=letter_case.pk, kind="demand_letter")], on=POSTED) == 1
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (LetterRequest(case_id=0, kind="postcard"), "no letter of kind"),
+        (LetterRequest(case_id=0, kind="reminder_letter", language="de"), "no letter of kind"),
+        (LetterRequest(case_id=0, kind="reminder_letter", channel="pigeon"), "channel"),
+        (LetterRequest(case_id=987_654, kind="reminder_letter"), "unknown cases"),
+    ],
+)
+def test_queuing_refuses_what_it_cannot_send(db, request_, message):
+    with pytest.raises(ValueError, match=message):
+        letters_queue_bulk(requests=[request_], on=POSTED)
+
+
+def test_queuing_a_kind_without_an_active_template_is_refused(letter_case):
+    LetterTemplate.objects.filter(kind="legal_notice", language="en").update(active=False)
+    with pytest.raises(ValueError, match="no active template"):
+        letters_queue_bulk(
+            requests=[LetterRequest(case_id=letter_case.pk, kind="legal_notice", language="en")], on=POSTED
+        )
+
+
+@pytest.fixture
+def two_hundred_cases(db):
+    client = ClientFactory(code="batch", vat_deductible=True)
+    cases = []
+    for i in range(200):
+        case = CaseFactory(debtor=DebtorFactory(client=client), number=f"2024-{i + 1:06d}", opened_on=POSTED)
+        ClaimFactory(
+            case=case,
+            invoice_date=datetime.date(2024, 5, 1),
+            due_date=datetime.date(2024, 6, 1),
+            principal_cents=10_000 + i * 137,
+        )
+        cases.append(case)
+    return cases
+
+
+def test_a_batch_of_200_letters_is_one_pdf_with_a_200_row_manifest(
+    two_hundred_cases, settings, django_assert_max_num_queries
+):
+    kinds = ["reminder_letter", "fourteen_day_letter", "demand_letter", "legal_notice"]
+    requests = [
+        LetterRequest(case_id=case.pk, kind=kinds[i % 4], language="en" if i % 5 == 0 else "nl")
+        for i, case in enumerate(two_hundred_cases)
+    ]
+    assert letters_queue_bulk(requests=requests, on=POSTED) == 200
+    # Set-based: the query count does not grow with the number of letters (bulk writes come in chunks).
+    with django_assert_max_num_queries(20):
+        batch = print_batch_render(on=POSTED)
+    assert batch is not None and batch.letter_count == 200
+    pdf_file = settings.INCASSO_MEDIA_DIR / batch.pdf_path
+    manifest_file = settings.INCASSO_MEDIA_DIR / batch.manifest_path
+    assert hashlib.sha256(pdf_file.read_bytes()).hexdigest() == batch.pdf_sha256
+    assert hashlib.sha256(manifest_file.read_bytes()).hexdigest() == batch.manifest_sha256
+    rows = list(csv.DictReader(io.StringIO(manifest_file.read_text(encoding="utf-8"))))
+    assert len(rows) == 200
+    assert tuple(rows[0]) == MANIFEST_COLUMNS
+    assert [int(r["sequence"]) for r in rows] == list(range(1, 201))
+    # The pages follow each other without gaps and add up to the PDF.
+    expected_first = 1
+    for row in rows:
+        assert int(row["first_page"]) == expected_first
+        expected_first += int(row["page_count"])
+    assert _pdf_pages(pdf_file) == expected_first - 1
+    assert all(is_valid_rf(r["rf_reference"]) for r in rows)
+    numbers = {c.pk: c.number for c in two_hundred_cases}
+    letters = {letter.pk: letter for letter in Letter.objects.all()}
+    for row in rows:
+        letter = letters[int(row["letter_id"])]
+        assert row["case_number"] == numbers[letter.case_id]
+        assert row["address_line_3"].startswith("1012 AB")
+    assert all(letter.status == LetterStatus.RENDERED and letter.posted_on == POSTED for letter in letters.values())
+    assert all(letter.batch_id == batch.pk and letter.template_id for letter in letters.values())
+    assert Communication.objects.filter(channel="letter", direction="out").count() == 200
+    assert PortalAccessCode.objects.count() == 200
+    assert print_batch_render(on=POSTED) is None  # nothing left to print
+
+
+def test_limit_leaves_the_rest_for_the_next_batch(two_hundred_cases):
+    letters_queue_bulk(
+        requests=[LetterRequest(case_id=c.pk, kind="reminder_letter") for c in two_hundred_cases[:5]], on=POSTED
+    )
+    first = print_batch_render(on=POSTED, limit=3)
+    second = print_batch_render(on=POSTED)
+    assert (first.letter_count, second.letter_count) == (3, 2)
+
+
+def test_letters_planned_later_wait(letter_case):
+    letters_queue_bulk(requests=[LetterRequest(case_id=letter_case.pk, kind="reminder_letter")], on=POSTED)
+    assert print_batch_render(on=POSTED - datetime.timedelta(days=1)) is None
+    assert Letter.objects.get().status == LetterStatus.QUEUED
+
+
+def test_email_letters_stay_out_of_the_print_batch(letter_case):
+    letters_queue_bulk(
+        requests=[LetterRequest(case_id=letter_case.pk, kind="reminder_letter", channel="email")], on=POSTED
+    )
+    assert print_batch_render(on=POSTED) is None

@@ -1,0 +1,1 @@
+"""Shared infrastructure that belongs to no bounded context: set-based database helpers."""

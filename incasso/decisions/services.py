@@ -1,0 +1,240 @@
+"""Writes for automated decisions: strategy versions, the daily decisions, contests and objections (C-6, P-4)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incasso.cases.models import StaffTask, TaskKind, TaskStatus
+from incasso.cases.services import task_close, task_create
+from incasso.decisions.models import (
+    MAX_CHALLENGER_SHARE,
+    Decision,
+    ObjectionSource,
+    ProfilingObjection,
+    Strategy,
+    StrategyVersion,
+    VersionStatus,
+)
+from incasso.decisions.selectors import case_profiling_blocks, strategy_in_force
+from incasso.domain.deadlines import dsr_deadline
+from incasso.domain.strategy import StrategyInputs, decide, parse_strategy
+from incasso.parties.models import Debtor
+
+BULK_BATCH = 1_000
+
+
+@transaction.atomic
+def strategy_version_create(
+    *,
+    strategy_code: str,
+    document: dict[str, Any],
+    created_by: User | None = None,
+    notes: str = "",
+    name: str | None = None,
+) -> StrategyVersion:
+    """Store a new draft version of a strategy (creating the strategy on first use).
+
+    The document is checked first: ``StrategyError`` (with the path of the problem) means nothing was stored.
+    """
+    parse_strategy(document)
+    validate_slug(strategy_code)
+    strategy, _created = Strategy.objects.select_for_update().get_or_create(
+        code=strategy_code, defaults={"name": name or strategy_code}
+    )
+    last = strategy.versions.aggregate(last=Max("version"))["last"] or 0
+    return StrategyVersion.objects.create(
+        strategy=strategy,
+        version=last + 1,
+        document=document,
+        status=VersionStatus.DRAFT,
+        created_by=created_by,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def strategy_version_activate(*, version: StrategyVersion, actor: User | None) -> StrategyVersion:
+    """Make ``version`` the champion of its strategy; the previous champion and its challengers retire."""
+    Strategy.objects.select_for_update().get(pk=version.strategy_id)  # one activation per strategy at a time
+    locked = StrategyVersion.objects.select_for_update().get(pk=version.pk)
+    parse_strategy(locked.document)  # never switch on a document the interpreter would refuse
+    if locked.status == VersionStatus.ACTIVE and locked.challenger_of_id is None:
+        return locked
+    StrategyVersion.objects.filter(strategy_id=locked.strategy_id, status=VersionStatus.ACTIVE).exclude(
+        pk=locked.pk
+    ).update(status=VersionStatus.RETIRED)
+    locked.status = VersionStatus.ACTIVE
+    locked.challenger_of = None
+    locked.challenger_share_percent = 0
+    locked.activated_at = timezone.now()
+    locked.activated_by = actor
+    locked.save(update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"])
+    return locked
+
+
+@transaction.atomic
+def strategy_challenger_set(
+    *, champion: StrategyVersion, challenger: StrategyVersion | None, share_percent: int = 0
+) -> StrategyVersion | None:
+    """Run ``challenger`` against the champion on ``share_percent`` of the cases; ``None`` ends the experiment."""
+    Strategy.objects.select_for_update().get(pk=champion.strategy_id)
+    champion = StrategyVersion.objects.get(pk=champion.pk)
+    if champion.status != VersionStatus.ACTIVE or champion.challenger_of_id is not None:
+        raise ValidationError(_("Only the active champion can have a challenger."), code="not_champion")
+    if challenger is not None:
+        challenger = StrategyVersion.objects.get(pk=challenger.pk)
+        if challenger.strategy_id != champion.strategy_id or challenger.pk == champion.pk:
+            raise ValidationError(_("A challenger is another version of the same strategy."), code="bad_challenger")
+        if not 0 <= share_percent <= MAX_CHALLENGER_SHARE:
+            raise ValidationError(
+                _("The challenger's share is 0 to %(max)d percent.") % {"max": MAX_CHALLENGER_SHARE}, code="share"
+            )
+        parse_strategy(challenger.document)
+    others = StrategyVersion.objects.filter(challenger_of=champion, status=VersionStatus.ACTIVE)
+    if challenger is not None:
+        others = others.exclude(pk=challenger.pk)
+    others.update(status=VersionStatus.RETIRED)
+    if challenger is None:
+        return None
+    challenger.status = VersionStatus.ACTIVE
+    challenger.challenger_of = champion
+    challenger.challenger_share_percent = share_percent
+    challenger.activated_at = timezone.now()
+    challenger.save(update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at"])
+    return challenger
+
+
+def decisions_decide_bulk(
+    *, inputs: Sequence[StrategyInputs], on: datetime.date, strategy_code: str = "standard"
+) -> dict[int, Decision]:
+    """Decide the next measure of many cases for ``on``, set-based, and store each decision with its inputs.
+
+    A case already decided that day keeps its first decision (a second daily run changes nothing). A case whose
+    debtor objected to profiling or is restricted, or whose last decision awaits a person's review, gets no
+    decision and is absent from the answer: the caller plans human work instead (``case_profiling_blocks`` says
+    why). The number of queries does not grow with the number of cases; callers pass chunks.
+    """
+    by_case = {item.case_id: item for item in inputs}
+    if not by_case:
+        return {}
+    in_force = strategy_in_force(strategy_code=strategy_code)
+    blocked = case_profiling_blocks(case_ids=by_case, on=on)
+    decided = {d.case_id: d for d in Decision.objects.filter(case_id__in=list(by_case), decided_on=on)}
+    new: list[Decision] = []
+    for case_id, item in by_case.items():
+        if case_id in blocked or case_id in decided:
+            continue
+        variant, version, rules = in_force.version_for(item.case_number)
+        outcome = decide(rules, item)
+        new.append(
+            Decision(
+                case_id=case_id,
+                strategy_version=version,
+                variant=variant.value,
+                decided_on=on,
+                inputs=item.as_dict(),
+                rule_id=outcome.rule_id,
+                outcome=outcome.as_dict(),
+                explanation_nl=outcome.explanation_nl,
+                explanation_en=outcome.explanation_en,
+            )
+        )
+    if new:
+        # A concurrent run of the same day may have stored some of these already: the first one stays, and the
+        # rows are read back so both runs answer with the same decisions.
+        Decision.objects.bulk_create(new, batch_size=BULK_BATCH, ignore_conflicts=True)
+        stored = Decision.objects.filter(case_id__in=[d.case_id for d in new], decided_on=on)
+        decided.update({d.case_id: d for d in stored})
+    return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
+
+
+def _review_key(decision: Decision) -> str:
+    return f"decision-review:{decision.pk}"
+
+
+@transaction.atomic
+def decision_contest(*, decision: Decision, reason: str, actor: User | None = None) -> StaffTask:
+    """The debtor contests a decision: a person must review it (GDPR art. 22(3)). Contesting twice is one review.
+
+    ``actor`` is the staff member who took the contest in (by phone or letter); None when it came through a portal.
+    Until the review is recorded the case gets no new automated decisions.
+    """
+    locked = Decision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+    if locked.review_task_id is not None:
+        return StaffTask.objects.get(pk=locked.review_task_id)
+    now = timezone.now()
+    received_by = actor.get_username() if actor is not None else _("the debtor portal")
+    task = task_create(
+        kind=TaskKind.HUMAN_REVIEW,
+        title=_("Review the automated decision on case %(case)s") % {"case": locked.case.number},
+        # The review answers a data-subject right: the GDPR's one-month deadline is the latest it may take.
+        due_on=dsr_deadline(timezone.localdate(now)).due,
+        case=locked.case,
+        details=_("Decided on %(day)s by rule %(rule)s. Reason given: %(reason)s (received by %(by)s)")
+        % {"day": locked.decided_on.isoformat(), "rule": locked.rule_id, "reason": reason, "by": received_by},
+        idempotency_key=_review_key(locked),
+    )
+    locked.contested_at = now
+    locked.contest_reason = reason
+    locked.review_task = task
+    locked.save(update_fields=["contested_at", "contest_reason", "review_task"])
+    decision.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def decision_review_record(*, decision: Decision, outcome: str, actor: User) -> Decision:
+    """Record what the person who reviewed a contested decision concluded, and close the review task."""
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if locked.contested_at is None or locked.review_task_id is None:
+        raise ValidationError(_("This decision was not contested."), code="not_contested")
+    if locked.reviewed_at is not None:
+        raise ValidationError(_("This decision was already reviewed."), code="already_reviewed")
+    if not outcome.strip():
+        raise ValidationError(_("Say what the review concluded."), code="outcome_required")
+    locked.review_outcome = outcome
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    locked.save(update_fields=["review_outcome", "reviewed_at", "reviewed_by"])
+    task = StaffTask.objects.select_for_update().get(pk=locked.review_task_id)
+    if task.status == TaskStatus.OPEN:
+        task_close(task=task, actor=actor, outcome=outcome)
+    decision.refresh_from_db()
+    return decision
+
+
+@transaction.atomic
+def profiling_objection_record(
+    *, debtor: Debtor, source: ObjectionSource | str, received_at: datetime.datetime | None = None
+) -> ProfilingObjection:
+    """The debtor objects to profiling (GDPR art. 21): from now on no automated decisions. Recording twice is one.
+
+    ``source`` says how the objection came in (an ``ObjectionSource`` or its value, e.g. ``"portal"``).
+    """
+    if source not in ObjectionSource.values:
+        raise ValidationError(_("Unknown source of an objection: %(source)s") % {"source": source}, code="source")
+    existing = ProfilingObjection.objects.filter(debtor=debtor, withdrawn_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    return ProfilingObjection.objects.create(
+        debtor=debtor, source=ObjectionSource(source).value, received_at=received_at or timezone.now()
+    )
+
+
+@transaction.atomic
+def profiling_objection_withdraw(*, objection: ProfilingObjection) -> ProfilingObjection:
+    """The debtor withdraws the objection: automated decisions may resume from the next run."""
+    if objection.withdrawn_at is None:
+        objection.withdrawn_at = timezone.now()
+        objection.save(update_fields=["withdrawn_at"])
+    return objection

@@ -1,0 +1,419 @@
+"""Collection strategies: the rules that decide a case's next measure from predetermined variables (C-6).
+
+A strategy is data an administrator edits, not code: an ordered list of rules, each a list of conditions over the
+variables of :class:`StrategyInputs` and the measure to take. The first rule whose conditions all hold wins; the
+last rule has no conditions, so every case gets an answer. Documents are checked by :func:`parse_strategy` and
+run by a small interpreter (no ``eval``): a rule can only compare a known variable with a constant. Every outcome
+carries a plain-language explanation in Dutch and English that names the conditions that matched, because GDPR
+art. 22 gives the debtor the right to know why and to ask a person to look again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from enum import Enum, StrEnum
+from typing import Any, cast
+
+from incasso.domain.case_stages import Stage
+from incasso.domain.money import Money, MoneyError
+
+# The measure and task kinds of the cases app, repeated as plain strings (the core cannot import Django); a test
+# in the decisions app keeps the lists in step.
+MEASURES = frozenset(
+    {"reminder_letter", "fourteen_day_letter", "demand_letter", "call", "email", "sms", "arrangement_offer"}
+    | {"legal_notice", "payment_order", "summons", "bailiff", "review"}
+)
+TASKS = frozenset({"approval", "human_review", "dispute", "arrangement_review", "call", "limitation", "general"})
+
+
+class StrategyError(ValueError):
+    """A strategy document (or stored inputs) that cannot be used; ``path`` points at the offending part."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+class Variant(StrEnum):
+    CHAMPION = "champion"
+    CHALLENGER = "challenger"
+
+
+class _Type(Enum):
+    """A variable's type: how it reads in an error message, and the JSON types that may hold it."""
+
+    BOOL = ("yes/no", bool)
+    INT = ("a whole number", int)
+    MONEY = ('an amount such as "1500.00"', (str, int))
+    STAGE = ("a stage name", str)
+    TEXT = ("text", str)
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyInputs:
+    """The predetermined variables of one case on the day of the decision; stored with the decision."""
+
+    case_id: int
+    case_number: str
+    stage: Stage
+    consumer: bool
+    amount_outstanding: Money
+    principal_outstanding: Money
+    age_days: int  # since the oldest claim fell due
+    days_in_stage: int
+    payments_count: int
+    promises_kept: int
+    promises_broken: int
+    income_known: bool
+    income_below_protected: bool
+    attachments: bool  # attachments (beslag) by other creditors
+    other_debts: int
+    vulnerable: bool
+    fourteen_day_term_passed: bool  # always true for a business debtor
+    legal_allowed: bool  # the client's instructions allow legal steps
+    legal_approved: bool  # legal steps may start: the client approved them, or needs no approval
+    near_limitation: bool
+
+    def as_dict(self) -> dict[str, str | int | bool]:
+        """JSON-safe values: amounts as ``"12.34"``, the stage by its name."""
+        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StrategyInputs:
+        """The inverse of :meth:`as_dict`, for replaying stored decisions; refuses anything it cannot read."""
+        values: dict[str, Any] = {}
+        for name, (kind, _nl, _en) in _VARIABLES.items():
+            if name not in data:
+                raise StrategyError(name, "missing")
+            values[name] = _parse_value(kind, data[name], name)
+        return cls(**values)
+
+
+def _json_value(value: object) -> str | int | bool:
+    if isinstance(value, Money):
+        return str(value)
+    if isinstance(value, Stage):
+        return value.value
+    assert isinstance(value, str | int)  # noqa: S101 - every other field is a str, int or bool
+    return value
+
+
+# name: (type, Dutch label, English label). The labels appear in the explanations, so they are B1 language.
+_VARIABLES: dict[str, tuple[_Type, str, str]] = {
+    "case_id": (_Type.INT, "dossier-id", "case id"),
+    "case_number": (_Type.TEXT, "dossiernummer", "case number"),
+    "stage": (_Type.STAGE, "fase", "stage"),
+    "consumer": (_Type.BOOL, "particulier", "private person"),
+    "amount_outstanding": (_Type.MONEY, "openstaand bedrag", "amount outstanding"),
+    "principal_outstanding": (_Type.MONEY, "openstaande hoofdsom", "principal outstanding"),
+    "age_days": (_Type.INT, "dagen sinds de vervaldatum", "days since the due date"),
+    "days_in_stage": (_Type.INT, "dagen in deze fase", "days in this stage"),
+    "payments_count": (_Type.INT, "aantal betalingen", "number of payments"),
+    "promises_kept": (_Type.INT, "nagekomen betaalafspraken", "payment promises kept"),
+    "promises_broken": (_Type.INT, "niet nagekomen betaalafspraken", "payment promises broken"),
+    "income_known": (_Type.BOOL, "inkomen bekend", "income known"),
+    "income_below_protected": (_Type.BOOL, "inkomen onder de beslagvrije voet", "income below the protected income"),
+    "attachments": (_Type.BOOL, "beslag door anderen", "attachments by others"),
+    "other_debts": (_Type.INT, "andere schulden", "other debts"),
+    "vulnerable": (_Type.BOOL, "kwetsbare situatie", "vulnerable situation"),
+    "fourteen_day_term_passed": (_Type.BOOL, "termijn van 14 dagen voorbij", "14-day term passed"),
+    "legal_allowed": (_Type.BOOL, "juridische stappen toegestaan", "legal steps allowed"),
+    "legal_approved": (_Type.BOOL, "juridische stappen goedgekeurd", "legal steps approved"),
+    "near_limitation": (_Type.BOOL, "bijna verjaard", "close to limitation"),
+}
+_NOT_IN_CONDITIONS = frozenset({"case_id", "case_number"})  # identities, not circumstances: never a reason
+_STAGE_NAMES: dict[Stage, tuple[str, str]] = {
+    Stage.REMINDER: ("herinnering", "reminder"),
+    Stage.FORMAL_DEMAND: ("aanmaning", "formal demand"),
+    Stage.AMICABLE: ("minnelijke incasso", "amicable collection"),
+    Stage.ARRANGEMENT: ("betalingsregeling", "payment arrangement"),
+    Stage.LEGAL: ("gerechtelijke fase", "legal proceedings"),
+    Stage.JUDGMENT: ("vonnis", "judgment"),
+    Stage.ENFORCEMENT: ("tenuitvoerlegging", "enforcement"),
+    Stage.CLOSED: ("gesloten", "closed"),
+}
+_ORDERING: dict[str, Callable[[int, int], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_OPS = frozenset({"==", "!=", "in", *_ORDERING})
+# How each operator reads in a sentence, per language.
+_OP_WORDS: dict[str, tuple[str, str]] = {
+    "==": ("is", "is"),
+    "!=": ("is niet", "is not"),
+    "<": ("is minder dan", "is less than"),
+    "<=": ("is hoogstens", "is at most"),
+    ">": ("is meer dan", "is more than"),
+    ">=": ("is minstens", "is at least"),
+    "in": ("is een van", "is one of"),
+}
+
+Value = bool | int | str | Money | Stage
+_STAGE_VALUES = frozenset(stage.value for stage in Stage)
+NL, EN = 0, 1  # index of a language in the label tuples
+
+
+def _parse_value(kind: _Type, raw: object, path: str) -> Value:
+    """A JSON value of ``kind``; ``true`` is no number and amounts are never floats."""
+    what, json_types = kind.value
+    if isinstance(raw, bool) is not (kind is _Type.BOOL) or not isinstance(raw, json_types):
+        raise StrategyError(path, f"must be {what}, not {raw!r}")
+    value = cast(bool | int | str, raw)
+    if kind is _Type.STAGE:
+        if value not in _STAGE_VALUES:
+            raise StrategyError(path, f"unknown stage {value!r}")
+        return Stage(value)
+    if kind is _Type.MONEY:
+        try:
+            return Money.parse(value)
+        except MoneyError as exc:
+            raise StrategyError(path, str(exc)) from None
+    return value
+
+
+def _key(value: Value) -> bool | int | str:
+    """The comparable form: amounts by their cents."""
+    return value.cents if isinstance(value, Money) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    var: str
+    op: str
+    values: tuple[Value, ...]  # one value; several for ``in``
+
+    def holds(self, inputs: StrategyInputs) -> bool:
+        actual = _key(getattr(inputs, self.var))
+        expected = [_key(value) for value in self.values]
+        if self.op == "in":
+            return actual in expected
+        if self.op == "==":
+            return actual == expected[0]
+        if self.op == "!=":
+            return actual != expected[0]
+        return _ORDERING[self.op](int(actual), int(expected[0]))  # the parser allows ordering on numbers only
+
+    def describe(self, inputs: StrategyInputs, language: int) -> str:
+        """One line of the explanation: the rule's test and the case's own value."""
+        label = _VARIABLES[self.var][1 + language]
+        expected = ", ".join(_display(value, language) for value in self.values)
+        actual = _display(getattr(inputs, self.var), language)
+        now = ("het is", "it is")[language]
+        return f"- {label} {_OP_WORDS[self.op][language]} {expected} ({now} {actual})"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    conditions: tuple[Condition, ...]
+    measure: str
+    move_to: Stage | None
+    review_in_days: int
+    task: str | None
+    explain_nl: str
+    explain_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    rules: tuple[Rule, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    rule_id: str
+    measure: str
+    move_to: Stage | None
+    review_in_days: int
+    task: str | None
+    explanation_nl: str
+    explanation_en: str
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        """What happens next, as stored with the decision (the explanations are stored beside it)."""
+        return {
+            "measure": self.measure,
+            "move_to": self.move_to.value if self.move_to else None,
+            "review_in_days": self.review_in_days,
+            "task": self.task,
+        }
+
+
+def _expect(kind: type, raw: object, path: str, what: str) -> Any:
+    """``raw`` if it has the JSON type ``kind`` (``true`` is not a number here), else a StrategyError."""
+    if not isinstance(raw, kind) or (isinstance(raw, bool) and kind is not bool):
+        raise StrategyError(path, f"must be {what}")
+    return raw
+
+
+def _check_keys(raw: Mapping[str, Any], path: str, required: set[str], optional: frozenset[str] = frozenset()) -> None:
+    """Unknown keys are errors too: a misspelt ``"wehn"`` must not silently make a catch-all."""
+    prefix = f"{path}." if path else ""
+    missing = sorted(required - raw.keys())
+    if missing:
+        raise StrategyError(prefix + missing[0], "is required")
+    unknown = sorted(str(key) for key in raw.keys() - required - optional)
+    if unknown:
+        raise StrategyError(prefix + unknown[0], "is not a known field")
+
+
+def _parse_condition(raw: object, path: str) -> Condition:
+    item = _expect(dict, raw, path, 'an object {"var", "op", "value"}')
+    _check_keys(item, path, {"var", "op", "value"})
+    var = _expect(str, item["var"], f"{path}.var", "a variable name")
+    if var not in _VARIABLES or var in _NOT_IN_CONDITIONS:
+        raise StrategyError(f"{path}.var", f"unknown variable {var!r}")
+    op = _expect(str, item["op"], f"{path}.op", "an operator")
+    if op not in _OPS:
+        raise StrategyError(f"{path}.op", f"unknown operator {op!r}; use one of {', '.join(sorted(_OPS))}")
+    kind = _VARIABLES[var][0]
+    if op in _ORDERING and kind not in (_Type.INT, _Type.MONEY):
+        raise StrategyError(f"{path}.op", f"{var} can only be compared with ==, != or in")
+    if op == "in":
+        raw_values = _expect(list, item["value"], f"{path}.value", "a non-empty list")
+        if not raw_values:
+            raise StrategyError(f"{path}.value", "must be a non-empty list")
+        values = tuple(_parse_value(kind, value, f"{path}.value[{i}]") for i, value in enumerate(raw_values))
+    else:
+        values = (_parse_value(kind, item["value"], f"{path}.value"),)
+    return Condition(var, op, values)
+
+
+def _parse_template(raw: object, path: str) -> str:
+    """Explanations may name variables as ``{amount_outstanding}`` — nothing else (no attributes, no formats)."""
+    text: str = _expect(str, raw, path, "a text")
+    if not text.strip():
+        raise StrategyError(path, "must not be empty")
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise StrategyError(path, f"unbalanced braces: {exc}") from None
+    for _literal, name, spec, conversion in parts:
+        if name is not None and (name not in _VARIABLES or spec or conversion):
+            raise StrategyError(path, f"{{{name}}} is not a variable; use e.g. {{amount_outstanding}}")
+    return text
+
+
+def _parse_rule(raw: object, path: str) -> Rule:
+    item = _expect(dict, raw, path, "an object")
+    _check_keys(item, path, {"id", "when", "then", "explain"})
+    rule_id: str = _expect(str, item["id"], f"{path}.id", "a text")
+    if not rule_id.strip():
+        raise StrategyError(f"{path}.id", "must not be empty")
+    when = _expect(list, item["when"], f"{path}.when", "a list of conditions")
+    conditions = tuple(_parse_condition(c, f"{path}.when[{i}]") for i, c in enumerate(when))
+    then = _expect(dict, item["then"], f"{path}.then", "an object")
+    _check_keys(then, f"{path}.then", {"measure", "review_in_days"}, frozenset({"move_to", "task"}))
+    measure: str = _expect(str, then["measure"], f"{path}.then.measure", "a measure")
+    if measure not in MEASURES:
+        raise StrategyError(f"{path}.then.measure", f"unknown measure {measure!r}")
+    move_to = None
+    if then.get("move_to") is not None:
+        move_to = Stage(str(_parse_value(_Type.STAGE, then["move_to"], f"{path}.then.move_to")))
+        if move_to is Stage.CLOSED:
+            raise StrategyError(f"{path}.then.move_to", "a strategy does not close cases; a person does")
+    days: int = _expect(int, then["review_in_days"], f"{path}.then.review_in_days", "a whole number")
+    if days < 0:
+        raise StrategyError(f"{path}.then.review_in_days", "must be 0 or more")
+    task: str | None = then.get("task")
+    if task is not None and (not isinstance(task, str) or task not in TASKS):
+        raise StrategyError(f"{path}.then.task", f"unknown task {task!r}")
+    explain = _expect(dict, item["explain"], f"{path}.explain", 'an object {"nl", "en"}')
+    _check_keys(explain, f"{path}.explain", {"nl", "en"})
+    nl = _parse_template(explain["nl"], f"{path}.explain.nl")
+    en = _parse_template(explain["en"], f"{path}.explain.en")
+    return Rule(rule_id, conditions, measure, move_to, days, task, nl, en)
+
+
+def parse_strategy(document: object) -> Strategy:
+    """Check a strategy document and build the strategy; the first problem raises :class:`StrategyError`."""
+    doc = _expect(dict, document, "", 'an object {"rules": [...]}')
+    _check_keys(doc, "", {"rules"}, frozenset({"description"}))
+    raw_rules = _expect(list, doc["rules"], "rules", "a list of rules")
+    if not raw_rules:
+        raise StrategyError("rules", "needs at least one rule")
+    rules = tuple(_parse_rule(raw, f"rules[{i}]") for i, raw in enumerate(raw_rules))
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            raise StrategyError(f"rules[{i}].id", f"{rule.id!r} is used twice")
+        seen.add(rule.id)
+        if not rule.conditions and i < len(rules) - 1:
+            raise StrategyError(f"rules[{i}].when", "only the last rule may be a catch-all (the rest never match)")
+    if rules[-1].conditions:
+        raise StrategyError(f"rules[{len(rules) - 1}].when", 'the last rule must be a catch-all ("when": [])')
+    description: str = _expect(str, doc.get("description", ""), "description", "a text")
+    return Strategy(rules, description)
+
+
+def decide(strategy: Strategy, inputs: StrategyInputs) -> DecisionOutcome:
+    """The first rule whose conditions all hold decides; its explanation is rendered in both languages."""
+    rule = next(r for r in strategy.rules if all(c.holds(inputs) for c in r.conditions))
+    return DecisionOutcome(
+        rule.id,
+        rule.measure,
+        rule.move_to,
+        rule.review_in_days,
+        rule.task,
+        _explain(rule, inputs, NL),
+        _explain(rule, inputs, EN),
+    )
+
+
+_WHY = (
+    ("Waarom deze stap:", "Er is geen bijzondere reden; dit is de gewone volgende stap."),
+    ("Why this step:", "No special reason applies; this is the usual next step."),
+)
+
+
+def _explain(rule: Rule, inputs: StrategyInputs, language: int) -> str:
+    text = (rule.explain_nl, rule.explain_en)[language]
+    rendered = "".join(
+        literal + (_display(getattr(inputs, name), language) if name is not None else "")
+        for literal, name, _spec, _conversion in string.Formatter().parse(text)
+    )
+    heading, default = _WHY[language]
+    reasons = "\n".join(c.describe(inputs, language) for c in rule.conditions) or default
+    return f"{rendered}\n\n{heading}\n{reasons}"
+
+
+def _display(value: Value, language: int) -> str:
+    if isinstance(value, bool):
+        return (("nee", "ja"), ("no", "yes"))[language][value]
+    if isinstance(value, Money):
+        return _format_money(value, language)
+    if isinstance(value, Stage):
+        return _STAGE_NAMES[value][language]
+    return str(value)
+
+
+def _format_money(amount: Money, language: int) -> str:
+    """``€ 1.234,56`` in Dutch, ``€1,234.56`` in English: the forms the letters use."""
+    sign = "-" if amount.cents < 0 else ""
+    whole, cents = divmod(abs(amount.cents), 100)
+    grouped = f"{whole:,}"
+    if language == NL:
+        return f"{sign}€ {grouped.replace(',', '.')},{cents:02d}"
+    return f"{sign}€{grouped}.{cents:02d}"
+
+
+def assign_variant(case_number: str, challenger_share_percent: int, salt: str) -> Variant:
+    """Champion or challenger by a stable hash: the same case always lands on the same side of one experiment."""
+    if not 0 <= challenger_share_percent <= 100:
+        raise ValueError("the challenger's share is a percentage from 0 to 100")
+    digest = hashlib.sha256(f"{salt}{case_number}".encode()).digest()
+    bucket = int.from_bytes(digest[:8], "big") % 100
+    return Variant.CHALLENGER if bucket < challenger_share_percent else Variant.CHAMPION
+
+
+def may_profile(*, objected: bool, restricted: bool) -> bool:
+    """An objection (GDPR art. 21) or a restriction (art. 18) stops automated decisions about the person."""
+    return not (objected or restricted)

@@ -1,0 +1,125 @@
+"""The CSV door: a stream of bytes in, ``ClaimRow``s out (columns documented in docs/intake-formats.md).
+
+Streams: the file is read one record at a time through a text wrapper, never as a whole. The header is checked
+before the first row is handed out, so a file that lacks a required column is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import BinaryIO
+
+from incasso.intake.rows import ROW_FIELDS, ClaimRow, DocumentKind, ImportFileError, RowError
+
+# The field each column fills, found by its normalised header (lower case, spaces and hyphens as "_").
+COLUMNS: dict[str, tuple[str, ...]] = {
+    # field: (English name, Dutch name, other names accepted)
+    "invoice_number": ("invoice_number", "factuurnummer", "invoice_no", "factuurnr"),
+    "invoice_date": ("invoice_date", "factuurdatum"),
+    "due_date": ("due_date", "vervaldatum"),
+    "amount": ("amount", "bedrag", "principal", "hoofdsom"),
+    "currency": ("currency", "valuta"),
+    "description": ("description", "omschrijving"),
+    "interest": ("interest", "rente", "interest_kind", "rentesoort"),
+    "debtor_reference": ("debtor_reference", "debiteurnummer", "debtor_number", "customer_number", "klantnummer"),
+    "debtor_kind": ("debtor_kind", "soort_debiteur", "debtor_type", "debiteursoort"),
+    "given_names": ("given_names", "voornamen", "first_names", "first_name", "voornaam"),
+    "surname": ("surname", "achternaam", "last_name", "family_name"),
+    "organisation_name": ("organisation_name", "bedrijfsnaam", "organization_name", "company_name", "handelsnaam"),
+    "date_of_birth": ("date_of_birth", "geboortedatum", "birth_date"),
+    "street": ("street", "straat", "straatnaam"),
+    "house_number": ("house_number", "huisnummer"),
+    "postcode": ("postcode", "postcode", "postal_code", "zip_code"),
+    "city": ("city", "plaats", "woonplaats", "town"),
+    "country": ("country", "land", "landcode"),
+    "email": ("email", "e_mail", "email_address", "emailadres", "e_mailadres"),
+    "phone": ("phone", "telefoon", "phone_number", "telefoonnummer"),
+    "iban": ("iban", "iban", "bank_account", "rekeningnummer"),
+    "kvk_number": ("kvk_number", "kvk_nummer", "kvk", "kvknummer"),
+}
+REQUIRED = ("invoice_number", "invoice_date", "due_date", "amount", "debtor_reference", "debtor_kind")
+ALIASES = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def header_normalise(name: str) -> str:
+    return _SEPARATORS.sub("_", name.strip().strip('"').lower()).strip("_")
+
+
+def delimiter_sniff(header_line: str) -> str:
+    """``;`` (what Excel writes in a Dutch locale) or ``,``: whichever the header line holds more of."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def column_indexes(header: list[str]) -> list[int]:
+    """For each field of ``ROW_FIELDS`` the column it is read from, or -1 for "not in this file"."""
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        field = ALIASES.get(header_normalise(name))
+        if field is None:
+            continue  # unknown columns are ignored, so clients can send their full export
+        if field in found:
+            raise ImportFileError(
+                "header", f"columns {header[found[field]]!r} and {name!r} both give {field}: keep one of them"
+            )
+        found[field] = index
+    missing = [field for field in REQUIRED if field not in found]
+    if missing:
+        names = ", ".join(
+            f"{field} ({COLUMNS[field][1]})" if COLUMNS[field][1] != field else field for field in missing
+        )
+        raise ImportFileError("header", f"the header lacks the required column(s): {names}")
+    return [found.get(field, -1) for field in ROW_FIELDS]
+
+
+def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
+    """Check the header now and return the rows lazily. Raises ``ImportFileError`` for an unusable header.
+
+    A record that cannot be parsed at all comes out as a ``RowError`` in its place: one broken line rejects that
+    row, not the file.
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        header_line = text.readline()
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("file", f"the file is not UTF-8 encoded ({exc.reason}): save it as CSV UTF-8") from None
+    if not header_line.strip():
+        raise ImportFileError("file", "the file is empty: the first line must be the header")
+    delimiter = delimiter_sniff(header_line)
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    indexes = column_indexes(header)
+    return _records(text, delimiter, indexes, len(header))
+
+
+def _records(text: io.TextIOWrapper, delimiter: str, indexes: list[int], width: int) -> Iterator[ClaimRow | RowError]:
+    padding = [""] * (width + 1)
+    # Fields not in the file point at the padding column past the end, which is always "".
+    getter = itemgetter(*[index if index >= 0 else width for index in indexes])
+    reader = csv.reader(text, delimiter=delimiter)
+    row = 1
+    while True:
+        row += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowError(row, "row", f"unreadable CSV record: {exc}")
+            continue
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("file", f"the file is not UTF-8 encoded ({exc.reason}) near row {row}") from None
+        if not any(record):
+            continue  # blank lines, e.g. at the end of the file
+        if len(record) > width and any(value.strip() for value in record[width:]):
+            yield RowError(
+                row,
+                "row",
+                f"has {len(record)} fields where the header has {width}: quote values that contain {delimiter!r}",
+            )
+            continue
+        values = getter((record + padding)[: width + 1])
+        yield ClaimRow(row, DocumentKind.INVOICE, *values)

@@ -1,0 +1,83 @@
+"""Telling a submitted file's format from its content, and reading it once to hash it and check its encoding.
+
+Clients name files any way they like, so the extension is not trusted: XML whose root is a UBL Invoice or
+CreditNote is an e-invoice, anything else is read as CSV.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import BinaryIO
+
+from incasso.intake.rows import ImportFileError
+
+BLOCK = 1 << 20
+UTF8_BOM = codecs.BOM_UTF8
+_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive or Excel workbook (.xlsx): export it as 'CSV UTF-8' first",
+    b"%PDF": "a PDF document: send the e-invoice's XML or a CSV file",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls): export it as 'CSV UTF-8' first",
+}
+
+
+class FileKind(StrEnum):
+    CSV = "csv"
+    UBL = "ubl"
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    kind: FileKind
+    sha256: str
+    size: int
+    # Where the file stops being UTF-8, if it does: (byte offset, the offending byte).
+    utf8_error: tuple[int, int] | None
+    # Why the file cannot be imported whatever its format (empty, a spreadsheet, a PDF).
+    problem: str | None = None
+
+    def raise_if_unreadable(self) -> None:
+        """Refuse a file no door can read; a CSV file must also be UTF-8 (XML declares its own encoding)."""
+        if self.problem is not None:
+            raise ImportFileError("file", self.problem)
+        if self.kind is FileKind.CSV and self.utf8_error is not None:
+            offset, byte = self.utf8_error
+            raise ImportFileError(
+                "file",
+                f"the file is not UTF-8 encoded (byte 0x{byte:02x} at position {offset}): "
+                "save it as 'CSV UTF-8' (with or without BOM)",
+            )
+
+
+def file_inspect(stream: BinaryIO) -> InspectedFile:
+    """Hash the whole file and check it is UTF-8 in one streaming pass, then rewind it for the import."""
+    hasher = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head = b""
+    offset = 0
+    utf8_error: tuple[int, int] | None = None
+    while block := stream.read(BLOCK):
+        hasher.update(block)
+        if len(head) < 64:
+            head += block[: 64 - len(head)]
+        if utf8_error is None:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                utf8_error = (offset + exc.start, block[exc.start])
+        offset += len(block)
+    if utf8_error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_error = (offset, head[-1] if head else 0)
+    stream.seek(0)
+    problem = "the file is empty" if not head.strip() else None
+    for signature, what in _SIGNATURES.items():
+        if head.startswith(signature):
+            problem = f"the file is {what}"
+    text_start = head.removeprefix(UTF8_BOM).lstrip()
+    kind = FileKind.UBL if text_start.startswith(b"<") else FileKind.CSV
+    return InspectedFile(kind=kind, sha256=hasher.hexdigest(), size=offset, utf8_error=utf8_error, problem=problem)

@@ -1,0 +1,184 @@
+"""Writes of claim intake: API keys, and the one import service every door (REST, CSV, UBL, CLI) goes through.
+
+An import is chunked: each chunk is validated completely first, then its good rows are written in one
+transaction (debtor, case and claim together or not at all). Chunks commit one by one so a million-row file
+never holds one huge transaction or its rows in memory; a re-run of the same file skips what is already there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from contextlib import closing, nullcontext
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from incasso.intake.csv_format import csv_open
+from incasso.intake.files import FileKind, file_inspect
+from incasso.intake.models import (
+    API_KEY_PREFIX_LENGTH,
+    ClientApiKey,
+    ImportBatch,
+    ImportFormat,
+    ImportSource,
+    ImportStatus,
+)
+from incasso.intake.pipeline import cyclic_gc_paused, validated_chunks
+from incasso.intake.rows import (
+    SPREADSHEET,
+    STRICT,
+    ClaimRow,
+    Dialect,
+    ImportFileError,
+    ImportSummary,
+    RowError,
+)
+from incasso.intake.ubl import ubl_read
+from incasso.intake.writer import chunk_write
+from incasso.parties.models import Client
+
+CHUNK_SIZE = 20_000
+# Files from about 25,000 rows up are validated in a second process: below that, starting it costs more than it saves.
+PARALLEL_FROM_BYTES = 5_000_000
+# Longer than any key we issue; anything longer is refused before it is hashed.
+API_KEY_MAX_LENGTH = 128
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, client: Client, name: str) -> tuple[ClientApiKey, str]:
+    """A new key for ``client``. The plain key is returned once and never stored: show it to the client now."""
+    key = secrets.token_urlsafe(32)
+    api_key = ClientApiKey(client=client, name=name, prefix=key[:API_KEY_PREFIX_LENGTH], key_hash=api_key_hash(key))
+    api_key.full_clean()
+    api_key.save()
+    return api_key, key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ClientApiKey) -> ClientApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_authenticate(*, key: str) -> Client | None:
+    """The client a presented key acts for, or None. Revoked keys are never found; the hash is compared in
+    constant time so response timing does not leak how much of a key was right."""
+    if len(key) < API_KEY_PREFIX_LENGTH or len(key) > API_KEY_MAX_LENGTH:
+        return None
+    digest = api_key_hash(key)
+    candidates = ClientApiKey.objects.filter(prefix=key[:API_KEY_PREFIX_LENGTH], revoked_at__isnull=True)
+    for candidate in candidates.select_related("client"):
+        if hmac.compare_digest(candidate.key_hash, digest):
+            ClientApiKey.objects.filter(pk=candidate.pk).update(last_used_at=timezone.now())
+            return candidate.client
+    return None
+
+
+def claims_import(
+    *,
+    client: Client,
+    rows: Iterable[ClaimRow | RowError],
+    source: ImportSource,
+    filename: str | None = None,
+    file_format: ImportFormat = ImportFormat.JSON,
+    sha256: str = "",
+    dialect: Dialect = STRICT,
+    chunk_size: int = CHUNK_SIZE,
+    parallel: bool = False,
+) -> ImportSummary:
+    """Import a stream of rows for ``client``: good rows go in, bad rows are reported, duplicates are skipped.
+
+    ``rows`` may carry ``RowError``s in place of rows a parser could not read at all; they are reported as is.
+    The import is recorded as an ``ImportBatch``; an unexpected failure marks it failed and is raised, leaving
+    the chunks before it written and the failing chunk not written at all. ``parallel`` validates in a second
+    process while this one writes (worth it for large files; see ``pipeline``).
+    """
+    batch = ImportBatch.objects.create(
+        client=client, source=source, file_format=file_format, filename=filename or "", sha256=sha256
+    )
+    summary = ImportSummary(batch_id=batch.pk, limit=ImportBatch.REJECTED_KEPT)
+    try:
+        # closing(): on a failure the validating child process is stopped at once, not when the traceback goes.
+        with closing(validated_chunks(rows, dialect, chunk_size, in_child=parallel)) as chunks:
+            for chunk in chunks:
+                outcome = chunk_write(client=client, claims=chunk.claims, credits=chunk.credits, batch_id=batch.pk)
+                summary.created += outcome.created
+                summary.duplicates += outcome.duplicates
+                rejected = chunk.rejected + [[error] for error in outcome.rejected]
+                for errors in sorted(rejected, key=lambda errors: errors[0].row):
+                    summary.reject(errors)
+    except ImportFileError as error:
+        _batch_finish(batch, summary, ImportStatus.REFUSED, error.message)
+        raise
+    except BaseException as error:
+        _batch_finish(batch, summary, ImportStatus.FAILED, f"{type(error).__name__}: {error}")
+        raise
+    _batch_finish(batch, summary, ImportStatus.DONE)
+    return summary
+
+
+def _batch_finish(batch: ImportBatch, summary: ImportSummary, status: ImportStatus, error: str = "") -> None:
+    batch.status = status
+    batch.error = error
+    batch.created_count = summary.created
+    batch.duplicate_count = summary.duplicates
+    batch.rejected_count = summary.rejected_count
+    batch.rejected = [entry.as_dict() for entry in summary.rejected]
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def claims_import_file(
+    *, client: Client, stream: BinaryIO, filename: str, source: ImportSource, chunk_size: int = CHUNK_SIZE
+) -> ImportSummary:
+    """Import a CSV or UBL file, told apart by its content. ``stream`` must be seekable: it is read twice, once
+    to hash it and check its encoding, once to import it, so nothing is read into memory as a whole.
+
+    Raises ``ImportFileError`` when the file cannot be read at all; then nothing was written, and the refusal
+    is recorded as an ``ImportBatch``.
+    """
+    inspected = file_inspect(stream)
+    file_format = ImportFormat.UBL if inspected.kind is FileKind.UBL else ImportFormat.CSV
+    try:
+        inspected.raise_if_unreadable()
+        if inspected.kind is FileKind.UBL:
+            rows: Iterable[ClaimRow | RowError] = [ubl_read(stream)]
+            dialect = STRICT
+        else:
+            rows = csv_open(stream)
+            dialect = SPREADSHEET
+    except ImportFileError as error:
+        ImportBatch.objects.create(
+            client=client,
+            source=source,
+            file_format=file_format,
+            filename=filename,
+            sha256=inspected.sha256,
+            status=ImportStatus.REFUSED,
+            error=error.message,
+            finished_at=timezone.now(),
+        )
+        raise
+    large = inspected.size >= PARALLEL_FROM_BYTES
+    with cyclic_gc_paused() if large else nullcontext():
+        return claims_import(
+            client=client,
+            rows=rows,
+            source=source,
+            filename=filename,
+            file_format=file_format,
+            sha256=inspected.sha256,
+            dialect=dialect,
+            chunk_size=chunk_size,
+            parallel=large,
+        )

@@ -1,0 +1,63 @@
+"""The set-based helpers: the ``AnyOf`` lookup and inserts, on whichever database the suite runs on."""
+
+import pytest
+from django.db.models import F
+
+from incasso.cases.models import Case, Claim
+from incasso.intake.bulk import AnyOf, array_literal, rows_insert
+from incasso.intake.rows import DebtorRecord
+from incasso.intake.writer import CASE_COLUMNS, CLAIM_COLUMNS, DEBTOR_COLUMNS
+from incasso.parties.factories import DebtorFactory
+from incasso.parties.models import Debtor
+
+TRICKY = ["plain", "with space", 'quote"d', "back\\slash", "new\nline", "comma,semi;", "{braces}", "é€", "NULL", ""]
+
+
+def test_array_literals_quote_every_element():
+    assert array_literal(["a", "b"]) == '{"a","b"}'
+    assert array_literal([1, 22]) == '{"1","22"}'
+    assert array_literal(['x"y', "a\\b"]) == '{"x\\"y","a\\\\b"}'
+
+
+@pytest.mark.django_db
+def test_any_of_matches_exactly_the_given_values(creditor):
+    for reference in TRICKY:
+        DebtorFactory(client=creditor, reference=reference)
+    DebtorFactory(client=creditor, reference="not asked")
+    found = Debtor.objects.filter(AnyOf(F("reference"), TRICKY)).values_list("reference", flat=True)
+    assert sorted(found) == sorted(TRICKY)
+    assert not Debtor.objects.filter(AnyOf(F("reference"), [])).exists()
+    ids = list(Debtor.objects.values_list("pk", flat=True)[:3])
+    assert sorted(Debtor.objects.filter(AnyOf(F("pk"), ids)).values_list("pk", flat=True)) == sorted(ids)
+
+
+@pytest.mark.django_db
+def test_inserted_rows_get_their_keys_and_the_defaults_of_fields_not_given(creditor):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    debtor = DebtorRecord(
+        "R1", "consumer", "Jan", "Jansen", "", None, "Straat", "1", "1012 AB", "Stad", "NL", "", "", "", ""
+    )
+    [debtor_id] = rows_insert(Debtor, DEBTOR_COLUMNS, [(creditor.pk, *debtor, now)])
+    [case_id] = rows_insert(
+        Case,
+        CASE_COLUMNS,
+        [(creditor.pk, debtor_id, "2026-900001", "reminder", datetime.date(2026, 1, 1), "none", now)],
+    )
+    rows_insert(
+        Claim,
+        CLAIM_COLUMNS,
+        [(case_id, creditor.pk, "F1", datetime.date(2026, 1, 1), datetime.date(2026, 1, 2), 100, "EUR", "", now)],
+        returning=False,
+    )
+    claim = Claim.objects.get()
+    assert (claim.case_id, claim.case.debtor_id, claim.case.debtor.surname) == (case_id, debtor_id, "Jansen")
+    assert claim.case.closed_reason is None
+    assert claim.limitation_kind == Claim._meta.get_field("limitation_kind").get_default()
+
+
+def test_a_debtor_record_is_in_the_column_order_the_writer_copies():
+    assert ("client_id", *DebtorRecord._fields, "created_at") == DEBTOR_COLUMNS

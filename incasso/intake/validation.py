@@ -1,0 +1,200 @@
+"""The one validator every door uses: a raw ``ClaimRow`` becomes a ``ClaimRecord``/``CreditRecord`` or errors.
+
+Every problem of a row is reported, not only the first, so a client fixes a row once. The field checks live in
+``fields``; this module knows which fields a claim, a credit note and a debtor need.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from incasso.intake.fields import (
+    COUNTRY_CODE,
+    DEBTOR_KINDS,
+    DUTCH_DEBTOR_KINDS,
+    DUTCH_INTEREST_KINDS,
+    INTEREST_KINDS,
+    KVK_NUMBER,
+    RowCheck,
+    dutch_postcode,
+    email_valid,
+    iban_valid,
+)
+from incasso.intake.rows import (
+    ClaimRecord,
+    ClaimRow,
+    CreditRecord,
+    DebtorRecord,
+    Dialect,
+    DocumentKind,
+    RowError,
+)
+from incasso.parties.models import DebtorKind
+from incasso.parties.validators import normalize_iban
+
+
+def row_validate(row: ClaimRow, dialect: Dialect) -> ClaimRecord | CreditRecord | list[RowError]:
+    """Validate one row: the record to write, or every error found in it."""
+    if row.document is DocumentKind.CREDIT_NOTE:
+        return _credit_validate(row, dialect)
+    check = RowCheck(row.row)
+    invoice_number = check.text("invoice_number", row.invoice_number, required=True)
+    invoice_date = check.date("invoice_date", row.invoice_date, dialect)
+    terms = row.payment_terms_days.strip()
+    due_date = check.date("due_date", row.due_date, dialect, required=not terms)
+    if due_date is None and terms and invoice_date is not None:
+        # An e-invoice without a due date: issue date plus its payment terms (BR-CO-25 allows either).
+        if terms.isdigit() and int(terms) <= 999:
+            due_date = invoice_date + datetime.timedelta(days=int(terms))
+        else:
+            check.fail("payment_terms_days", f"{terms!r} is not a number of days")
+    if invoice_date and due_date and due_date < invoice_date:
+        check.fail("due_date", f"{due_date.isoformat()} is before the invoice date {invoice_date.isoformat()}")
+    cents = check.cents("amount", row.amount, dialect)
+    currency = check.currency(row.currency)
+    description = check.text("description", row.description)
+    interest = (
+        check.code("interest", row.interest, INTEREST_KINDS, DUTCH_INTEREST_KINDS, dialect)
+        if row.interest.strip()
+        else None
+    )
+    debtor = debtor_validate(row, dialect)
+    if isinstance(debtor, list):
+        check.errors.extend(debtor)
+    if check.errors or invoice_date is None or due_date is None or cents is None or isinstance(debtor, list):
+        return check.errors
+    return ClaimRecord(
+        row=row.row,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date,
+        due_date=due_date,
+        principal_cents=cents,
+        currency=currency,
+        description=description,
+        interest=interest,
+        debtor=debtor,
+    )
+
+
+def _credit_validate(row: ClaimRow, dialect: Dialect) -> CreditRecord | list[RowError]:
+    check = RowCheck(row.row)
+    number = check.text("invoice_number", row.invoice_number, required=True)
+    credited_on = check.date("invoice_date", row.invoice_date, dialect)
+    cents = check.cents("amount", row.amount, dialect)
+    check.currency(row.currency)
+    invoice_number = check.text("credited_invoice_number", row.credited_invoice_number)
+    if not invoice_number:
+        check.fail("credited_invoice_number", "a credit note must name the invoice it corrects (BillingReference)")
+    if check.errors or credited_on is None or cents is None:
+        return check.errors
+    return CreditRecord(
+        row=row.row,
+        credit_note_number=number,
+        credited_on=credited_on,
+        amount_cents=cents,
+        invoice_number=invoice_number,
+    )
+
+
+def debtor_validate(row: ClaimRow, dialect: Dialect) -> DebtorRecord | list[RowError]:
+    """The debtor part of a row. Cached per distinct debtor data, which every row of one debtor repeats."""
+    result = _debtor_validate(
+        row.debtor_reference,
+        row.debtor_kind,
+        row.given_names,
+        row.surname,
+        row.organisation_name,
+        row.date_of_birth,
+        row.street,
+        row.house_number,
+        row.postcode,
+        row.city,
+        row.country,
+        row.email,
+        row.phone,
+        row.iban,
+        row.kvk_number,
+        dialect,
+    )
+    if isinstance(result, DebtorRecord):
+        return result
+    return [RowError(row.row, field, error) for field, error in result]
+
+
+@lru_cache(maxsize=50_000)
+def _debtor_validate(  # one argument per debtor field keeps the cache key exact
+    reference: str,
+    kind_text: str,
+    given_names_text: str,
+    surname_text: str,
+    organisation_text: str,
+    birth_text: str,
+    street_text: str,
+    house_number_text: str,
+    postcode_text: str,
+    city_text: str,
+    country_text: str,
+    email_text: str,
+    phone_text: str,
+    iban_text: str,
+    kvk_text: str,
+    dialect: Dialect,
+) -> DebtorRecord | tuple[tuple[str, str], ...]:
+    check = RowCheck(0)
+    ref = check.text("debtor_reference", reference, required=True)
+    kind = check.code("debtor_kind", kind_text, DEBTOR_KINDS, DUTCH_DEBTOR_KINDS, dialect)
+    given_names = check.text("given_names", given_names_text)
+    surname = check.text("surname", surname_text)
+    organisation_name = check.text("organisation_name", organisation_text)
+    date_of_birth = check.date("date_of_birth", birth_text, dialect, required=False)
+    if kind == DebtorKind.COMPANY and not organisation_name:
+        check.fail("organisation_name", "is required for a company")
+    if kind in {DebtorKind.CONSUMER, DebtorKind.SOLE_TRADER} and not surname:
+        check.fail("surname", f"is required for a {kind.replace('_', ' ')}")
+    if kind == DebtorKind.COMPANY and date_of_birth is not None:
+        check.fail("date_of_birth", "a company has no date of birth")
+    country = country_text.strip().upper() or "NL"
+    if not COUNTRY_CODE.match(country):
+        check.fail("country", f"{country_text.strip()!r} is not a two-letter country code (ISO 3166), e.g. NL")
+    postcode = postcode_text.strip()
+    if postcode and country == "NL":
+        normalised = dutch_postcode(postcode)
+        if normalised is None:
+            check.fail("postcode", f"{postcode!r} is not a valid Dutch postcode (e.g. 1234 AB)")
+        else:
+            postcode = normalised
+    elif len(postcode) > 16:
+        check.fail("postcode", "is longer than 16 characters")
+    email = check.text("email", email_text)
+    if email and not email_valid(email):
+        check.fail("email", f"{email!r} is not a valid e-mail address")
+    iban = normalize_iban(iban_text)
+    if iban and not iban_valid(iban):
+        check.fail("iban", f"{iban_text.strip()!r} is not a valid IBAN")
+    kvk_number = kvk_text.strip()
+    if kvk_number and not KVK_NUMBER.match(kvk_number):
+        check.fail("kvk_number", f"{kvk_number!r} is not a KvK number (8 digits)")
+    street = check.text("street", street_text)
+    house_number = check.text("house_number", house_number_text)
+    city = check.text("city", city_text)
+    phone = check.text("phone", phone_text)
+    if check.errors:
+        return tuple((error.field, error.error) for error in check.errors)
+    return DebtorRecord(
+        reference=ref,
+        kind=kind,
+        given_names=given_names,
+        surname=surname,
+        organisation_name=organisation_name,
+        date_of_birth=date_of_birth,
+        street=street,
+        house_number=house_number,
+        postcode=postcode,
+        city=city,
+        country=country,
+        email=email,
+        phone=phone,
+        iban=iban,
+        kvk_number=kvk_number,
+    )

@@ -1,0 +1,258 @@
+"""Writing one validated chunk: debtors, cases, claims and credits together, in one transaction.
+
+A fixed number of queries per chunk whatever its size: one for the invoice numbers already present, one for the
+client's known debtors, one for their open cases, then one insert per table. Matching is always within the
+client: every lookup filters on it, so a reference of client A is never found for client B (C-2, C-3).
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incasso.cases.models import Case, Claim, InterestKind
+from incasso.cases.services import case_number_format, case_number_next
+from incasso.domain.case_stages import Stage
+from incasso.domain.money import Money
+from incasso.intake.bulk import AnyOf, rows_insert
+from incasso.intake.models import ClaimCredit
+from incasso.intake.rows import ClaimRecord, CreditRecord, RowError
+from incasso.intake.selectors import claims_credited_cents
+from incasso.parties.models import Client, Debtor, DebtorKind
+
+# A concurrent writer may take an invoice number or case number between our read and our insert; the unique
+# indexes refuse it and the chunk is simply tried again (it re-reads what is there now).
+ATTEMPTS = 3
+# Serialises case-number allocation between importers on PostgreSQL (SQLite serialises all writers anyway).
+CASE_NUMBER_LOCK = zlib.crc32(b"incasso.cases.case_number")
+
+DEBTOR_COLUMNS = (
+    "client_id",
+    "reference",
+    "kind",
+    "given_names",
+    "surname",
+    "organisation_name",
+    "date_of_birth",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+    "kvk_number",
+    "created_at",
+)
+CASE_COLUMNS = ("client_id", "debtor_id", "number", "stage", "opened_on", "interest_kind", "created_at")
+CLAIM_COLUMNS = (
+    "case_id",
+    "client_id",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "principal_cents",
+    "currency",
+    "description",
+    "created_at",
+)
+CREDIT_COLUMNS = (
+    "claim_id",
+    "client_id",
+    "credit_note_number",
+    "amount_cents",
+    "credited_on",
+    "batch_id",
+    "created_at",
+)
+
+
+@dataclass
+class ChunkOutcome:
+    created: int = 0
+    duplicates: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+
+def chunk_write(
+    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None
+) -> ChunkOutcome:
+    """Write the chunk's valid rows all together or not at all."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _chunk_write(client=client, claims=claims, credits=credits, batch_id=batch_id)
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_STATUTORY, _COMMERCIAL, _CONSUMER = (
+    InterestKind.STATUTORY.value,
+    InterestKind.COMMERCIAL.value,
+    DebtorKind.CONSUMER.value,
+)
+
+
+def default_interest(kind: str) -> str:
+    """Commercial interest (BW 6:119a) between businesses, statutory interest (6:119) for consumers."""
+    return _STATUTORY if kind == _CONSUMER else _COMMERCIAL
+
+
+def _chunk_write(
+    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None
+) -> ChunkOutcome:
+    outcome = ChunkOutcome()
+    now = timezone.now()
+    numbers = {claim.invoice_number for claim in claims} | {credit.invoice_number for credit in credits}
+    known_claims: dict[str, tuple[int, int]] = {
+        number: (pk, principal)
+        for number, pk, principal in Claim.objects.filter(
+            AnyOf(F("invoice_number"), numbers), client=client
+        ).values_list("invoice_number", "pk", "principal_cents")
+    }
+    new_claims: list[ClaimRecord] = []
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.invoice_number in known_claims or claim.invoice_number in seen:
+            outcome.duplicates += 1
+        else:
+            seen.add(claim.invoice_number)
+            new_claims.append(claim)
+    if new_claims:
+        # Claim keys are only needed when a credit note in this chunk refers to a claim created in it.
+        claim_ids = _claims_insert(client=client, claims=new_claims, now=now, returning=bool(credits))
+        outcome.created += len(new_claims)
+        for claim, pk in zip(new_claims, claim_ids, strict=False):
+            known_claims[claim.invoice_number] = (pk, claim.principal_cents)
+    if credits:
+        _credits_write(
+            client=client, credits=credits, known_claims=known_claims, batch_id=batch_id, now=now, outcome=outcome
+        )
+    return outcome
+
+
+def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.datetime, returning: bool) -> list[int]:
+    client_id = client.pk
+    by_debtor: dict[str, list[ClaimRecord]] = defaultdict(list)
+    for claim in claims:
+        by_debtor[claim.debtor.reference].append(claim)
+    known = Debtor.objects.filter(AnyOf(F("reference"), list(by_debtor)), client=client)
+    debtors: dict[str, tuple[int, str]] = {
+        ref: (pk, kind) for ref, pk, kind in known.values_list("reference", "pk", "kind")
+    }
+    new_references = [reference for reference in by_debtor if reference not in debtors]
+    debtor_rows = [(client_id, *by_debtor[ref][0].debtor, now) for ref in new_references]
+    for reference, pk in zip(new_references, rows_insert(Debtor, DEBTOR_COLUMNS, debtor_rows), strict=True):
+        debtors[reference] = (pk, by_debtor[reference][0].debtor.kind)
+
+    # Claims join the debtor's open case (the newest, if there are several); otherwise a case is opened.
+    open_cases: dict[int, int] = {}
+    fresh = set(new_references)
+    known_debtor_ids = [debtors[ref][0] for ref in by_debtor if ref not in fresh]
+    if known_debtor_ids:
+        open_cases = dict(
+            Case.objects.filter(AnyOf(F("debtor_id"), known_debtor_ids), client=client)
+            .exclude(stage=Stage.CLOSED.value)
+            .order_by("pk")
+            .values_list("debtor_id", "pk")
+        )
+    needing_case = [ref for ref in by_debtor if debtors[ref][0] not in open_cases]
+    today = timezone.localdate()
+    first_stage = Stage.REMINDER.value
+    case_rows = []
+    for reference, number in zip(needing_case, _case_numbers_reserve(today.year, len(needing_case)), strict=True):
+        debtor_id, kind = debtors[reference]
+        interest = next((c.interest for c in by_debtor[reference] if c.interest), None) or default_interest(kind)
+        case_rows.append((client_id, debtor_id, number, first_stage, today, interest, now))
+    for reference, case_id in zip(needing_case, rows_insert(Case, CASE_COLUMNS, case_rows), strict=True):
+        open_cases[debtors[reference][0]] = case_id
+
+    case_of = {reference: open_cases[debtors[reference][0]] for reference in by_debtor}
+    claim_rows = [
+        (
+            case_of[claim.debtor.reference],
+            client_id,
+            claim.invoice_number,
+            claim.invoice_date,
+            claim.due_date,
+            claim.principal_cents,
+            claim.currency,
+            claim.description,
+            now,
+        )
+        for claim in claims
+    ]
+    return rows_insert(Claim, CLAIM_COLUMNS, claim_rows, returning=returning)
+
+
+def _case_numbers_reserve(year: int, count: int) -> list[str]:
+    """A block of consecutive case numbers, held until the chunk commits."""
+    if not count:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CASE_NUMBER_LOCK])
+    first = int(case_number_next(year=year).rpartition("-")[2])
+    return [case_number_format(year=year, sequence=first + offset) for offset in range(count)]
+
+
+def _credits_write(
+    *,
+    client: Client,
+    credits: list[CreditRecord],
+    known_claims: dict[str, tuple[int, int]],
+    batch_id: int | None,
+    now: datetime.datetime,
+    outcome: ChunkOutcome,
+) -> None:
+    """Credit notes reduce the claim they name; one for an unknown invoice, or for more than is left, is refused."""
+    existing = set(
+        ClaimCredit.objects.filter(
+            AnyOf(F("credit_note_number"), [credit.credit_note_number for credit in credits]), client=client
+        ).values_list("credit_note_number", flat=True)
+    )
+    claim_ids = [known_claims[c.invoice_number][0] for c in credits if c.invoice_number in known_claims]
+    credited = claims_credited_cents(claim_ids=claim_ids)
+    rows = []
+    for credit in credits:
+        if credit.credit_note_number in existing:
+            outcome.duplicates += 1
+            continue
+        existing.add(credit.credit_note_number)
+        if credit.invoice_number not in known_claims:
+            outcome.rejected.append(
+                RowError(
+                    credit.row,
+                    "credited_invoice_number",
+                    f"no claim with invoice number {credit.invoice_number!r} for this client: "
+                    "submit the invoice before its credit note",
+                )
+            )
+            continue
+        claim_id, principal = known_claims[credit.invoice_number]
+        left = principal - credited.get(claim_id, 0)
+        if credit.amount_cents > left:
+            outcome.rejected.append(
+                RowError(
+                    credit.row,
+                    "amount",
+                    f"the credit of {Money(credit.amount_cents)} exceeds what is left of invoice "
+                    f"{credit.invoice_number} ({Money(left)})",
+                )
+            )
+            continue
+        credited[claim_id] = credited.get(claim_id, 0) + credit.amount_cents
+        rows.append(
+            (claim_id, client.pk, credit.credit_note_number, credit.amount_cents, credit.credited_on, batch_id, now)
+        )
+    rows_insert(ClaimCredit, CREDIT_COLUMNS, rows, returning=False)
+    outcome.created += len(rows)

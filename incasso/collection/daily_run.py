@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Max, Q
 
-from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StageEvent, StaffTask, TaskKind
+from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
 from incasso.cases.selectors import case_active_holds, case_facts_from, case_quote_requests
 from incasso.cases.services import StageMove, cases_transition_bulk
 from incasso.collection.limitation import cases_near_limitation, claims_limitation_refresh

@@ -36,7 +36,8 @@ def values_update(model: type[models.Model], field_name: str, values: Mapping[in
 
 def _values_join_update(model: type[models.Model], field_name: str, rows: list[tuple[int, Any]]) -> None:
     field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{field_name} is not a concrete field")
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(field.column)
     pk_column = connection.ops.quote_name(model._meta.pk.column)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
-from incasso.cases.models import Case, Claim, Measure, StageEvent, StaffTask, TaskKind
+from incasso.cases.models import Case, Claim, Measure, StaffTask, StageEvent, TaskKind
 from incasso.cases.services import case_hold_place
 from incasso.collection.daily_run import daily_run
 from incasso.communications.models import Letter

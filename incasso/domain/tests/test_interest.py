@@ -11,9 +11,9 @@ from incasso.domain.interest import (
     RateRow,
     RateTable,
     RateTableError,
+    _segment_interest_cents,
     anniversary,
     parse_rate_tables,
-    _segment_interest_cents,
     segment_interest,
     segment_interest_exact,
     shipped_rate_tables,
@@ -122,4 +122,6 @@ def test_rounded_segments_within_a_year_differ_from_one_segment_by_at_most_a_cen
     row=st.sampled_from([row for table in shipped_rate_tables().values() for row in table.rows]),
 )
 def test_the_integer_fast_path_equals_the_exact_rounding(principal, days, row):
-    assert _segment_interest_cents(principal, row.ratio, days) == segment_interest(Money(principal), row.rate, days).cents
+    assert (
+        _segment_interest_cents(principal, row.ratio, days) == segment_interest(Money(principal), row.rate, days).cents
+    )

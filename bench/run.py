@@ -17,7 +17,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
     from bench import daily_run, demo, intake, letters, quote
 
-    return {"quote": quote.run, "demo": demo.run, "intake": intake.run, "letters": letters.run, "daily_run": daily_run.run}
+    return {
+        "quote": quote.run,
+        "demo": demo.run,
+        "intake": intake.run,
+        "letters": letters.run,
+        "daily_run": daily_run.run,
+    }
 
 
 def main(names: list[str]) -> None:

@@ -320,3 +320,13 @@ class StaffTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out per year: one locked row instead of scanning the cases for the highest."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.last}"

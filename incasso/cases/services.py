@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incasso.cases.models import (
     Case,
     CaseHold,
+    CaseNumberSequence,
     CaseParty,
     Claim,
     InterestKind,
@@ -39,11 +39,31 @@ def case_number_format(*, year: int, sequence: int) -> str:
 
 
 def case_number_next(*, year: int) -> str:
-    """The next free number for ``year``. Two writers racing for it meet the unique index; one retries."""
-    prefix = f"{year}-"
-    last = Case.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
-    return case_number_format(year=year, sequence=sequence)
+    """The next case number of ``year``, handed out for good (a number is never given twice)."""
+    return case_numbers_reserve(year=year, count=1)[0]
+
+
+@transaction.atomic
+def case_numbers_reserve(*, year: int, count: int) -> list[str]:
+    """A block of consecutive case numbers for ``year``, held by a row lock until the caller's transaction ends.
+
+    The first time a year is used its counter starts after the highest number already stored (compared as a
+    number: past 999,999 a year "2026-1000000" sorts below "2026-999999" as text).
+    """
+    if count <= 0:
+        return []
+    sequence = CaseNumberSequence.objects.select_for_update().filter(year=year).first()
+    if sequence is None:
+        prefix = f"{year}-"
+        numbers = Case.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+        highest = max((int(number.removeprefix(prefix)) for number in numbers.iterator(chunk_size=10_000)), default=0)
+        sequence, _ = CaseNumberSequence.objects.select_for_update().get_or_create(
+            year=year, defaults={"last": highest}
+        )
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [case_number_format(year=year, sequence=first + offset) for offset in range(count)]
 
 
 @transaction.atomic

@@ -8,16 +8,15 @@ client: every lookup filters on it, so a reference of client A is never found fo
 from __future__ import annotations
 
 import datetime
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from incasso.cases.models import Case, Claim, InterestKind
-from incasso.cases.services import case_number_format, case_number_next
+from incasso.cases.services import case_numbers_reserve
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
 from incasso.intake.bulk import AnyOf, rows_insert
@@ -30,7 +29,6 @@ from incasso.parties.models import Client, Debtor, DebtorKind
 # indexes refuse it and the chunk is simply tried again (it re-reads what is there now).
 ATTEMPTS = 3
 # Serialises case-number allocation between importers on PostgreSQL (SQLite serialises all writers anyway).
-CASE_NUMBER_LOCK = zlib.crc32(b"incasso.cases.case_number")
 
 DEBTOR_COLUMNS = (
     "client_id",
@@ -198,11 +196,7 @@ def _case_numbers_reserve(year: int, count: int) -> list[str]:
     """A block of consecutive case numbers, held until the chunk commits."""
     if not count:
         return []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CASE_NUMBER_LOCK])
-    first = int(case_number_next(year=year).rpartition("-")[2])
-    return [case_number_format(year=year, sequence=first + offset) for offset in range(count)]
+    return case_numbers_reserve(year=year, count=count)
 
 
 def _credits_write(

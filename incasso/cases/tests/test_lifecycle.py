@@ -169,3 +169,12 @@ def test_the_case_quote_sums_its_claims_with_costs_and_vat_when_due():
     quote = case_quote(case=case, as_of=TODAY)
     assert str(quote.costs.amount) == "514.25"  # 425.00 over the summed 3000.00, plus 21% VAT
     assert str(quote.total_outstanding) == "3514.25"
+
+
+def test_case_numbers_keep_counting_past_a_million_a_year():
+    from incasso.cases.services import case_number_next
+
+    CaseFactory(number="2026-999999")
+    CaseFactory(number="2026-1000000")
+    assert case_number_next(year=2026) == "2026-1000001"
+    assert case_number_next(year=2027) == "2027-000001"

@@ -33,3 +33,19 @@ def claim(case):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(username="staff@example.com", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Give every database test the rows the data migrations seed, even after a transactional test flushed them."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="collector").exists():
+        from incasso.core.reference_data import reference_data_ensure
+
+        reference_data_ensure()

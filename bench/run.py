@@ -15,7 +15,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
-    from bench import daily_run, demo, intake, letters, quote
+    from bench import daily_run, demo, intake, letters, quote, statements
 
     return {
         "quote": quote.run,
@@ -23,6 +23,7 @@ def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
         "intake": intake.run,
         "letters": letters.run,
         "daily_run": daily_run.run,
+        "statements": statements.run,
     }
 
 

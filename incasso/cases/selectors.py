@@ -69,12 +69,15 @@ VAT_RATE = Decimal("0.21")
 
 
 def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, QuoteRequest]:
-    """The quote request of each case as of a date, built in two queries (cases with clients, then claims).
+    """The quote request of each case as of a date, built in three queries (cases with clients, claims, payments).
 
     Collection costs are part of the quote once the case has a costs-due date (the 14-day term passed for a
     consumer, the day after the payment term for a business); VAT is added when the client cannot deduct it.
-    Payments join the quote when the ledger lands (issue 4); until then no payments are known.
+    Payments are the ledger's (reversed ones left out) received on or before ``as_of``.
     """
+    # Imported here: the ledger books payments by calling this module, so a top-level import would be circular.
+    from incasso.ledger.selectors import case_payments
+
     ids = list(case_ids)
     cases = Case.objects.filter(pk__in=ids).values_list(
         "pk", "interest_kind", "costs_due_from", "client__vat_deductible"
@@ -86,6 +89,7 @@ def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, Qu
         .values_list("case_id", "invoice_number", "principal_cents", "due_date")
     ):
         claims.setdefault(case_id, []).append(ClaimInput(invoice, Money(principal), due))
+    payments = case_payments(case_ids=ids)
     requests = {}
     for case_id, interest_kind, costs_due_from, vat_deductible in cases:
         if case_id not in claims:
@@ -93,7 +97,8 @@ def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, Qu
         costs = None
         if costs_due_from is not None:
             costs = CostsInput(costs_due_from, None if vat_deductible else VAT_RATE)
-        requests[case_id] = QuoteRequest(InterestKind(interest_kind), as_of, tuple(claims[case_id]), (), costs)
+        paid = tuple(payment for payment in payments.get(case_id, ()) if payment.date <= as_of)
+        requests[case_id] = QuoteRequest(InterestKind(interest_kind), as_of, tuple(claims[case_id]), paid, costs)
     return requests
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from incasso.cases.models import (
     TaskStatus,
 )
 from incasso.cases.selectors import case_facts
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.case_lifecycle import HoldKind, check_transition
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.parties.models import Client, Debtor
@@ -176,6 +178,9 @@ class StageMove:
     closed_reason: ClosedReason | None = None
 
 
+_EVENT_COLUMNS = ("case_id", "from_stage", "to_stage", "closed_reason", "actor_name", "reason")
+
+
 def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, actor_name: str) -> int:
     """Apply many checked moves set-based: one UPDATE per (from, to, reason) group, one bulk insert of events.
 
@@ -187,7 +192,7 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
         groups: dict[tuple[Stage, Stage, ClosedReason | None], list[StageMove]] = {}
         for move in moves:
             groups.setdefault((move.from_stage, move.to, move.closed_reason), []).append(move)
-        events: list[StageEvent] = []
+        events: list[tuple[object, ...]] = []
         for (from_stage, to, closed_reason), group in groups.items():
             ids = [move.case_id for move in group]
             changes: dict[str, object] = {"stage": to.value}
@@ -195,23 +200,19 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
                 changes.update(closed_reason=closed_reason.value if closed_reason else None, closed_on=today)
                 changes["next_measure_on"] = None
             still_there = set(
-                Case.objects.select_for_update().filter(pk__in=ids, stage=from_stage.value).values_list("pk", flat=True)
+                Case.objects.select_for_update()
+                .filter(AnyOf(F("pk"), ids), stage=from_stage.value)
+                .values_list("pk", flat=True)
             )
-            Case.objects.filter(pk__in=still_there).update(**changes)
+            Case.objects.filter(AnyOf(F("pk"), still_there)).update(**changes)
             moved += len(still_there)
+            reason_closed = closed_reason.value if closed_reason else None
             events.extend(
-                StageEvent(
-                    case_id=move.case_id,
-                    from_stage=from_stage.value,
-                    to_stage=to.value,
-                    closed_reason=closed_reason.value if closed_reason else None,
-                    actor_name=actor_name,
-                    reason=move.reason,
-                )
+                (move.case_id, from_stage.value, to.value, reason_closed, actor_name, move.reason)
                 for move in group
                 if move.case_id in still_there
             )
-        StageEvent.objects.bulk_create(events, batch_size=1_000)
+        rows_insert(StageEvent, _EVENT_COLUMNS, events, returning=False)
     return moved
 
 

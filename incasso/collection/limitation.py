@@ -38,16 +38,25 @@ def claims_limitation_refresh(
     A row is (claim id, case id, due date, limitation kind, last interruption, stored limitation date). The last
     written demand or acknowledgement is enough: each interruption starts a new period from the day after it.
     """
-    results: list[ClaimLimitation] = []
-    changed: dict[int, date] = {}
-    for claim_id, case_id, due_date, kind, interrupted_on, stored in rows:
-        interruptions = [Interruption(interrupted_on, InterruptionKind.WRITTEN_DEMAND)] if interrupted_on else []
-        barred_from = limitation_date(due_date, _KINDS[kind], interruptions)
-        results.append(ClaimLimitation(claim_id, case_id, barred_from, barred_from != stored))
-        if barred_from != stored:
-            changed[claim_id] = barred_from
-    values_update(Claim, "limitation_date", changed)
+    results = claims_limitation_compute(rows=rows)
+    values_update(Claim, "limitation_date", {item.claim_id: item.limitation_date for item in results if item.changed})
     return results
+
+
+def claims_limitation_compute(
+    *, rows: Iterable[tuple[int, int, date, str, date | None, date | None]]
+) -> list[ClaimLimitation]:
+    """What :func:`claims_limitation_refresh` would write, without writing it."""
+    results: list[ClaimLimitation] = []
+    for claim_id, case_id, due_date, kind, interrupted_on, stored in rows:
+        barred_from = claim_limitation_date(due_date=due_date, kind=kind, interrupted_on=interrupted_on)
+        results.append(ClaimLimitation(claim_id, case_id, barred_from, barred_from != stored))
+    return results
+
+
+def claim_limitation_date(*, due_date: date, kind: str, interrupted_on: date | None) -> date:
+    interruptions = [Interruption(interrupted_on, InterruptionKind.WRITTEN_DEMAND)] if interrupted_on else []
+    return limitation_date(due_date, _KINDS[kind], interruptions)
 
 
 def cases_near_limitation(*, limitations: Iterable[ClaimLimitation], on: date) -> set[int]:

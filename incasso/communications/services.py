@@ -42,6 +42,7 @@ from incasso.communications.recording import (
 from incasso.communications.rendering import RenderedLetters, letters_compile
 from incasso.communications.selectors import active_templates
 from incasso.communications.templates import letter_template_activate, letter_template_create
+from incasso.core.bulk_insert import rows_insert
 from incasso.domain.payment_reference import rf_for_case
 
 __all__ = [
@@ -76,6 +77,18 @@ class LetterRequest:
     instalments: tuple[ArrangementInstalment, ...] = ()  # arrangement confirmations only
 
 
+_LETTER_COLUMNS = (
+    "case_id",
+    "kind",
+    "language",
+    "channel",
+    "planned_for",
+    "rf_reference",
+    "details",
+    "idempotency_key",
+)
+
+
 def letters_queue_bulk(*, requests: Sequence[LetterRequest], on: date) -> int:
     """Queue letters for posting on ``on``; returns how many are new. The same letter twice is one letter.
 
@@ -97,26 +110,25 @@ def letters_queue_bulk(*, requests: Sequence[LetterRequest], on: date) -> int:
     unknown = {r.case_id for r in requests} - set(numbers)
     if unknown:
         raise ValueError(f"unknown cases {sorted(unknown)}")
-    letters: dict[str, Letter] = {}
+    letters: dict[str, tuple[object, ...]] = {}
     for r in requests:
         key = f"{r.case_id}:{r.kind}:{on.isoformat()}"
+        if key in letters:
+            continue
         details = {"instalments": [{"due": i.due.isoformat(), "amount_cents": i.amount_cents} for i in r.instalments]}
-        letters.setdefault(
+        letters[key] = (
+            r.case_id,
+            r.kind,
+            r.language,
+            r.channel,
+            on,
+            rf_for_case(numbers[r.case_id]),
+            details if r.instalments else {},
             key,
-            Letter(
-                case_id=r.case_id,
-                kind=r.kind,
-                language=r.language,
-                channel=r.channel,
-                planned_for=on,
-                rf_reference=rf_for_case(numbers[r.case_id]),
-                details=details if r.instalments else {},
-                idempotency_key=key,
-            ),
         )
     existing = set(Letter.objects.filter(idempotency_key__in=list(letters)).values_list("idempotency_key", flat=True))
     new = [letter for key, letter in letters.items() if key not in existing]
-    Letter.objects.bulk_create(new, ignore_conflicts=True, batch_size=1_000)
+    rows_insert(Letter, _LETTER_COLUMNS, new, returning=False, ignore_conflicts=True)
     return len(new)
 
 

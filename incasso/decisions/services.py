@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from incasso.cases.models import StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import task_close, task_create
+from incasso.core.bulk_insert import rows_insert
 from incasso.decisions.models import (
     MAX_CHALLENGER_SHARE,
     Decision,
@@ -31,6 +32,18 @@ from incasso.domain.strategy import StrategyInputs, decide, parse_strategy
 from incasso.parties.models import Debtor
 
 BULK_BATCH = 1_000
+_DECISION_COLUMNS = (
+    "case_id",
+    "strategy_version_id",
+    "variant",
+    "decided_on",
+    "inputs",
+    "rule_id",
+    "outcome",
+    "explanation_nl",
+    "explanation_en",
+    "created_at",
+)
 
 
 @transaction.atomic
@@ -130,6 +143,7 @@ def decisions_decide_bulk(
     in_force = strategy_in_force(strategy_code=strategy_code)
     blocked = case_profiling_blocks(case_ids=by_case, on=on)
     decided = {d.case_id: d for d in Decision.objects.filter(case_id__in=list(by_case), decided_on=on)}
+    now = timezone.now()
     new: list[Decision] = []
     for case_id, item in by_case.items():
         if case_id in blocked or case_id in decided:
@@ -147,14 +161,40 @@ def decisions_decide_bulk(
                 outcome=outcome.as_dict(),
                 explanation_nl=outcome.explanation_nl,
                 explanation_en=outcome.explanation_en,
+                created_at=now,
             )
         )
     if new:
-        # A concurrent run of the same day may have stored some of these already: the first one stays, and the
-        # rows are read back so both runs answer with the same decisions.
-        Decision.objects.bulk_create(new, batch_size=BULK_BATCH, ignore_conflicts=True)
-        stored = Decision.objects.filter(case_id__in=[d.case_id for d in new], decided_on=on)
-        decided.update({d.case_id: d for d in stored})
+        keys = rows_insert(
+            Decision,
+            _DECISION_COLUMNS,
+            [
+                (
+                    d.case_id,
+                    d.strategy_version_id,
+                    d.variant,
+                    d.decided_on,
+                    d.inputs,
+                    d.rule_id,
+                    d.outcome,
+                    d.explanation_nl,
+                    d.explanation_en,
+                    d.created_at,
+                )
+                for d in new
+            ],
+            ignore_conflicts=True,
+        )
+        if len(keys) == len(new):
+            for decision, key in zip(new, keys, strict=True):
+                decision.pk = key
+                decision._state.adding = False
+            decided.update({d.case_id: d for d in new})
+        else:
+            # A concurrent run of the same day stored some of these already: the first one stays, and the rows
+            # are read back so both runs answer with the same decisions.
+            stored = Decision.objects.filter(case_id__in=[d.case_id for d in new], decided_on=on)
+            decided.update({d.case_id: d for d in stored})
     return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
 
 

@@ -14,7 +14,7 @@ import hashlib
 import operator
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import Any, cast
 
@@ -81,7 +81,7 @@ class StrategyInputs:
 
     def as_dict(self) -> dict[str, str | int | bool]:
         """JSON-safe values: amounts as ``"12.34"``, the stage by its name."""
-        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
+        return {name: _json_value(getattr(self, name)) for name in _INPUT_NAMES}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StrategyInputs:
@@ -95,6 +95,8 @@ class StrategyInputs:
 
 
 def _json_value(value: object) -> str | int | bool:
+    if type(value) in _JSON_READY:
+        return cast(str | int | bool, value)
     if isinstance(value, Money):
         return str(value)
     if isinstance(value, Stage):
@@ -102,6 +104,9 @@ def _json_value(value: object) -> str | int | bool:
     assert isinstance(value, str | int)  # noqa: S101 - every other field is a str, int or bool
     return value
 
+
+_INPUT_NAMES = tuple(f.name for f in fields(StrategyInputs))
+_JSON_READY = frozenset({bool, int, str})
 
 # name: (type, Dutch label, English label). The labels appear in the explanations, so they are B1 language.
 _VARIABLES: dict[str, tuple[_Type, str, str]] = {
@@ -225,6 +230,69 @@ class Rule:
 class Strategy:
     rules: tuple[Rule, ...]
     description: str = ""
+    # The rules prepared for deciding many cases: built once here, not per case (see ``_CompiledRule``).
+    compiled: tuple[_CompiledRule, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", tuple(_CompiledRule.of(rule) for rule in self.rules))
+
+
+_Test = Callable[["StrategyInputs"], bool]
+_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "in": lambda actual, expected: actual in expected,
+    **_ORDERING,
+}
+
+
+def _condition_test(condition: Condition) -> _Test:
+    """``Condition.holds`` with everything that does not depend on the case worked out once."""
+    name = condition.var
+    compare = _TESTS[condition.op]
+    keys = [_key(value) for value in condition.values]
+    expected: object = frozenset(keys) if condition.op == "in" else keys[0]
+    if _VARIABLES[name][0] is _Type.MONEY:
+        return lambda inputs: compare(getattr(inputs, name).cents, expected)
+    return lambda inputs: compare(getattr(inputs, name), expected)
+
+
+# An explanation template as (literal text, variable name or None) pieces.
+_Template = tuple[tuple[str, str | None], ...]
+
+
+def _template(text: str) -> _Template:
+    return tuple((literal, name) for literal, name, _spec, _conversion in string.Formatter().parse(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    """A rule ready to run: its conditions as tests, its explanations parsed, and each condition's line of the
+    explanation up to the case's own value (``Condition.describe`` renders the same line in one go)."""
+
+    rule: Rule
+    tests: tuple[_Test, ...]
+    templates: tuple[_Template, _Template]  # Dutch, English
+    reasons: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # per language: (line start, variable)
+
+    @classmethod
+    def of(cls, rule: Rule) -> _CompiledRule:
+        return cls(
+            rule,
+            tuple(_condition_test(condition) for condition in rule.conditions),
+            (_template(rule.explain_nl), _template(rule.explain_en)),
+            (_reason_starts(rule, NL), _reason_starts(rule, EN)),
+        )
+
+
+def _reason_starts(rule: Rule, language: int) -> tuple[tuple[str, str], ...]:
+    now = ("het is", "it is")[language]
+    starts = []
+    for condition in rule.conditions:
+        label = _VARIABLES[condition.var][1 + language]
+        expected = ", ".join(_display(value, language) for value in condition.values)
+        starts.append((f"- {label} {_OP_WORDS[condition.op][language]} {expected} ({now} ", condition.var))
+    return tuple(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,16 +424,22 @@ def parse_strategy(document: object) -> Strategy:
 
 def decide(strategy: Strategy, inputs: StrategyInputs) -> DecisionOutcome:
     """The first rule whose conditions all hold decides; its explanation is rendered in both languages."""
-    rule = next(r for r in strategy.rules if all(c.holds(inputs) for c in r.conditions))
-    return DecisionOutcome(
-        rule.id,
-        rule.measure,
-        rule.move_to,
-        rule.review_in_days,
-        rule.task,
-        _explain(rule, inputs, NL),
-        _explain(rule, inputs, EN),
-    )
+    for compiled in strategy.compiled:
+        for test in compiled.tests:
+            if not test(inputs):
+                break
+        else:
+            rule = compiled.rule
+            return DecisionOutcome(
+                rule.id,
+                rule.measure,
+                rule.move_to,
+                rule.review_in_days,
+                rule.task,
+                _explain(compiled, inputs, NL),
+                _explain(compiled, inputs, EN),
+            )
+    raise StopIteration  # unreachable: parse_strategy insists on a catch-all last rule
 
 
 _WHY = (
@@ -374,14 +448,16 @@ _WHY = (
 )
 
 
-def _explain(rule: Rule, inputs: StrategyInputs, language: int) -> str:
-    text = (rule.explain_nl, rule.explain_en)[language]
+def _explain(compiled: _CompiledRule, inputs: StrategyInputs, language: int) -> str:
     rendered = "".join(
         literal + (_display(getattr(inputs, name), language) if name is not None else "")
-        for literal, name, _spec, _conversion in string.Formatter().parse(text)
+        for literal, name in compiled.templates[language]
     )
     heading, default = _WHY[language]
-    reasons = "\n".join(c.describe(inputs, language) for c in rule.conditions) or default
+    reasons = (
+        "\n".join(start + _display(getattr(inputs, name), language) + ")" for start, name in compiled.reasons[language])
+        or default
+    )
     return f"{rendered}\n\n{heading}\n{reasons}"
 
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import case_numbers_reserve
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
-from incasso.intake.bulk import AnyOf, rows_insert
 from incasso.intake.models import ClaimCredit
 from incasso.intake.rows import ClaimRecord, CreditRecord, RowError
 from incasso.intake.selectors import claims_credited_cents

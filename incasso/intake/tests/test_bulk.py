@@ -4,7 +4,7 @@ import pytest
 from django.db.models import F
 
 from incasso.cases.models import Case, Claim
-from incasso.intake.bulk import AnyOf, array_literal, rows_insert
+from incasso.core.bulk_insert import AnyOf, array_literal, rows_insert
 from incasso.intake.rows import DebtorRecord
 from incasso.intake.writer import CASE_COLUMNS, CLAIM_COLUMNS, DEBTOR_COLUMNS
 from incasso.parties.factories import DebtorFactory

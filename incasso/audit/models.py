@@ -1,0 +1,96 @@
+"""The audit log (SPEC P-7): who did what to whose personal data, when, from where and why. Append-only.
+
+Every row is one link of a hash chain (``incasso.domain.audit_chain``): its hash covers its content and the hash of
+the row before, so a changed, removed or inserted row is found by ``incasso audit verify``. Database triggers
+refuse UPDATE and DELETE on both databases (migration 0002). Only ``services.audit_record`` and
+``services.audit_record_bulk`` write rows, always inside the transaction of the change they record.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incasso.domain.audit_chain import GENESIS_HASH, HASH_LENGTH
+from incasso.domain.data_map import ProcessingPurpose
+
+PURPOSE_CHOICES = [(purpose.value, purpose.value) for purpose in ProcessingPurpose]
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    DISCLOSE = "disclose", _("Disclose to a recipient")
+    LOGIN = "login", _("Log-in")
+    LOGIN_FAILED = "login_failed", _("Failed log-in")
+    LOGOUT = "logout", _("Log-out")
+
+
+class AuditEvent(models.Model):
+    """One recorded access to personal data. Never changed, never deleted."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    # PROTECT: a user who ever touched personal data is deactivated, not deleted, so the log keeps its actor.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The user's log-in name at the time, or the part of the system that acted ("daily run").
+    actor_label = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    # The data subject: "app_label.Model" and the primary key, e.g. parties.Debtor and "42".
+    subject_type = models.CharField(_("subject type"), max_length=100, blank=True)
+    subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+    fields = models.JSONField(_("fields"), default=list)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=PURPOSE_CHOICES)
+    # Where the access came from: "ip:192.0.2.1", "api:<key prefix>", "cli", "job:daily-run".
+    source = models.CharField(_("source"), max_length=200)
+    details = models.JSONField(_("details"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=HASH_LENGTH)
+    hash = models.CharField(_("hash"), max_length=HASH_LENGTH, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["sequence"]
+        indexes = [
+            # The access export (P-4) and the privacy officer read a subject's history; monitoring reads an actor's.
+            models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject_idx"),
+            models.Index(fields=["actor", "sequence"], name="audit_actor_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_sequence_positive"),
+            models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="audit_action_valid"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=[p.value for p in ProcessingPurpose]), name="audit_purpose_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.subject_type}:{self.subject_id} by {self.actor_label}"
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the chain, in one row.
+
+    Appends lock this row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write lock serialises them anyway),
+    so two transactions never hang entries off the same predecessor. It also records where the chain ends, so
+    entries cut off the end are noticed by ``incasso audit verify``.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=HASH_LENGTH, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chain_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.last_sequence}: {self.last_hash}"

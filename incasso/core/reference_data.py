@@ -1,0 +1,24 @@
+"""The reference data that data migrations seed (role groups, the standard strategy, the letter templates).
+
+Tests that run outside a transaction (``transaction=True``) end with a flush that empties every table, including
+these rows; the test suite calls :func:`reference_data_ensure` to put them back. It runs the migrations' own
+functions, which are idempotent, so there is one definition of the seed data.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+
+SEEDING_MIGRATIONS = (
+    ("incasso.accounts.migrations.0002_create_role_groups", "create_role_groups"),
+    ("incasso.decisions.migrations.0002_load_standard_strategy", "load_standard"),
+    ("incasso.communications.migrations.0002_load_shipped_letter_templates", "load_templates"),
+)
+
+
+def reference_data_ensure() -> None:
+    for module_name, function_name in SEEDING_MIGRATIONS:
+        seed = getattr(importlib.import_module(module_name), function_name)
+        seed(apps, None)

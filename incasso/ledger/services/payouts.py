@@ -1,0 +1,186 @@
+"""Payouts: the client's collected money, less commission, transferred to the client with a statement (C-9).
+
+A payout settles every payment and every reversal of the client's cases booked up to the end of its period that
+no earlier payout settled, so a statement imported late is paid out next time instead of being lost, and the
+one-to-one ``PayoutItem`` makes it impossible to pay anything out twice. A reversal of a payment that was paid out
+before is deducted from the next payout, with its commission given back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.transaction import atomic
+from django.utils import timezone
+
+from incasso.domain.money import Money
+from incasso.ledger.errors import IdempotencyConflict, LedgerError, NothingToPayOut
+from incasso.ledger.models import (
+    AccountKind,
+    LedgerTransaction,
+    PaymentAllocation,
+    Payout,
+    PayoutItem,
+    TransactionKind,
+)
+from incasso.ledger.selectors import commission_timelines
+from incasso.ledger.sepa import CreditTransfer, credit_transfer_document
+from incasso.ledger.services.postings import AccountKey, accounts_for, transaction_post
+from incasso.ledger.shares import RatesTimeline, share_of
+from incasso.parties.models import Client
+
+BANK = AccountKey(AccountKind.BANK_CLIENT_MONEY)
+REVENUE_COMMISSION = AccountKey(AccountKind.AGENCY_REVENUE_COMMISSION)
+# The allocation's columns a statement adds up, in the order the statement shows them.
+PARTS = ("amount", "to_costs", "to_interest", "to_principal", "overpayment", "agency_costs", "agency_interest")
+_COLUMNS = [f"{part}_cents" for part in PARTS]
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A payment (sign 1) or a reversal of one (sign -1) to settle, with the original payment's allocation."""
+
+    transaction_id: int
+    case_id: int
+    case_number: str
+    received_on: date
+    sign: int
+    parts: dict[str, int]
+
+    def client_cents(self) -> int:
+        parts = self.parts
+        kept = parts["overpayment"] + parts["agency_costs"] + parts["agency_interest"]
+        return self.sign * (parts["amount"] - kept)
+
+    def commission_cents(self, rates: RatesTimeline) -> int:
+        # Computed on the original and then signed, so a reversal gives back exactly the commission taken.
+        basis_points = rates.on(self.received_on).commission_on_principal_bp
+        return self.sign * share_of(Money(self.parts["to_principal"]), basis_points).cents
+
+
+def _items_due(*, client_id: int, until: date) -> list[_Item]:
+    """Payments and reversals of the client's cases booked by ``until`` that no payout settled yet (two queries)."""
+    payments = PaymentAllocation.objects.filter(
+        case__client_id=client_id, transaction__booked_on__lte=until, transaction__payout_item__isnull=True
+    ).values_list("transaction_id", "case_id", "case__number", "received_on", *_COLUMNS)
+    reversed_columns = [f"reverses__allocation__{column}" for column in _COLUMNS]
+    reversals = LedgerTransaction.objects.filter(
+        kind=TransactionKind.REVERSAL,
+        reverses__allocation__case__client_id=client_id,
+        booked_on__lte=until,
+        payout_item__isnull=True,
+    ).values_list(
+        "pk",
+        "reverses__allocation__case_id",
+        "reverses__allocation__case__number",
+        "reverses__allocation__received_on",
+        *reversed_columns,
+    )
+    items = []
+    for sign, rows in ((1, payments.order_by("transaction_id")), (-1, reversals.order_by("pk"))):
+        for tx_id, case_id, number, received_on, *values in rows:
+            items.append(_Item(tx_id, case_id, number, received_on, sign, dict(zip(PARTS, values, strict=True))))
+    return items
+
+
+STATEMENT_SUMS = ("payments", "reversals", *_COLUMNS, "client_cents", "commission_cents", "net_cents")
+
+
+def _statement(items: list[_Item], commissions: dict[int, int]) -> list[dict[str, int | str]]:
+    """One line per case (in case-number order): how many payments and reversals, and their signed sums in cents."""
+    numbers: dict[int, str] = {}
+    sums: dict[int, dict[str, int]] = {}
+    for item in sorted(items, key=lambda item: (item.case_number, item.transaction_id)):
+        numbers[item.case_id] = item.case_number
+        line = sums.setdefault(item.case_id, dict.fromkeys(STATEMENT_SUMS, 0))
+        line["payments" if item.sign > 0 else "reversals"] += 1
+        for part, column in zip(PARTS, _COLUMNS, strict=True):
+            line[column] += item.sign * item.parts[part]
+        client, commission = item.client_cents(), commissions[item.transaction_id]
+        line["client_cents"] += client
+        line["commission_cents"] += commission
+        line["net_cents"] += client - commission
+    return [{"case_id": case_id, "case": numbers[case_id], **line} for case_id, line in sums.items()]
+
+
+@atomic
+def payout_create(*, client_id: int, period_start: date, period_end: date, key: str) -> Payout:
+    """Pay out to a client what was collected for it up to ``period_end`` and not paid out yet, less commission.
+
+    Books the commission from the client's money to the agency's revenue and the rest from the client's money out
+    of the bank, stores the statement per case and a pain.001 file validated against its XSD. The same key again
+    returns the same payout. :class:`NothingToPayOut` when the net amount is not positive (the items then wait
+    for the next payout, netted against what comes in).
+    """
+    existing = Payout.objects.filter(transaction__idempotency_key=key).first()
+    if existing is not None:
+        if (existing.client_id, existing.period_start, existing.period_end) != (client_id, period_start, period_end):
+            raise IdempotencyConflict(f"key {key!r} was used for another payout ({existing.pk})")
+        return existing
+    if period_end < period_start:
+        raise LedgerError("a payout period ends on or after its start")
+    # Locking the client makes two payouts for one client run one after the other.
+    client = Client.objects.select_for_update().filter(pk=client_id).values_list("name", "iban").first()
+    if client is None:
+        raise LedgerError(f"there is no client {client_id}")
+    name, iban = client
+    if not iban:
+        raise LedgerError(f"client {name} has no IBAN to pay out to")
+    items = _items_due(client_id=client_id, until=period_end)
+    rates = commission_timelines(client_ids=[client_id])[client_id]
+    commissions = {item.transaction_id: item.commission_cents(rates) for item in items}
+    gross = Money(sum(item.client_cents() for item in items))
+    commission = Money(sum(commissions.values()))
+    net = gross - commission
+    if net.cents <= 0:
+        raise NothingToPayOut(f"client {name} has {net} to be paid out up to {period_end.isoformat()}")
+    client_money = AccountKey(AccountKind.CLIENT_MONEY_PAYABLE, client_id=client_id)
+    accounts = accounts_for([client_money, REVENUE_COMMISSION, BANK])
+    posted = transaction_post(
+        key=key,
+        kind=TransactionKind.PAYOUT,
+        booked_on=period_end,
+        lines=[
+            (accounts[client_money], commission),
+            (accounts[REVENUE_COMMISSION], -commission),
+            (accounts[client_money], net),
+            (accounts[BANK], -net),
+        ],
+        description=f"payout {period_start.isoformat()} - {period_end.isoformat()}",
+    )
+    reference = f"INCPO{posted.pk}"
+    xml = credit_transfer_document(
+        transfers=[
+            CreditTransfer(
+                name=name,
+                iban=iban,
+                amount=net,
+                description=f"Payout {period_start.isoformat()} - {period_end.isoformat()} {reference}",
+                end_to_end_id=reference,
+            )
+        ],
+        execution_date=max(timezone.localdate(), period_end),
+    )
+    payout = Payout.objects.create(
+        client_id=client_id,
+        period_start=period_start,
+        period_end=period_end,
+        gross_cents=gross.cents,
+        commission_cents=commission.cents,
+        net_cents=net.cents,
+        transaction=posted,
+        statement=_statement(items, commissions),
+        credit_transfer_xml=xml,
+    )
+    PayoutItem.objects.bulk_create(
+        PayoutItem(
+            payout=payout,
+            transaction_id=item.transaction_id,
+            case_id=item.case_id,
+            client_cents=item.client_cents(),
+            commission_cents=commissions[item.transaction_id],
+        )
+        for item in items
+    )
+    return payout

@@ -1,0 +1,49 @@
+"""Reading bank statement files: the format is told from the content, never from the file name.
+
+``statement_reader`` returns an iterable of ``ParsedEntry``/``SkippedEntry`` whose ``info`` (format, account,
+statement id) is complete once it has been iterated. It raises ``StatementFileError`` for a file no parser can
+read at all — an empty file, a PDF, a spreadsheet, XML that is not camt.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import BinaryIO
+
+from incasso.payments.parsers.camt import CamtReader
+from incasso.payments.parsers.mt940 import Mt940Reader
+from incasso.payments.parsers.records import ParsedEntry, SkippedEntry, StatementFileError, StatementInfo
+
+__all__ = [
+    "CamtReader",
+    "Mt940Reader",
+    "ParsedEntry",
+    "SkippedEntry",
+    "StatementFileError",
+    "StatementInfo",
+    "statement_reader",
+]
+
+HEAD = 4096
+_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive or Excel workbook: unpack it or export the statement as camt.053 or MT940",
+    b"%PDF": "a PDF document: download the statement as camt.053 (XML) or MT940 instead",
+    b"\xd0\xcf\x11\xe0": "an old Office document: download the statement as camt.053 (XML) or MT940 instead",
+}
+
+
+def statement_reader(stream: BinaryIO) -> CamtReader | Mt940Reader:
+    """The reader for ``stream`` (seekable; it is left at the start)."""
+    head = stream.read(HEAD)
+    stream.seek(0)
+    for signature, what in _SIGNATURES.items():
+        if head.startswith(signature):
+            raise StatementFileError(f"the file is {what}")
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if not text:
+        raise StatementFileError("the file is empty")
+    if text.startswith(b"<"):
+        return CamtReader(stream)
+    if text.startswith(b"{1:") or b":20:" in head or b":61:" in head or b":25:" in head:
+        return Mt940Reader(stream)
+    raise StatementFileError("the file is neither camt.053/camt.054 XML nor an MT940 statement")

@@ -1,0 +1,194 @@
+"""One camt ``Ntry``: a single booking, or a batch that becomes one record per ``TxDtls``.
+
+Each element is read once into a flat ``{"Refs/EndToEndId": [text, ...]}`` map of the branches we use, and the
+fields are looked up there: ElementPath lookups (``findtext``) cost about as much each as this whole walk, and an
+entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.08, except the
+party name, which moved under ``Pty`` in .001.07.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from lxml import etree
+
+from incasso.domain.money import Money
+from incasso.payments.parsers.records import (
+    CURRENCY_LENGTH,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    REFERENCE_LENGTH,
+    REMITTANCE_LENGTH,
+    EntryDetails,
+    ParsedEntry,
+    SkippedEntry,
+    clean,
+    compact_iban,
+    end_to_end,
+)
+
+# Entry statuses that are not bookings yet: they come again as BOOK in a later statement.
+NOT_BOOKED = {"PDNG", "INFO", "FUTR"}
+ENTRY_BRANCHES = frozenset({"CdtDbtInd", "RvslInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "AddtlNtryInf"})
+TRANSACTION_BRANCHES = frozenset({"Refs", "CdtDbtInd", "RltdPties", "RmtInf", "RtrInf", "AddtlTxInf"})
+Texts = dict[str, list[str]]
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: str) -> str:
+    """``{namespace}Name`` -> ``Name``, remembered: a file has a few dozen distinct tags, met a million times."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+    return name
+
+
+def texts_of(element: etree._Element, branches: frozenset[str]) -> Texts:
+    """The stripped texts of every leaf under ``element``'s children named in ``branches``, by relative path."""
+    found: Texts = {}
+
+    def walk(node: etree._Element, prefix: str) -> None:
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = prefix + _local(tag)
+            if len(child):
+                walk(child, name + "/")
+            elif child.text and (text := child.text.strip()):
+                found.setdefault(name, []).append(text)
+
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and _local(tag) in branches:
+            if len(child):
+                walk(child, _local(tag) + "/")
+            elif child.text and (text := child.text.strip()):
+                found.setdefault(_local(tag), []).append(text)
+    return found
+
+
+def _first(texts: Texts, *paths: str) -> str:
+    for path in paths:
+        if path in texts:
+            return texts[path][0]
+    return ""
+
+
+def _date(texts: Texts, path: str) -> datetime.date | None:
+    text = _first(texts, f"{path}/Dt", f"{path}/DtTm")
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"{path} {text!r} is not a date") from None
+
+
+def _money(element: etree._Element | None, default_currency: str = "EUR") -> Money:
+    if element is None or not (element.text or "").strip():
+        raise ValueError("the entry has no amount")
+    currency = str(element.get("Ccy", "")).strip().upper()[:CURRENCY_LENGTH] or default_currency
+    money = Money.parse((element.text or "").strip(), currency)
+    if money.is_negative():
+        raise ValueError(f"the amount {element.text} is negative; the sign belongs in CdtDbtInd")
+    return money
+
+
+def _sign(indicator: str) -> int:
+    if indicator not in {"CRDT", "DBIT"}:
+        raise ValueError(f"credit/debit indicator {indicator!r} is neither CRDT nor DBIT")
+    return 1 if indicator == "CRDT" else -1
+
+
+def entry_records(ntry: etree._Element, index: int, account: str) -> list[ParsedEntry | SkippedEntry]:
+    """The records of one entry, numbered from ``index + 1``; raises ``ValueError`` for one that cannot be read."""
+    texts = texts_of(ntry, ENTRY_BRANCHES)
+    status = _first(texts, "Sts", "Sts/Cd")
+    if status.upper() in NOT_BOOKED:
+        return [SkippedEntry(index + 1, f"status {status}: not booked yet, it comes again once booked")]
+    amount = _money(ntry.find("{*}Amt"))
+    sign = _sign(_first(texts, "CdtDbtInd"))
+    booked = _date(texts, "BookgDt") or _date(texts, "ValDt")
+    if booked is None:
+        raise ValueError("the entry has no booking date")
+    fallback = _first(texts, "AddtlNtryInf")
+    entry_ref = _first(texts, "AcctSvcrRef")
+    transactions = ntry.findall("{*}NtryDtls/{*}TxDtls")
+    parts = _split(transactions, amount, sign) if len(transactions) > 1 else None
+    pairs: list[tuple[int, EntryDetails]]
+    if parts is not None:
+        pairs = [
+            (cents, _details(texts_of(tx, TRANSACTION_BRANCHES), cents > 0, entry_ref, fallback))
+            for tx, cents in zip(transactions, parts, strict=True)
+        ]
+    else:
+        details = [_details(texts_of(tx, TRANSACTION_BRANCHES), sign > 0, entry_ref, fallback) for tx in transactions]
+        if not details:
+            details = [EntryDetails(bank_reference=clean(entry_ref, REFERENCE_LENGTH))]
+        merged = details[0] if len(details) == 1 else _merge(details)
+        merged.setdefault("remittance", clean(fallback, REMITTANCE_LENGTH))
+        pairs = [(sign * amount.cents, merged)]
+    reversal = _first(texts, "RvslInd").lower() == "true"
+    value_date = _date(texts, "ValDt")
+    return [
+        ParsedEntry(
+            index=index + offset + 1,
+            account=account,
+            booking_date=booked,
+            value_date=value_date,
+            amount_cents=cents,
+            currency=amount.currency,
+            reversal=reversal,
+            **details,
+        )
+        for offset, (cents, details) in enumerate(pairs)
+    ]
+
+
+def _split(transactions: list[etree._Element], total: Money, sign: int) -> list[int] | None:
+    """Each transaction's signed amount, when they are all given and add up to the entry; else None (the entry
+    then stays one record: booking parts that do not add up would book money the bank never moved)."""
+    parts = []
+    for tx in transactions:
+        element = tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt")
+        if element is None:
+            element = tx.find("{*}Amt")
+        if element is None or str(element.get("Ccy", total.currency)).upper() != total.currency:
+            return None
+        indicator = _first(texts_of(tx, frozenset({"CdtDbtInd"})), "CdtDbtInd")
+        parts.append((_sign(indicator) if indicator else sign) * _money(element, total.currency).cents)
+    return parts if sum(parts) == sign * total.cents else None
+
+
+def _details(texts: Texts, credit: bool, entry_ref: str, fallback: str) -> EntryDetails:
+    own, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+    # Up to .001.06 the name sits right under Dbtr/Cdtr; from .001.07 (Party40Choice) under Pty.
+    name = _first(texts, f"RltdPties/{own}/Nm", f"RltdPties/{own}/Pty/Nm", f"RltdPties/{other}/Nm")
+    name = name or _first(texts, f"RltdPties/{other}/Pty/Nm")
+    iban = _first(texts, f"RltdPties/{own}Acct/Id/IBAN", f"RltdPties/{other}Acct/Id/IBAN")
+    remittance = " ".join(texts.get("RmtInf/Ustrd", []) + texts.get("RmtInf/Strd/AddtlRmtInf", []))
+    remittance = remittance or _first(texts, "AddtlTxInf") or fallback
+    return EntryDetails(
+        bank_reference=clean(_first(texts, "Refs/AcctSvcrRef") or entry_ref, REFERENCE_LENGTH),
+        end_to_end_id=end_to_end(_first(texts, "Refs/EndToEndId")),
+        mandate_id=clean(_first(texts, "Refs/MndtId"), REFERENCE_LENGTH),
+        counterparty_name=clean(name, NAME_LENGTH),
+        counterparty_iban=compact_iban(iban),
+        remittance=clean(remittance, REMITTANCE_LENGTH),
+        structured_reference=clean(_first(texts, "RmtInf/Strd/CdtrRefInf/Ref"), REFERENCE_LENGTH),
+        return_reason=clean(_first(texts, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"), REASON_LENGTH),
+    )
+
+
+def _merge(details: list[EntryDetails]) -> EntryDetails:
+    """The details of an unsplit batch: what all its transactions share, and every remittance text."""
+    merged = EntryDetails()
+    for key, value in details[0].items():
+        if all(d.get(key) == value for d in details):
+            merged[key] = value  # type: ignore[literal-required]  # keys come from an EntryDetails
+    texts = list(dict.fromkeys(d.get("remittance", "") for d in details if d.get("remittance")))
+    merged["remittance"] = clean(" / ".join(texts), REMITTANCE_LENGTH)
+    return merged

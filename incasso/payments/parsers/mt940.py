@@ -1,0 +1,225 @@
+"""MT940 statements of the Dutch banks: ABN AMRO, ING, Rabobank, SNS/ASN, Knab, Mollie.
+
+The file is read line by line (a stream: a year of statements costs the memory of one line), cut into tags here,
+and each ``:61:`` statement line is read with the mt-940 library's own pattern and models, so its knowledge of the
+banks' quirks (two-digit years, entry dates across New Year, spaces where a date should be) is used as is. What
+the library cannot do is done here:
+
+* one bad entry does not lose the file: the library raises on the first tag it cannot read, this reader skips
+  that entry and reports it;
+* lines split in the middle of a field: ING's ``:28C:0000`` / ``0`` (which makes the library refuse the whole
+  file) and ``:61:…//00000000001`` / ``005`` / ``/TRCD/…``; a lone ``-`` line inside ``:86:`` is part of the text
+  (ING splits ``MND-EV01`` that way), a ``-`` after the balances ends a statement;
+* an ``:86:`` after the closing balance is the bank's message about the statement, not the last entry's details;
+* the ``:86:`` details themselves (``mt940_details``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import InvalidOperation
+from typing import Any, BinaryIO
+
+import mt940
+
+from incasso.domain.money import Money, MoneyError
+from incasso.payments.parsers.mt940_details import details_read, is_iban
+from incasso.payments.parsers.records import (
+    NAME_LENGTH,
+    REFERENCE_LENGTH,
+    ParsedEntry,
+    SkippedEntry,
+    StatementFileError,
+    StatementInfo,
+    clean,
+    compact_iban,
+)
+
+_TAG_LINE = re.compile(r"^:(?P<tag>[0-9]{2}[A-Z]?|NS):(?P<value>.*)$")
+# "-" ends a message; "-XXX", "-}" and "}" are what ING and the SWIFT envelope put there.
+_END_LINE = re.compile(r"^(-(XXX)?\}?|\})$")
+_BALANCE = re.compile(r"^(?P<status>[CD])(?P<date>[0-9]{6})(?P<currency>[A-Z]{3})")
+_STATEMENT_LINE = mt940.tags.Statement()
+_OPENING = {"60F", "60M", "60"}
+_CLOSING = {"62F", "62M", "62", "64", "65"}
+
+
+@dataclass
+class _Tag:
+    name: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A ``:61:`` line and the ``:86:`` lines that belong to it, read once the next tag shows the entry ended."""
+
+    statement_line: list[str]
+    details: list[str] = field(default_factory=list)
+
+
+def _decode(raw: bytes) -> str:
+    # Dutch banks write Latin-1 or Windows-1252 as often as UTF-8; every byte is valid Latin-1.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+class Mt940Reader:
+    """Iterate over an MT940 file's entries; ``info`` is filled in as the file is read."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.info = StatementInfo(file_format="mt940")
+        self._transactions = mt940.models.Transactions()
+        self._account = ""
+        self._currency = ""
+        self._index = 0
+        self._pending: _Pending | None = None
+        self._in_entry = False
+        self._tags_seen = 0
+
+    def __iter__(self) -> Iterator[ParsedEntry | SkippedEntry]:
+        for tag in self._tags():
+            self._tags_seen += tag.name != "END"
+            yield from self._tag(tag)
+        yield from self._flush()
+        if not self._tags_seen:
+            raise StatementFileError("the file holds no MT940 tags (:20:, :25:, :61:, …): it is not an MT940 statement")
+
+    def _tags(self) -> Iterator[_Tag]:
+        current: _Tag | None = None
+        dash_pending = False
+        for raw in self._stream:
+            line = _decode(raw).replace("\r", "").replace("\n", "").rstrip()
+            if line.startswith("{4:"):
+                line = line[3:]
+            if not line.strip():
+                continue
+            tag_line = _TAG_LINE.match(line)
+            if dash_pending:
+                dash_pending = False
+                if current is not None and not tag_line and not _END_LINE.match(line) and not line.startswith("{"):
+                    # A "-" inside :86: or :61: text, split onto its own line: it is part of the text.
+                    current.lines.append("-")
+                    current.lines.append(line)
+                    continue
+                if current is not None:
+                    yield current
+                    current = None
+                yield _Tag("END")
+            if tag_line:
+                if current is not None:
+                    yield current
+                current = _Tag(tag_line.group("tag"), [tag_line.group("value")])
+            elif line == "-" and current is not None and current.name in {"61", "86"}:
+                dash_pending = True
+            elif _END_LINE.match(line) or line.startswith("{"):
+                if current is not None:
+                    yield current
+                    current = None
+                yield _Tag("END")
+            elif current is not None:
+                current.lines.append(line)
+            # Anything else outside a tag is a bank's header ("ABNANL2A", "940", ":940:"): not statement data.
+        if current is not None:
+            yield current
+
+    def _tag(self, tag: _Tag) -> Iterator[ParsedEntry | SkippedEntry]:
+        name = tag.name
+        if name == "86" and self._in_entry and self._pending is not None:
+            self._pending.details.extend(tag.lines)
+            return
+        yield from self._flush()
+        self._in_entry = name == "61"
+        if name == "61":
+            self._pending = _Pending(tag.lines)
+        elif name == "20":
+            self.info.statement_id = self.info.statement_id or clean("".join(tag.lines), REFERENCE_LENGTH)
+            self._currency = ""
+        elif name == "25":
+            self._account = _account("".join(tag.lines))
+            if self._account:
+                self.info.accounts.add(self._account)
+                self.info.account = self.info.account or self._account
+        elif name in _OPENING:
+            balance = _BALANCE.match("".join(tag.lines).strip())
+            self._currency = balance.group("currency") if balance else self._currency
+
+    def _flush(self) -> Iterator[ParsedEntry | SkippedEntry]:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        self._index += 1
+        try:
+            yield self._entry(pending)
+        except (ValueError, MoneyError, InvalidOperation) as exc:
+            yield SkippedEntry(self._index, str(exc))
+
+    def _entry(self, pending: _Pending) -> ParsedEntry:
+        if not self._currency:
+            raise ValueError("the statement has no opening balance (:60F:), so the currency of its entries is unknown")
+        data = _statement_line(pending.statement_line, self._currency, self._transactions)
+        status = str(data["status"]).upper()
+        amount_text = str(data["amount_text"]).replace(",", ".")
+        amount = Money.parse(amount_text.rstrip(".") or "0", self._currency)
+        debit = status in {"D", "RC"}
+        details = details_read(pending.details)
+        extra = (data.get("extra_details") or "").strip()
+        customer_reference = (data.get("customer_reference") or "").strip()
+        # Rabobank and ASN put the counterparty's IBAN (or name) on the statement line itself.
+        for candidate in (extra, customer_reference):
+            if not details.get("counterparty_iban") and is_iban(candidate):
+                details["counterparty_iban"] = compact_iban(candidate)
+        if not details.get("counterparty_name") and extra and not extra.startswith("/") and not is_iban(extra):
+            details["counterparty_name"] = clean(extra, NAME_LENGTH)
+        details["bank_reference"] = clean(data.get("bank_reference"), REFERENCE_LENGTH)
+        value_date = data["date"]
+        booked = data.get("entry_date") or value_date
+        return ParsedEntry(
+            index=self._index,
+            account=self._account,
+            booking_date=_plain_date(booked),
+            value_date=_plain_date(value_date),
+            amount_cents=-amount.cents if debit else amount.cents,
+            currency=self._currency,
+            reversal=status.startswith("R"),
+            **details,
+        )
+
+
+def _statement_line(lines: list[str], currency: str, transactions: Any) -> dict[str, Any]:
+    """The ``:61:`` fields, by the library's pattern; for a line the bank split mid-field, its lines joined."""
+    joined = "".join(lines)
+    candidates = ["\n".join(lines)]
+    if "/TRCD/" in joined:
+        head, _, tail = joined.partition("/TRCD/")
+        candidates.append(f"{head}\n/TRCD/{tail}")
+    candidates.append(joined)
+    for candidate in candidates:
+        match = _STATEMENT_LINE.re.match(candidate)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        groups["currency"] = currency
+        data: dict[str, Any] = _STATEMENT_LINE(transactions, dict(groups))
+        data["amount_text"] = groups["amount"]
+        return data
+    raise ValueError(f"the statement line :61:{joined[:80]} cannot be read")
+
+
+def _account(text: str) -> str:
+    """``NL34RABO0142623393 EUR``, ``NL77INGB0574908765EUR``, ``1291.99.348EUR`` → the account itself."""
+    first = text.strip().split(" ")[0] if text.strip() else ""
+    if len(first) > 3 and first[-3:].isalpha() and first[-3:].isupper() and not is_iban(first):
+        first = first[:-3]
+    return compact_iban(first)
+
+
+def _plain_date(value: datetime.date) -> datetime.date:
+    """The library's Date is a ``datetime.date`` subclass; store a plain date."""
+    return datetime.date(value.year, value.month, value.day)

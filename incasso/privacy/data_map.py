@@ -1,0 +1,300 @@
+"""The data map (SPEC P-1): every model field that holds personal data, declared with its category, the people it
+is about, the purposes it serves and the legal basis — and, where it is not obvious, the fields that hold none.
+
+Primary keys, relations and timestamps are classified by rule (``domain.data_map.FieldRule``); every other field of
+every installed model must appear here, and ``tests/test_data_map.py`` fails when one does not or when a declaration
+names a field that is gone. The register of processing activities (``selectors.processing_register``) is built
+from this map, so a new field reaches the register by being declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from incasso.domain.data_map import (
+    CASE_PARTIES,
+    DataCategory,
+    FieldDeclaration,
+    LegalBasis,
+    NotPersonal,
+    ProcessingPurpose,
+    SubjectCategory,
+)
+
+D, S, P, B = DataCategory, SubjectCategory, ProcessingPurpose, LegalBasis
+
+
+def _personal(
+    model: str,
+    fields: str,
+    categories: Iterable[DataCategory],
+    subjects: Iterable[SubjectCategory],
+    purposes: Iterable[ProcessingPurpose],
+    bases: Iterable[LegalBasis],
+    note: str = "",
+) -> list[FieldDeclaration]:
+    """Declare the space-separated ``fields`` of ``model`` alike."""
+    shared = (frozenset(categories), frozenset(subjects), frozenset(purposes), frozenset(bases))
+    return [FieldDeclaration(model, name, *shared, note=note) for name in fields.split()]
+
+
+def _not_personal(model: str, fields: str, reason: str) -> list[NotPersonal]:
+    return [NotPersonal(model, name, reason) for name in fields.split()]
+
+
+# The grounds both privacy statements give for collection: contract, legal obligation, public task, legitimate
+# interest in having an unpaid debt settled.
+COLLECTION_BASES = (B.CONTRACT, B.LEGAL_OBLIGATION, B.PUBLIC_INTEREST, B.LEGITIMATE_INTEREST)
+RELATIONSHIP_BASES = (B.CONTRACT, B.LEGAL_OBLIGATION, B.LEGITIMATE_INTEREST)
+SECURITY_BASES = (B.LEGAL_OBLIGATION, B.LEGITIMATE_INTEREST)
+COLLECTION = (P.DEBT_COLLECTION,)
+COLLECTION_BOOKS = (P.DEBT_COLLECTION, P.BOOKKEEPING)
+DEBTOR = (S.DEBTOR,)
+PAYERS = (S.PAYER, S.DEBTOR)
+USERS = (S.STAFF_USER, S.CLIENT_USER)
+CLIENT = (S.CLIENT_SOLE_TRADER,)
+CLIENT_PURPOSES = (P.CLIENT_RELATIONSHIP, P.BOOKKEEPING, P.AML)
+FREE_TEXT = "free text: may say anything about the person"
+
+PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
+    # --- log-ins (Django's own tables) ---
+    _personal("auth.User", "username", [D.ACCOUNT, D.CONTACT_EMAIL], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("auth.User", "first_name last_name", [D.NAME], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("auth.User", "email", [D.CONTACT_EMAIL], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("auth.User", "password", [D.CREDENTIALS], USERS, [P.SECURITY], SECURITY_BASES, "Argon2 hash")
+    + _personal("auth.User", "is_superuser is_staff is_active", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("auth.User", "last_login", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("sessions.Session", "session_data", [D.CREDENTIALS], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("admin.LogEntry", "object_repr", [D.NAME], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
+    + _personal("admin.LogEntry", "object_id", [D.UNIQUE_ID], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
+    + _personal("admin.LogEntry", "change_message action_flag", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    # --- the audit log itself (P-7) ---
+    + _personal("audit.AuditEvent", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("audit.AuditEvent", "action fields purpose details", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("audit.AuditEvent", "subject_id", [D.UNIQUE_ID], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
+    + _personal("audit.AuditEvent", "source", [D.IP_ADDRESS], USERS, [P.SECURITY], SECURITY_BASES)
+    # --- clients: a sole trader's or partnership's company data is personal data too ---
+    + _personal("parties.Client", "name", [D.NAME], CLIENT, CLIENT_PURPOSES, RELATIONSHIP_BASES)
+    + _personal("parties.Client", "kvk_number", [D.GOVERNMENT_ID], CLIENT, CLIENT_PURPOSES, RELATIONSHIP_BASES)
+    + _personal("parties.Client", "iban", [D.BANK_ACCOUNT], CLIENT, CLIENT_PURPOSES, RELATIONSHIP_BASES)
+    + _personal(
+        "parties.ClientContact",
+        "name",
+        [D.NAME],
+        [S.CLIENT_CONTACT],
+        [P.CLIENT_RELATIONSHIP, P.BOOKKEEPING, P.MARKETING],
+        RELATIONSHIP_BASES,
+    )
+    + _personal(
+        "parties.ClientContact",
+        "email",
+        [D.CONTACT_EMAIL],
+        [S.CLIENT_CONTACT],
+        [P.CLIENT_RELATIONSHIP, P.MARKETING],
+        RELATIONSHIP_BASES,
+    )
+    + _personal(
+        "parties.ClientContact",
+        "phone",
+        [D.CONTACT_PHONE],
+        [S.CLIENT_CONTACT],
+        [P.CLIENT_RELATIONSHIP],
+        RELATIONSHIP_BASES,
+    )
+    + _personal(
+        "parties.ClientContact", "role", [D.JOB_TITLE], [S.CLIENT_CONTACT], [P.CLIENT_RELATIONSHIP], RELATIONSHIP_BASES
+    )
+    # --- debtors and the other parties of a case (a case party is a Debtor row) ---
+    + _personal("parties.Debtor", "reference", [D.UNIQUE_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal("parties.Debtor", "kind", [D.DEMOGRAPHIC], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "parties.Debtor", "given_names surname organisation_name", [D.NAME], CASE_PARTIES, COLLECTION, COLLECTION_BASES
+    )
+    + _personal("parties.Debtor", "date_of_birth", [D.DATE_OF_BIRTH], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "parties.Debtor",
+        "street house_number postcode city country",
+        [D.CONTACT_ADDRESS],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal("parties.Debtor", "email", [D.CONTACT_EMAIL], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal("parties.Debtor", "phone", [D.CONTACT_PHONE], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal("parties.Debtor", "iban", [D.BANK_ACCOUNT], CASE_PARTIES, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal("parties.Debtor", "kvk_number", [D.GOVERNMENT_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    # --- cases: the debt, its progress and what was done about it ---
+    + _personal("cases.Case", "number", [D.UNIQUE_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "cases.Case",
+        "stage closed_reason opened_on closed_on interest_kind fourteen_day_letter_posted_on costs_due_from "
+        "next_measure_on",
+        [D.DEBT],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal("cases.Case", "legal_steps_approved_at", [D.LEGAL_PROCEEDINGS], DEBTOR, COLLECTION, COLLECTION_BASES)
+    + _personal("cases.Claim", "invoice_number", [D.UNIQUE_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "cases.Claim",
+        "invoice_date due_date principal_cents currency description limitation_kind limitation_interrupted_on "
+        "limitation_date",
+        [D.DEBT],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "invoice and contract data relate to the person who owes them",
+    )
+    + _personal(
+        "cases.StageEvent", "from_stage to_stage closed_reason", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES
+    )
+    + _personal("cases.StageEvent", "reason", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT)
+    + _personal("cases.StageEvent", "actor_name", [D.NAME], [S.STAFF_USER], [P.SECURITY], SECURITY_BASES)
+    + _personal("cases.CaseHold", "kind until", [D.LEGAL_PROCEEDINGS], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "cases.CaseHold", "reason lift_reason", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT
+    )
+    + _personal(
+        "cases.CaseParty", "role representative_kind", [D.RELATIONSHIP], CASE_PARTIES, COLLECTION, COLLECTION_BASES
+    )
+    + _personal("cases.CaseParty", "obligation", [D.DEBT], [S.OBLIGED_PARTY], COLLECTION, COLLECTION_BASES)
+    + _personal("cases.Measure", "kind status planned_for", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal("cases.StaffTask", "kind status due_on", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal(
+        "cases.StaffTask", "title details outcome", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT
+    )
+    # --- automated decisions (C-6, GDPR art. 22) and objections (art. 21) ---
+    + _personal(
+        "decisions.Decision",
+        "inputs",
+        [D.BEHAVIOR, D.DEBT, D.INCOME],
+        DEBTOR,
+        [P.DEBT_COLLECTION, P.CREDIT_ASSESSMENT],
+        COLLECTION_BASES,
+        "payment history, promises, amounts, debtor type, vulnerability flags: the variables a strategy reads",
+    )
+    + _personal(
+        "decisions.Decision",
+        "variant decided_on rule_id outcome explanation_nl explanation_en review_outcome",
+        [D.DECISION],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal(
+        "decisions.Decision", "contested_at contest_reason", [D.RIGHTS_REQUEST], DEBTOR, COLLECTION, COLLECTION_BASES
+    )
+    + _personal(
+        "decisions.ProfilingObjection",
+        "source received_at withdrawn_at",
+        [D.RIGHTS_REQUEST],
+        DEBTOR,
+        COLLECTION,
+        [B.LEGAL_OBLIGATION],
+    )
+    # --- letters and the contact log (C-8) ---
+    + _personal(
+        "communications.Letter",
+        "kind language channel status planned_for posted_on details error",
+        [D.CORRESPONDENCE],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal(
+        "communications.Letter",
+        "data",
+        [D.NAME, D.CONTACT_ADDRESS, D.DEBT, D.CORRESPONDENCE],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "every value printed: name, address, amounts, dates",
+    )
+    + _personal("communications.Letter", "rf_reference", [D.UNIQUE_ID], DEBTOR, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal(
+        "communications.Communication",
+        "channel direction occurred_at subject summary",
+        [D.CORRESPONDENCE],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal("communications.PortalAccessCode", "code_hash", [D.CREDENTIALS], DEBTOR, [P.SECURITY], SECURITY_BASES)
+    # --- intake ---
+    + _personal(
+        "intake.ImportBatch",
+        "rejected",
+        [D.NAME, D.CONTACT_ADDRESS, D.DEBT],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "the rejected rows' values, kept so the client can correct them",
+    )
+    + _personal("intake.ClaimCredit", "credit_note_number", [D.UNIQUE_ID], DEBTOR, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal("intake.ClaimCredit", "amount_cents credited_on", [D.DEBT], DEBTOR, COLLECTION_BOOKS, COLLECTION_BASES)
+    # --- money: bank statements, the ledger, payouts (C-9); bookkeeping keeps them 7 years ---
+    + _personal("payments.StatementImport", "skipped", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal(
+        "payments.StatementEntry",
+        "booking_date value_date amount_cents currency remittance return_reason status match_rule",
+        [D.PAYMENT],
+        PAYERS,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+        "the remittance text is free text from the payer",
+    )
+    + _personal("payments.StatementEntry", "counterparty_name", [D.NAME], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal(
+        "payments.StatementEntry", "counterparty_iban", [D.BANK_ACCOUNT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
+    )
+    + _personal(
+        "payments.StatementEntry",
+        "structured_reference end_to_end_id mandate_id",
+        [D.UNIQUE_ID],
+        PAYERS,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+    )
+    + _personal("payments.StatementEntry", "note", [D.NOTES], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES, FREE_TEXT)
+    + _personal(
+        "ledger.LedgerTransaction",
+        "kind booked_on description source_ref",
+        [D.PAYMENT],
+        PAYERS,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+        "the description may name the payer",
+    )
+    + _personal("ledger.Entry", "amount_cents", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal(
+        "ledger.PaymentAllocation",
+        "received_on amount_cents to_costs_cents to_interest_cents to_principal_cents overpayment_cents "
+        "agency_costs_cents agency_interest_cents lines source reference",
+        [D.PAYMENT],
+        DEBTOR,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+    )
+    + _personal(
+        "ledger.PayoutItem", "client_cents commission_cents", [D.PAYMENT], DEBTOR, [P.BOOKKEEPING], [B.LEGAL_OBLIGATION]
+    )
+    + _personal(
+        "ledger.Payout",
+        "period_start period_end gross_cents commission_cents net_cents statement",
+        [D.PAYMENT],
+        [S.CLIENT_SOLE_TRADER, S.DEBTOR],
+        [P.BOOKKEEPING],
+        [B.LEGAL_OBLIGATION],
+        "the statement lists the cases paid out",
+    )
+    + _personal(
+        "ledger.Payout",
+        "credit_transfer_xml",
+        [D.NAME, D.BANK_ACCOUNT, D.PAYMENT],
+        CLIENT,
+        [P.BOOKKEEPING],
+        [B.LEGAL_OBLIGATION],
+        "the client's name and IBAN as sent to the bank",
+    )
+)

@@ -1,0 +1,73 @@
+"""Fields declared to hold no personal data, each with why; the counterpart of ``data_map.PERSONAL_FIELDS``.
+
+Listed field by field rather than model by model, so that a field added later to one of these models is not
+silently taken to be harmless: it fails the completeness test until someone decides.
+"""
+
+from __future__ import annotations
+
+from incasso.domain.data_map import NotPersonal
+
+
+def _n(model: str, fields: str, reason: str) -> list[NotPersonal]:
+    return [NotPersonal(model, name, reason) for name in fields.split()]
+
+
+CONFIG = "configuration of the agency's own system"
+CODE = "a code chosen by the agency"
+HASH = "a digest of a file or key, not of a person's data"
+COUNT = "counts and status of a batch, not of a person"
+TERMS = "commercial terms between two businesses"
+
+NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
+    _n("auth.Group", "name", CONFIG)
+    + _n("auth.Permission", "name codename", CONFIG)
+    + _n("contenttypes.ContentType", "app_label model", CONFIG)
+    + _n("audit.AuditEvent", "sequence subject_type prev_hash hash", "chain bookkeeping and a model name")
+    + _n("audit.AuditChainHead", "last_sequence last_hash", "chain bookkeeping")
+    + _n("parties.Client", "code", CODE)
+    + _n("parties.Client", "kind vat_deductible is_agency", "the kind of business and its tax position")
+    + _n(
+        "parties.CommissionTerms",
+        "valid_from commission_on_principal_bp agency_share_of_interest_bp agency_share_of_costs_bp",
+        TERMS,
+    )
+    + _n(
+        "parties.ProcessorAgreement",
+        "version signed_on valid_from confidentiality breach_notification_hours allowed_measures "
+        "legal_steps_need_approval settlement_authority_bp plan_max_months plan_min_instalment_cents",
+        TERMS,
+    )
+    + _n("cases.Case", "last_run_on", "when the daily run last looked at the case: the job's own bookkeeping")
+    + _n("cases.Measure", "idempotency_key", "a key derived from ids and a date")
+    + _n("cases.StaffTask", "team idempotency_key", "the agency's work routing; a key derived from ids and a date")
+    + _n("cases.CaseNumberSequence", "last", "a counter")
+    + _n("decisions.Strategy", "code name", CONFIG)
+    + _n("decisions.StrategyVersion", "version document status challenger_share_percent notes", CONFIG)
+    + _n("communications.LetterTemplate", "kind language version source active notes", CONFIG)
+    + _n(
+        "communications.PrintBatch",
+        "for_date letter_count pdf_path manifest_path pdf_sha256 manifest_sha256",
+        "where a batch file is and its digest; the letters themselves are declared",
+    )
+    + _n("communications.Letter", "idempotency_key", "a key derived from ids and a date")
+    + _n("intake.ClientApiKey", "name prefix key_hash", "a machine credential of a client organisation")
+    + _n("intake.ImportBatch", "source file_format filename sha256 status error", "how a file came in and its fate")
+    + _n("intake.ImportBatch", "created_count duplicate_count rejected_count", COUNT)
+    + _n(
+        "payments.StatementImport",
+        "filename sha256 file_format statement_id status error",
+        "how a statement file came in and its fate",
+    )
+    + _n(
+        "payments.StatementImport",
+        "entry_count matched_count unmatched_count returned_count ignored_count duplicate_count skipped_count",
+        COUNT,
+    )
+    + _n("payments.StatementImport", "account_iban", "the agency's own bank account")
+    + _n("payments.StatementEntry", "account_iban", "the agency's own bank account")
+    + _n("payments.StatementEntry", "entry_key ledger_key", "keys derived from the bank's references")
+    + _n("payments.StatementEntry", "position bank_reference", "where the entry was in the file; the bank's own id")
+    + _n("ledger.Account", "code kind", "the ledger's chart of accounts (a case account's code holds the case id)")
+    + _n("ledger.LedgerTransaction", "idempotency_key", "a key derived from the source's references")
+)

@@ -1,0 +1,97 @@
+"""The register of processing activities (GDPR art. 30): generated from the map, as JSON, CSV and a page."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from incasso.accounts.factories import UserFactory
+from incasso.accounts.roles import Role
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.retention import DEFAULT_PERIODS
+from incasso.parties.factories import ClientFactory
+from incasso.privacy.recipients import RECIPIENT_CATEGORIES
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("register", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_json_register_holds_every_purpose_recipient_and_retention_period(creditor):
+    register = json.loads(run("--format", "json"))
+    activities = {a["purpose"]: a for a in register["activities"]}
+    assert set(activities) == {p.value for p in ProcessingPurpose}
+    assert {a["retention"]["purpose"] for a in activities.values()} >= {p.value for p in DEFAULT_PERIODS}
+    assert {r["code"] for r in register["recipients"]} == {r.code for r in RECIPIENT_CATEGORIES}
+    collection = activities["debt_collection"]
+    assert collection["roles"] == ["controller", "processor"]
+    assert "parties.Debtor.iban" in collection["fields"]
+    assert "user.financial.bank_account" in collection["data_categories"]
+    assert "debtor" in collection["subjects"]
+    assert collection["retention"]["text"] == "36 months after the case is closed"
+    assert collection["transfers"] == [
+        "partner_agencies_abroad: only to a country with an adequacy decision, or with standard contractual "
+        "clauses on file"
+    ]
+    assert activities["bookkeeping"]["retention"]["text"] == (
+        "7 years after the end of the calendar year in which the financial year ended"
+    )
+    assert (
+        activities["aml"]["retention"]["text"]
+        == "5 years after the transaction, or the end of the business relationship"
+    )
+    assert activities["newsletter"]["retention"]["text"] == "deleted at once when the person unsubscribed"
+    assert [c["code"] for c in register["processor"]["controllers"]] == ["acme"]
+
+
+def test_the_csv_register_has_a_row_per_activity_and_per_client_as_processor(creditor):
+    ClientFactory(code="energy", name="Energie B.V.")
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv"))))
+    controller_rows = [r for r in rows if r["record"] == "30(1)"]
+    assert {r["purpose"] for r in controller_rows} == {p.value for p in ProcessingPurpose}
+    processor_rows = [r for r in rows if r["record"] == "30(2)"]
+    assert {r["controller"] for r in processor_rows} == {"Acme B.V.", "Energie B.V."}
+    assert {r["purpose"] for r in processor_rows} == {"debt_collection", "bookkeeping", "security"}
+    assert all(r["retention"] and r["legal_bases"] and r["security_measures"] for r in rows)
+
+
+def test_an_unknown_format_exits_2():
+    with pytest.raises(CommandError, match="unknown format") as raised:
+        run("--format", "xml")
+    assert raised.value.returncode == 2
+
+
+@pytest.fixture
+def collector_client(client):
+    user = UserFactory(username="collector@example.com")
+    user.groups.add(Group.objects.get(name=Role.COLLECTOR))
+    client.force_login(user)
+    return client
+
+
+def test_the_page_shows_the_register_in_dutch_and_english(collector_client, creditor):
+    url = reverse("privacy-register")
+    dutch = collector_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Register van verwerkingsactiviteiten" in dutch
+    assert "36 maanden na het dossier is gesloten" in dutch
+    assert "Deurwaarders" in dutch
+    english = collector_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Register of processing activities" in english
+    assert "7 years after the end of the calendar year in which the financial year ended." in english
+    assert "Acme B.V." in english
+
+
+def test_the_page_needs_a_staff_log_in(client):
+    url = reverse("privacy-register")
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory(username="outsider@example.com"))
+    assert client.get(url).status_code == 403

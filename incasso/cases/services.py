@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incasso.audit.models import AuditAction
+from incasso.audit.services import AuditEntry, audit_record, audit_record_bulk
 from incasso.cases.models import (
     Case,
     CaseHold,
@@ -28,8 +30,10 @@ from incasso.cases.models import (
 )
 from incasso.cases.selectors import case_facts
 from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_lifecycle import HoldKind, check_transition
 from incasso.domain.case_stages import ClosedReason, Stage
+from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Client, Debtor
 
 CASE_NUMBER_DIGITS = 6
@@ -121,6 +125,12 @@ def claim_create(
 
 
 SYSTEM = "system"
+# What a stage move changes of a debtor's case file, as the data map names it.
+STAGE_FIELDS = ("cases.Case.stage", "cases.Case.closed_reason", "cases.StageEvent.reason")
+
+
+def _debtor(debtor_id: int) -> SubjectRef:
+    return SubjectRef("parties.Debtor", str(debtor_id))
 
 
 def _actor_label(actor: User | None, actor_name: str | None) -> str:
@@ -163,6 +173,15 @@ def case_transition(
         actor_name=_actor_label(actor, actor_name),
         reason=reason,
     )
+    audit_record(
+        actor=actor if actor is not None else _actor_label(actor, actor_name),
+        action=AuditAction.UPDATE,
+        subject=_debtor(locked.debtor_id),
+        fields=STAGE_FIELDS,
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=SYSTEM if actor is None else "staff",
+        details={"case": locked.number, "from": from_stage, "to": to.value},
+    )
     case.refresh_from_db()
     return case
 
@@ -193,18 +212,33 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
         for move in moves:
             groups.setdefault((move.from_stage, move.to, move.closed_reason), []).append(move)
         events: list[tuple[object, ...]] = []
+        audits: list[AuditEntry] = []
         for (from_stage, to, closed_reason), group in groups.items():
             ids = [move.case_id for move in group]
             changes: dict[str, object] = {"stage": to.value}
             if to is Stage.CLOSED:
                 changes.update(closed_reason=closed_reason.value if closed_reason else None, closed_on=today)
                 changes["next_measure_on"] = None
-            still_there = set(
+            debtor_of = dict(
                 Case.objects.select_for_update()
                 .filter(AnyOf(F("pk"), ids), stage=from_stage.value)
-                .values_list("pk", flat=True)
+                .values_list("pk", "debtor_id")
             )
+            still_there = set(debtor_of)
             Case.objects.filter(AnyOf(F("pk"), still_there)).update(**changes)
+            audits.extend(
+                AuditEntry(
+                    actor_name,
+                    AuditAction.UPDATE,
+                    _debtor(debtor_of[move.case_id]),
+                    STAGE_FIELDS,
+                    ProcessingPurpose.DEBT_COLLECTION,
+                    SYSTEM,
+                    {"case_id": move.case_id, "from": from_stage.value, "to": to.value},
+                )
+                for move in group
+                if move.case_id in still_there
+            )
             moved += len(still_there)
             reason_closed = closed_reason.value if closed_reason else None
             events.extend(
@@ -213,6 +247,7 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
                 if move.case_id in still_there
             )
         rows_insert(StageEvent, _EVENT_COLUMNS, events, returning=False)
+        audit_record_bulk(audits)
     return moved
 
 
@@ -229,9 +264,19 @@ def case_hold_place(
     existing = CaseHold.objects.filter(case=case, kind=kind.value, lifted_at__isnull=True).first()
     if existing is not None:
         return existing
-    return CaseHold.objects.create(
+    hold = CaseHold.objects.create(
         case=case, kind=kind.value, reason=reason, placed_by=actor if actor and actor.pk else None, until=until
     )
+    audit_record(
+        actor=actor if actor is not None and actor.pk else SYSTEM,
+        action=AuditAction.CREATE,
+        subject=_debtor(case.debtor_id),
+        fields=("cases.CaseHold.kind", "cases.CaseHold.reason"),
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=SYSTEM if actor is None else "staff",
+        details={"case": case.number, "hold": kind.value},
+    )
+    return hold
 
 
 @transaction.atomic

@@ -14,7 +14,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incasso.cases.models import StaffTask, TaskKind, TaskStatus
+from incasso.audit.models import AuditAction
+from incasso.audit.services import AuditEntry, audit_record_bulk
+from incasso.cases.models import Case, StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import task_close, task_create
 from incasso.core.bulk_insert import rows_insert
 from incasso.decisions.models import (
@@ -27,6 +29,8 @@ from incasso.decisions.models import (
     VersionStatus,
 )
 from incasso.decisions.selectors import case_profiling_blocks, strategy_in_force
+from incasso.domain.audit_chain import SubjectRef
+from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.deadlines import dsr_deadline
 from incasso.domain.strategy import StrategyInputs, decide, parse_strategy
 from incasso.parties.models import Debtor
@@ -127,6 +131,32 @@ def strategy_challenger_set(
     return challenger
 
 
+# What an automated decision stores about a debtor, as the data map names it (profiling, GDPR art. 22).
+DECISION_FIELDS = ("decisions.Decision.inputs", "decisions.Decision.outcome", "decisions.Decision.explanation_en")
+
+
+AUTOMATED = "automated decision"
+
+
+def _decisions_audit(decisions: Sequence[Decision]) -> None:
+    """One audit event per automated decision: the debtor profiled, by which strategy version, for collection."""
+    debtor_of = dict(Case.objects.filter(pk__in=[d.case_id for d in decisions]).values_list("pk", "debtor_id"))
+    audit_record_bulk(
+        [
+            AuditEntry(
+                AUTOMATED,
+                AuditAction.CREATE,
+                SubjectRef("parties.Debtor", str(debtor_of[d.case_id])),
+                DECISION_FIELDS,
+                ProcessingPurpose.DEBT_COLLECTION,
+                "system",
+                {"case_id": d.case_id, "rule": d.rule_id, "strategy_version_id": d.strategy_version_id},
+            )
+            for d in decisions
+        ]
+    )
+
+
 def decisions_decide_bulk(
     *, inputs: Sequence[StrategyInputs], on: datetime.date, strategy_code: str = "standard"
 ) -> dict[int, Decision]:
@@ -185,6 +215,7 @@ def decisions_decide_bulk(
             ],
             ignore_conflicts=True,
         )
+        _decisions_audit(new)
         if len(keys) == len(new):
             for decision, key in zip(new, keys, strict=True):
                 decision.pk = key

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incasso.accounts.factories import UserFactory
+from incasso.audit.models import AuditEvent
 from incasso.cases.factories import CaseFactory
 from incasso.cases.models import CaseHold, PartyRole, StaffTask, StageEvent, TaskKind, TaskStatus
 from incasso.cases.services import (
@@ -125,12 +126,17 @@ def test_bulk_moves_skip_cases_that_moved_meanwhile(django_assert_max_num_querie
     cases[0].stage = Stage.CLOSED.value
     cases[0].closed_reason, cases[0].closed_on = "paid", TODAY
     cases[0].save()
+    warm_up = CaseFactory(debtor=DebtorFactory(kind=DebtorKind.CONSUMER))
+    case_transition(case=warm_up, to=Stage.FORMAL_DEMAND, reason="starts the audit chain", today=TODAY)
     moves = [StageMove(c.pk, Stage.REMINDER, Stage.FORMAL_DEMAND, "daily run: no payment") for c in cases]
-    with django_assert_max_num_queries(5):
+    # Savepoint, lock + read, update, events, audit (lock head, insert, move head), release: never per case.
+    with django_assert_max_num_queries(8):
         moved = cases_transition_bulk(moves=moves, today=TODAY, actor_name="daily run")
     assert moved == 4
     assert StageEvent.objects.filter(actor_name="daily run").count() == 4
     assert not StageEvent.objects.filter(case=cases[0]).exists()
+    audited = AuditEvent.objects.filter(actor_label="daily run").values_list("subject_id", flat=True)
+    assert sorted(audited) == sorted(str(c.debtor_id) for c in cases[1:])
 
 
 def test_parties_of_a_case_belong_to_its_client(consumer_case):
@@ -178,3 +184,16 @@ def test_case_numbers_keep_counting_past_a_million_a_year():
     CaseFactory(number="2026-1000000")
     assert case_number_next(year=2026) == "2026-1000001"
     assert case_number_next(year=2027) == "2027-000001"
+
+
+def test_a_move_is_in_the_audit_log_with_who_which_subject_and_purpose(consumer_case):
+    collector = UserFactory()
+    case_transition(case=consumer_case, to=Stage.FORMAL_DEMAND, reason="no payment", today=TODAY, actor=collector)
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.subject_type, event.subject_id) == (
+        collector,
+        "update",
+        "parties.Debtor",
+        str(consumer_case.debtor_id),
+    )
+    assert event.purpose == "debt_collection" and "cases.Case.stage" in event.fields

@@ -5,6 +5,9 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.fixups.django import DjangoWorkerFixup
+from celery.signals import task_prerun
+from django.db import connections
 
 from config.celery import app
 from incasso.cases.factories import CaseFactory, ClaimFactory
@@ -25,8 +28,30 @@ def test_without_a_broker_the_chunks_run_in_process(settings):
     assert chunk_runner() is run_chunks_on_workers
 
 
-@pytest.mark.django_db(transaction=True)
-def test_chunks_run_on_a_celery_worker_over_redis(settings):
+@pytest.fixture
+def worker_shares_the_test_connection(db, monkeypatch):
+    """Let the worker thread use the test's own database connection, as Django's live-server tests do.
+
+    The test's data stays uncommitted inside its transaction (so nothing needs flushing afterwards, which the
+    append-only audit and ledger tables would refuse on SQLite); the solo worker runs one task at a time while the
+    test thread only waits for results, so the connection is never used by both at once.
+    """
+    shared = connections["default"]
+    shared.inc_thread_sharing()
+    # Celery's Django fix-up closes connections around every task; here that would close the test's own.
+    for name in ("close_database", "_close_database", "on_worker_process_init"):
+        monkeypatch.setattr(DjangoWorkerFixup, name, lambda *args, **kwargs: None)
+
+    def use_shared(**_kwargs):
+        connections["default"] = shared
+
+    task_prerun.connect(use_shared, weak=False)
+    yield
+    task_prerun.disconnect(use_shared)
+    shared.dec_thread_sharing()
+
+
+def test_chunks_run_on_a_celery_worker_over_redis(settings, worker_shares_the_test_connection):
     settings.DAILY_RUN_CHUNK_TIMEOUT = 60
     queue = f"incasso-test-{uuid.uuid4().hex}"  # parallel test runs never share a queue
     app.conf.update(broker_url=REDIS, result_backend=REDIS, task_default_queue=queue, task_always_eager=False)

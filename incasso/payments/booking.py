@@ -4,18 +4,26 @@ The ledger (``incasso.ledger``) is its own bounded context: the only way money m
 idempotent by key. Every booking an entry makes uses a key derived from the entry's key (``ledger_key``), so an
 entry can never book twice, whatever happens to the import around it.
 
-``ledger()`` is the one place the ledger module is looked up, so a test can put a recording stand-in there.
+A chunk is booked set-based (``planned_book_chunk``): its matched credits in one ``payments_receive`` call and
+its unmatched credits in one ``unmatched_receive_bulk`` call, each booked and allocated exactly as one by one in
+file order. Returns are rare and booked one by one, in their place: the payments before a return to the same case
+are booked first, because reversing a payment changes how the case's later payments are allocated.
+
+``ledger()`` is the one place the ledger module is looked up, so a test can put a recording stand-in there; a
+stand-in that offers only the one-by-one services is booked one entry at a time.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from django.db import transaction
 
 from incasso.domain.money import Money
+from incasso.ledger.services import PaymentToReceive, UnmatchedToReceive
 from incasso.payments.matching import Decision, ledger_key
 from incasso.payments.models import EntryStatus
 from incasso.payments.parsers.records import ParsedEntry
@@ -37,6 +45,15 @@ class Ledger(Protocol):
     def unmatched_receive(self, *, amount: Money, received_on: datetime.date, key: str, reference: str) -> object: ...
 
     def unmatched_assign(self, *, unmatched_key: str, case_id: int, key: str, booked_on: datetime.date) -> object: ...
+
+
+@runtime_checkable
+class BulkLedger(Ledger, Protocol):
+    """A ledger that also books many payments and receipts in one call each (``incasso.ledger.services``)."""
+
+    def payments_receive(self, *, payments: Sequence[PaymentToReceive]) -> Sequence[object]: ...
+
+    def unmatched_receive_bulk(self, *, receipts: Sequence[UnmatchedToReceive]) -> Sequence[object]: ...
 
 
 def ledger() -> Ledger:
@@ -91,6 +108,56 @@ def planned_book(planned: Planned, book: Ledger) -> Planned:
         # Ignored debits, and returns of payments we do not know: nothing of ours moved.
         return planned
     return replace(planned, ledger_key=key)
+
+
+def planned_book_chunk(planned: Sequence[Planned], book: Ledger) -> list[Planned]:
+    """Make the bookings of a chunk's entries, as ``planned_book`` of each in order would; raises what the ledger
+    raises, and then the chunk is to be rolled back (nothing says which entry was refused).
+
+    Matched credits go in one ``payments_receive`` call and unmatched credits in one ``unmatched_receive_bulk``
+    call, a fixed number of queries for the chunk. A return is booked by itself in its place; only when a payment
+    before it in the chunk goes to the return's case are the bookings gathered so far made first (a reversal
+    changes the allocation of the case's later payments, nothing else), so a chunk without such a return makes
+    one call of each kind.
+    """
+    if not isinstance(book, BulkLedger):
+        return [planned_book(item, book) for item in planned]
+    booked = list(planned)
+    payments: list[tuple[int, PaymentToReceive]] = []
+    receipts: list[tuple[int, UnmatchedToReceive]] = []
+    pending_cases: set[int] = set()
+
+    def flush() -> None:
+        if payments:
+            book.payments_receive(payments=[payment for _, payment in payments])
+        if receipts:
+            book.unmatched_receive_bulk(receipts=[receipt for _, receipt in receipts])
+        made = [(index, payment.key) for index, payment in payments]
+        made += [(index, receipt.key) for index, receipt in receipts]
+        for index, key in made:
+            booked[index] = replace(booked[index], ledger_key=key)
+        payments.clear()
+        receipts.clear()
+        pending_cases.clear()
+
+    for index, item in enumerate(planned):
+        entry, decision = item.entry, item.decision
+        key = ledger_key(item.key)
+        amount = Money(abs(entry.amount_cents), entry.currency)
+        if decision.status == EntryStatus.MATCHED and decision.case_id is not None:
+            reference = entry_reference(entry)
+            payments.append(
+                (index, PaymentToReceive(decision.case_id, amount, entry.booking_date, key, SOURCE, reference))
+            )
+            pending_cases.add(decision.case_id)
+        elif decision.status == EntryStatus.UNMATCHED and entry.amount_cents > 0:
+            receipts.append((index, UnmatchedToReceive(amount, entry.booking_date, key, entry_reference(entry))))
+        elif decision.status == EntryStatus.RETURNED:
+            if decision.case_id is None or decision.case_id in pending_cases:
+                flush()
+            booked[index] = planned_book(item, book)
+    flush()
+    return booked
 
 
 def planned_book_carefully(planned: Planned, book: Ledger) -> Planned:

@@ -3,7 +3,8 @@
 The entries and their bookings commit together or not at all, so an entry is stored exactly when its money is
 booked: a crash between chunks leaves whole chunks, and importing the file again books only what is missing.
 The database work is a fixed number of queries per chunk (existing keys, the matching lookups, one insert); the
-ledger is called once per booking, through its services, because that is the ledger's only way in.
+ledger is called through its services, its only way in: once for the chunk's payments, once for its unmatched
+receipts, and once per return (``booking.planned_book_chunk``).
 
 The fast path books without a savepoint per entry. If the ledger refuses anything, the chunk is rolled back and
 done again entry by entry (``planned_book_carefully``), so one refused entry costs its chunk a second pass
@@ -20,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from incasso.intake.bulk import AnyOf, rows_insert
-from incasso.payments.booking import Ledger, Planned, planned_book, planned_book_carefully
+from incasso.payments.booking import Ledger, Planned, planned_book_carefully, planned_book_chunk
 from incasso.payments.matching import chunk_decide
 from incasso.payments.models import StatementEntry
 from incasso.payments.parsers.records import ParsedEntry, SkippedEntry
@@ -97,7 +98,7 @@ def _chunk_write(
         booked = [planned_book_carefully(item, book) for item in planned]
     else:
         try:
-            booked = [planned_book(item, book) for item in planned]
+            booked = planned_book_chunk(planned, book)
         except Exception as exc:  # any refusal: the careful pass finds out which entries and why
             raise _FastPathFailed from exc
     now = timezone.now()

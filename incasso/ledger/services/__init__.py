@@ -3,12 +3,14 @@
 from incasso.ledger.services.allocation import PaymentRecord
 from incasso.ledger.services.payments import (
     PaymentToReceive,
+    UnmatchedToReceive,
     overpayment_refund,
     payment_receive,
     payment_reverse,
     payments_receive,
     unmatched_assign,
     unmatched_receive,
+    unmatched_receive_bulk,
 )
 from incasso.ledger.services.payouts import payout_create
 from incasso.ledger.services.postings import (
@@ -26,6 +28,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentToReceive",
     "Posting",
+    "UnmatchedToReceive",
     "account_for",
     "accounts_for",
     "overpayment_refund",
@@ -38,4 +41,5 @@ __all__ = [
     "transactions_post",
     "unmatched_assign",
     "unmatched_receive",
+    "unmatched_receive_bulk",
 ]

@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from django.db.models import F
+
 from incasso.cases.models import Case
 from incasso.cases.selectors import case_quote_requests
-from incasso.core.bulk_insert import rows_insert
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.money import Money
 from incasso.domain.quote import AllocationLine, PaymentInput, PaymentOutcome, quote_calculate
 from incasso.ledger.errors import IdempotencyConflict, LedgerError
@@ -103,7 +105,9 @@ def payments_replayed(bookings: Sequence[Booking]) -> dict[str, PaymentRecord]:
     """The payments booked before under these keys (one query); a key used for anything else is a conflict."""
     wanted = {booking.key: booking for booking in bookings}
     found: dict[str, PaymentRecord] = {}
-    for existing in LedgerTransaction.objects.filter(idempotency_key__in=list(wanted)).select_related("allocation"):
+    for existing in LedgerTransaction.objects.filter(AnyOf(F("idempotency_key"), list(wanted))).select_related(
+        "allocation"
+    ):
         booking, allocation = wanted[existing.idempotency_key], getattr(existing, "allocation", None)
         if allocation is None or (allocation.case_id, allocation.amount_cents) != (
             booking.case_id,
@@ -120,7 +124,10 @@ def _clients_locked(case_ids: set[int]) -> dict[int, int]:
     """Each case's client, with the case rows locked in key order: payments to one case are allocated one after
     another, and two writers locking several cases cannot deadlock."""
     rows = (
-        Case.objects.select_for_update().filter(pk__in=sorted(case_ids)).order_by("pk").values_list("pk", "client_id")
+        Case.objects.select_for_update()
+        .filter(AnyOf(F("pk"), sorted(case_ids)))
+        .order_by("pk")
+        .values_list("pk", "client_id")
     )
     clients = dict(rows)
     if missing := case_ids - clients.keys():

@@ -19,7 +19,15 @@ from incasso.ledger.errors import IdempotencyConflict, LedgerError
 from incasso.ledger.models import AccountKind, Entry, LedgerTransaction, PaymentAllocation, TransactionKind
 from incasso.ledger.selectors import account_balances
 from incasso.ledger.services.allocation import Booking, PaymentRecord, payments_book, payments_replayed
-from incasso.ledger.services.postings import CURRENCY, AccountKey, accounts_for, transaction_post, transaction_reverse
+from incasso.ledger.services.postings import (
+    CURRENCY,
+    AccountKey,
+    Posting,
+    accounts_for,
+    transaction_post,
+    transaction_reverse,
+    transactions_post,
+)
 
 BANK = AccountKey(AccountKind.BANK_CLIENT_MONEY)
 UNMATCHED = AccountKey(AccountKind.UNMATCHED)
@@ -35,6 +43,16 @@ class PaymentToReceive:
     key: str
     source: str
     reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedToReceive:
+    """One receipt for :func:`unmatched_receive_bulk`: the arguments of :func:`unmatched_receive`."""
+
+    amount: Money
+    received_on: date
+    key: str
+    reference: str
 
 
 def _positive(amount: Money) -> None:
@@ -120,18 +138,36 @@ def payment_reverse(*, payment_key: str, key: str, booked_on: date, reason: str)
     return transaction_reverse(transaction=payment, key=key, booked_on=booked_on, reason=reason)
 
 
-@atomic
 def unmatched_receive(*, amount: Money, received_on: date, key: str, reference: str) -> LedgerTransaction:
     """Book money that matched no case into suspense, to wait in the unmatched queue for finance."""
-    _positive(amount)
+    return unmatched_receive_bulk(receipts=[UnmatchedToReceive(amount, received_on, key, reference)])[0]
+
+
+@atomic
+def unmatched_receive_bulk(*, receipts: Sequence[UnmatchedToReceive]) -> list[LedgerTransaction]:
+    """Book many receipts into suspense (e.g. a statement chunk's) in a fixed number of queries, in order.
+
+    Each is booked and idempotent per key exactly as :func:`unmatched_receive` would; one transaction per receipt
+    (a key given twice returns its first). Any refusal books nothing of the call.
+    """
+    for receipt in receipts:
+        _positive(receipt.amount)
+    if not receipts:
+        return []
     accounts = accounts_for([BANK, UNMATCHED])
-    return transaction_post(
-        key=key,
-        kind=TransactionKind.PAYMENT,
-        booked_on=received_on,
-        lines=[(accounts[BANK], amount), (accounts[UNMATCHED], -amount)],
-        description=f"unmatched receipt {reference}".strip(),
-        source_ref=reference,
+    bank, unmatched = accounts[BANK], accounts[UNMATCHED]
+    return transactions_post(
+        [
+            Posting(
+                key=receipt.key,
+                kind=TransactionKind.PAYMENT,
+                booked_on=receipt.received_on,
+                lines=[(bank, receipt.amount), (unmatched, -receipt.amount)],
+                description=f"unmatched receipt {receipt.reference}".strip(),
+                source_ref=receipt.reference,
+            )
+            for receipt in receipts
+        ]
     )
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.db.models import F
 from django.db.transaction import atomic
+from django.utils import timezone
 
-from incasso.core.bulk_insert import rows_insert
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.money import Money
 from incasso.ledger.errors import AlreadyReversed, IdempotencyConflict, LedgerError, UnbalancedTransaction
 from incasso.ledger.models import (
@@ -59,16 +61,18 @@ def accounts_for(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
     Two writers creating the same account at once both succeed: the unique code makes the second insert a no-op.
     """
     by_code = {key.code: key for key in keys}
-    found = {account.code: account for account in Account.objects.filter(code__in=list(by_code))}
-    missing = [
-        Account(code=code, kind=key.kind, client_id=key.client_id, case_id=key.case_id)
-        for code, key in by_code.items()
-        if code not in found
-    ]
+    found = {account.code: account for account in Account.objects.filter(AnyOf(F("code"), list(by_code)))}
+    missing = [code for code in by_code if code not in found]
     if missing:
-        Account.objects.bulk_create(missing, ignore_conflicts=True)
-        created = Account.objects.filter(code__in=[account.code for account in missing])
-        found.update({account.code: account for account in created})
+        now = timezone.now()
+        rows_insert(
+            Account,
+            ("code", "kind", "client_id", "case_id", "created_at"),
+            [(code, str(by_code[code].kind), by_code[code].client_id, by_code[code].case_id, now) for code in missing],
+            returning=False,
+            ignore_conflicts=True,
+        )
+        found.update((account.code, account) for account in Account.objects.filter(AnyOf(F("code"), missing)))
     return {key: found[code] for code, key in by_code.items()}
 
 
@@ -140,7 +144,7 @@ def _same_postings(existing: dict[str, LedgerTransaction], asked: dict[str, _Che
             raise IdempotencyConflict(f"key {key!r} was used for a different posting (transaction {transaction.pk})")
 
 
-def _new_transaction(checked: _Checked) -> LedgerTransaction:
+def _new_transaction(checked: _Checked, now: datetime | None = None) -> LedgerTransaction:
     posting = checked.posting
     return LedgerTransaction(
         idempotency_key=posting.key,
@@ -149,7 +153,37 @@ def _new_transaction(checked: _Checked) -> LedgerTransaction:
         description=posting.description[:255],
         reverses=posting.reverses,
         source_ref=posting.source_ref[:200],
+        created_at=now or timezone.now(),
     )
+
+
+_TRANSACTION_COLUMNS = (
+    "idempotency_key",
+    "kind",
+    "booked_on",
+    "description",
+    "reverses_id",
+    "source_ref",
+    "created_at",
+)
+
+
+def _inserted(checked: Sequence[_Checked]) -> list[LedgerTransaction]:
+    """Insert new transactions in one statement (``COPY`` on PostgreSQL) and return them as saved rows, in order.
+
+    Raises Django's ``IntegrityError`` when a key or an original is taken (a writer racing for the same key)."""
+    now = timezone.now()
+    made = [_new_transaction(item, now) for item in checked]
+    rows = [
+        (t.idempotency_key, str(t.kind), t.booked_on, t.description, t.reverses_id, t.source_ref, now) for t in made
+    ]
+    with connection.wrap_database_errors:  # COPY's errors are the driver's: make a unique violation Django's
+        ids = rows_insert(LedgerTransaction, _TRANSACTION_COLUMNS, rows)
+    for transaction, pk in zip(made, ids, strict=True):
+        transaction.pk = pk
+        transaction._state.adding = False
+        transaction._state.db = connection.alias
+    return made
 
 
 def _insert_one(checked: _Checked) -> tuple[LedgerTransaction, bool]:
@@ -181,14 +215,14 @@ def transactions_post(postings: Sequence[Posting]) -> list[LedgerTransaction]:
         if posting.key in asked and asked[posting.key].shape() != checked.shape():
             raise IdempotencyConflict(f"key {posting.key!r} is given twice for different postings")
         asked.setdefault(posting.key, checked)
-    found = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(idempotency_key__in=list(asked))}
+    found = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(AnyOf(F("idempotency_key"), list(asked)))}
     _same_postings(found, asked)
     new = [checked for key, checked in asked.items() if key not in found]
     if new:
         try:
             # A savepoint: a writer racing for the same key or original meets the unique index here, not at commit.
             with atomic():
-                made = LedgerTransaction.objects.bulk_create([_new_transaction(checked) for checked in new])
+                made = _inserted(new)
             inserted = [(checked, transaction, True) for checked, transaction in zip(new, made, strict=True)]
         except IntegrityError:
             inserted = [(checked, *_insert_one(checked)) for checked in new]

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from incasso.core.xml import SAFE_PARSE_OPTIONS
 from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError
 
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -39,12 +40,7 @@ def ubl_read(stream: BinaryIO) -> ClaimRow:
         for event, element in etree.iterparse(
             stream,
             events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
+            **SAFE_PARSE_OPTIONS,
         ):
             if event == "start":
                 if root is None:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from incasso.core.xml import SAFE_PARSE_OPTIONS
 from incasso.domain.money import MoneyError
 from incasso.payments.parsers.camt_entry import entry_records
 from incasso.payments.parsers.records import (
@@ -52,12 +53,7 @@ class CamtReader:
             self._stream,
             events=("start", "end"),
             tag=EVENT_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
+            **SAFE_PARSE_OPTIONS,
         )
         try:
             for event, element in context:

@@ -86,7 +86,7 @@ def _cases_create(count: int) -> None:
     from django.utils import timezone
 
     from incasso.cases.models import Case, Claim
-    from incasso.intake.bulk import rows_insert
+    from incasso.core.bulk_insert import rows_insert
     from incasso.parties.models import Debtor
     from incasso.parties.services import client_create
 

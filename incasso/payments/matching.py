@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from django.db.models import F, Q, Sum
 
 from incasso.cases.models import Case, Claim
+from incasso.core.bulk_insert import AnyOf
 from incasso.domain.case_stages import Stage
-from incasso.intake.bulk import AnyOf
 from incasso.intake.models import ClaimCredit
 from incasso.payments.models import EntryStatus, MatchRule, StatementEntry
 from incasso.payments.parsers.records import ParsedEntry

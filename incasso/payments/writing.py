@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incasso.intake.bulk import AnyOf, rows_insert
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.payments.booking import Ledger, Planned, planned_book_carefully, planned_book_chunk
 from incasso.payments.matching import chunk_decide
 from incasso.payments.models import StatementEntry

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "incasso.accounts",
     "incasso.parties",
     "incasso.cases",
+    "incasso.paylinks",
+    "incasso.arrangements",
     "incasso.payments",
     "incasso.ledger",
     "incasso.decisions",
@@ -186,3 +188,13 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@incasso.example")
 # --- end of communications settings ---
+
+# --- Money: the agency's bank identity for SEPA files, and the payment provider for payment links (C-9) ---
+INCASSO_AGENCY_BIC = env_str("INCASSO_AGENCY_BIC", "ABNANL2A")
+INCASSO_SEPA_CREDITOR_ID = env_str("INCASSO_SEPA_CREDITOR_ID", "NL00ZZZ000000000000")
+# Empty: payment links are off (the webhook answers 503 and creating a link says which setting is missing).
+INCASSO_PAYMENT_PROVIDER_URL = env_str("INCASSO_PAYMENT_PROVIDER_URL", "")
+INCASSO_PAYMENT_PROVIDER_KEY = env_secret("INCASSO_PAYMENT_PROVIDER_KEY") or ""
+INCASSO_PAYMENT_WEBHOOK_URL = env_str(
+    "INCASSO_PAYMENT_WEBHOOK_URL", "https://incasso.example/api/v1/payment-links/webhook"
+)

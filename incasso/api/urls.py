@@ -2,8 +2,9 @@
 
 from ninja import NinjaAPI
 
-from incasso.api import claims, quote
+from incasso.api import claims, paylinks, quote
 
 api = NinjaAPI(title="Incasso API", version="1", urls_namespace="api-v1")
 api.add_router("", quote.router)
 api.add_router("", claims.router)
+api.add_router("", paylinks.router)

@@ -158,6 +158,8 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal(
         "cases.CaseParty", "role representative_kind", [D.RELATIONSHIP], CASE_PARTIES, COLLECTION, COLLECTION_BASES
     )
+    + _personal("privacy.LegalHold", "until", [D.LEGAL_PROCEEDINGS], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    + _personal("privacy.LegalHold", "reason", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT)
     + _personal("cases.CaseParty", "obligation", [D.DEBT], [S.OBLIGED_PARTY], COLLECTION, COLLECTION_BASES)
     + _personal("cases.Measure", "kind status planned_for", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal("cases.StaffTask", "kind status due_on", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
@@ -268,6 +270,18 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     )
     + _personal("ledger.Entry", "amount_cents", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
     + _personal(
+        "paylinks.PaymentLink",
+        "amount_cents method status checkout_url",
+        [D.PAYMENT],
+        PAYERS,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+        "an iDEAL or card payment of a debtor through the payment provider",
+    )
+    + _personal(
+        "paylinks.PaymentLinkEvent", "from_status to_status", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
+    )
+    + _personal(
         "ledger.PaymentAllocation",
         "received_on amount_cents to_costs_cents to_interest_cents to_principal_cents overpayment_cents "
         "agency_costs_cents agency_interest_cents lines source reference",
@@ -296,5 +310,46 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         [P.BOOKKEEPING],
         [B.LEGAL_OBLIGATION],
         "the client's name and IBAN as sent to the bank",
+    )
+    # --- payment arrangements, promises to pay and direct-debit mandates (C-10) ---
+    + _personal(
+        "arrangements.Arrangement",
+        "proposed_by status total_cents months instalment_cents first_due grace_days payments_baseline_cents "
+        "decided_at ended_on",
+        [D.DEBT, D.PAYMENT],
+        DEBTOR,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+    )
+    + _personal(
+        "arrangements.Arrangement",
+        "review_reasons",
+        [D.NOTES, D.INCOME],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
+        "why a plan went to a collector: may mention income and the protected income",
+    )
+    + _personal(
+        "arrangements.Instalment",
+        "number due_on amount_cents paid_cents status",
+        [D.PAYMENT],
+        DEBTOR,
+        COLLECTION_BOOKS,
+        COLLECTION_BASES,
+    )
+    + _personal(
+        "arrangements.PromiseToPay",
+        "promised_on amount_cents due_on status",
+        [D.BEHAVIOR, D.DEBT],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    + _personal("arrangements.Mandate", "reference", [D.UNIQUE_ID], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal("arrangements.Mandate", "iban", [D.BANK_ACCOUNT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal("arrangements.Mandate", "name", [D.NAME], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
+    + _personal(
+        "arrangements.Mandate", "signed_on sequence revoked_at", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
     )
 )

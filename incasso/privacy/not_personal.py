@@ -68,6 +68,15 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     + _n("payments.StatementEntry", "account_iban", "the agency's own bank account")
     + _n("payments.StatementEntry", "entry_key ledger_key", "keys derived from the bank's references")
     + _n("payments.StatementEntry", "position bank_reference", "where the entry was in the file; the bank's own id")
+    + _n(
+        "privacy.RetentionPolicy",
+        "purpose trigger months years end_of_calendar_year action active source",
+        "the retention rules: configuration",
+    )
+    + _n("privacy.RetentionSweep", "dry_run as_of counts status", "counts per purpose of a sweep, never content")
     + _n("ledger.Account", "code kind", "the ledger's chart of accounts (a case account's code holds the case id)")
     + _n("ledger.LedgerTransaction", "idempotency_key", "a key derived from the source's references")
+    + _n(
+        "paylinks.PaymentLink", "provider_payment_id ledger_key", "the provider's payment id and a key derived from it"
+    )
 )

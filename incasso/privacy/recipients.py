@@ -96,7 +96,8 @@ class SecurityMeasure:
 
 
 SECURITY_MEASURES: tuple[SecurityMeasure, ...] = (
-    SecurityMeasure("access_control", "Log-in for every user; roles limit who sees what (need to know)", True),
+    SecurityMeasure("access_control", "Log-in for every staff page and API key per client for the API", True),
+    SecurityMeasure("need_to_know", "Roles and teams limit which cases a person sees", False),
     SecurityMeasure("passwords", "Strong passwords, hashed with Argon2", True),
     SecurityMeasure("audit_log", "Append-only, hash-chained audit log of access to personal data", True),
     SecurityMeasure("transport_encryption", "E-mail and web traffic encrypted in transit (TLS)", True),
@@ -104,7 +105,10 @@ SECURITY_MEASURES: tuple[SecurityMeasure, ...] = (
     SecurityMeasure("minimisation", "Only the data a purpose needs; statistics on anonymised data", True),
     SecurityMeasure("second_factor", "A second log-in factor for staff", False),
     SecurityMeasure("field_encryption", "Personal data encrypted per field with keys per data subject", False),
-    SecurityMeasure("retention", "Data deleted or anonymised when its retention period ends", False),
+    SecurityMeasure(
+        "retention", "Collection-case data anonymised when its retention period ends (`incasso retention sweep`)", True
+    ),
+    SecurityMeasure("retention_other_purposes", "Retention sweeps for the other purposes", False),
     SecurityMeasure("monitoring", "Alerts on unusual access: mass reads, failed log-ins", False),
     SecurityMeasure("confidentiality", "Staff and suppliers bound to secrecy; processor agreements", True),
     SecurityMeasure("backups", "Encrypted backups with a tested restore", False),

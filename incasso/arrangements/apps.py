@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArrangementsConfig(AppConfig):
+    name = "incasso.arrangements"
+    label = "arrangements"

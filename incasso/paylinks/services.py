@@ -1,0 +1,169 @@
+"""The payment links' writes: create a link at the provider, and sync a link when the provider calls back.
+
+The provider is called outside any database transaction (a slow provider must not hold row locks); what it
+answered is then written in one transaction with its audit row. A webhook's body is never trusted: it only names
+a payment, whose status is fetched back from the provider with ``get_payment``. A paid payment is booked to the
+ledger under ``paylink:<id>``, so a webhook delivered twice (or a forged one) books nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from incasso.audit.models import AuditAction
+from incasso.audit.services import audit_record
+from incasso.cases.models import Case
+from incasso.cases.selectors import case_quote
+from incasso.domain.audit_chain import SubjectRef
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.money import Money
+from incasso.domain.payment_reference import rf_for_case
+from incasso.ledger.services import payment_receive
+from incasso.paylinks.errors import PaymentLinkError, PaymentLinkNotFound
+from incasso.paylinks.models import PROVIDER_ID_LENGTH, PaymentLink, PaymentLinkEvent, PaymentLinkStatus, PaymentMethod
+from incasso.paylinks.provider import Method, PaymentProvider, ProviderPayment, ProviderStatus
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+SOURCE = "job:payment-links"
+LINK_FIELDS = ("paylinks.PaymentLink.amount_cents", "paylinks.PaymentLink.status")
+# The ledger's name for where the money came from, per method.
+LEDGER_SOURCE = {PaymentMethod.IDEAL: "ideal", PaymentMethod.CREDITCARD: "card"}
+DEFAULT_WEBHOOK_URL = "https://incasso.example/api/v1/payment-links/webhook"
+
+
+def _debtor(case: Case) -> SubjectRef:
+    return SubjectRef("parties.Debtor", str(case.debtor_id))
+
+
+def _today() -> datetime.date:
+    return timezone.now().astimezone(AMSTERDAM).date()
+
+
+def payment_link_create(
+    *,
+    case: Case,
+    method: Method,
+    provider: PaymentProvider,
+    amount: Money | None = None,
+    redirect_url: str | None = None,
+    webhook_url: str | None = None,
+) -> PaymentLink:
+    """Create a payment at the provider for ``amount`` (default: all the case owes today) and store its link.
+
+    The debtor is sent to the returned link's ``checkout_url``. ``redirect_url`` is where the provider sends the
+    debtor back (default ``INCASSO_AGENCY_PORTAL_URL``); ``webhook_url`` where it reports a change (default
+    ``INCASSO_PAYMENT_WEBHOOK_URL``). Raises ``PaymentLinkError`` for nothing to pay and the provider's
+    ``PaymentProviderError`` when it refuses or cannot be reached.
+    """
+    if method not in PaymentMethod.values:
+        raise PaymentLinkError(f"unknown payment method {method!r}")
+    if amount is None:
+        amount = case_quote(case=case, as_of=_today()).total_outstanding
+    if amount.currency != "EUR" or amount.cents <= 0:
+        raise PaymentLinkError(f"a payment link needs a positive amount in EUR, not {amount}")
+    reference = rf_for_case(case.number)
+    payment = provider.create_payment(
+        amount=amount,
+        description=f"Dossier {case.number} ({reference})",
+        reference=reference,
+        redirect_url=redirect_url or str(settings.INCASSO_AGENCY_PORTAL_URL),
+        webhook_url=webhook_url or str(getattr(settings, "INCASSO_PAYMENT_WEBHOOK_URL", DEFAULT_WEBHOOK_URL)),
+        method=method,
+    )
+    if not payment.checkout_url or len(payment.id) > PROVIDER_ID_LENGTH:
+        raise PaymentLinkError(f"the provider's payment {payment.id!r} has no checkout URL or an overlong id")
+    with transaction.atomic():
+        link = PaymentLink.objects.create(
+            case=case,
+            provider_payment_id=payment.id,
+            amount_cents=amount.cents,
+            method=method,
+            status=PaymentLinkStatus(payment.status.value),
+            checkout_url=payment.checkout_url,
+        )
+        PaymentLinkEvent.objects.create(link=link, from_status="", to_status=link.status)
+        audit_record(
+            actor=SOURCE,
+            action=AuditAction.CREATE,
+            subject=_debtor(case),
+            fields=LINK_FIELDS,
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=SOURCE,
+            details={"case": case.number, "payment": payment.id, "amount": str(amount), "method": method},
+        )
+    return link
+
+
+def payment_link_sync(*, provider_payment_id: str, provider: PaymentProvider) -> PaymentLink:
+    """Bring a link up to date with the provider (the webhook's work); book the payment once it is paid.
+
+    Raises ``PaymentLinkNotFound`` for an id we never made (the provider is not asked), the provider's
+    ``PaymentProviderError`` when it cannot be asked, and the ledger's errors when a paid payment cannot be booked;
+    in each case nothing is written, so the provider's next delivery of the webhook tries again.
+    """
+    if not PaymentLink.objects.filter(provider_payment_id=provider_payment_id).exists():
+        raise PaymentLinkNotFound(f"no payment link has provider payment id {provider_payment_id!r}")
+    remote = provider.get_payment(provider_payment_id)
+    with transaction.atomic():
+        link = (
+            PaymentLink.objects.select_for_update().select_related("case").get(provider_payment_id=provider_payment_id)
+        )
+        _status_record(link, remote)
+        if remote.status is ProviderStatus.PAID and not link.ledger_key:
+            _book(link, remote)
+    return link
+
+
+def _status_record(link: PaymentLink, remote: ProviderPayment) -> None:
+    status = PaymentLinkStatus(remote.status.value)
+    if status == link.status:
+        return
+    PaymentLinkEvent.objects.create(link=link, from_status=link.status, to_status=status)
+    audit_record(
+        actor=SOURCE,
+        action=AuditAction.UPDATE,
+        subject=_debtor(link.case),
+        fields=("paylinks.PaymentLink.status",),
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=SOURCE,
+        details={"case": link.case.number, "payment": link.provider_payment_id, "from": link.status, "to": status},
+    )
+    link.status = status
+    link.save(update_fields=["status"])
+
+
+def _book(link: PaymentLink, remote: ProviderPayment) -> None:
+    """Book what the provider says was paid (not what we asked for), on the day it was paid in Amsterdam."""
+    assert remote.paid_at is not None  # noqa: S101 - the adapters refuse a paid payment without paidAt
+    key = f"paylink:{link.provider_payment_id}"
+    record = payment_receive(
+        case_id=link.case_id,
+        amount=remote.amount,
+        received_on=remote.paid_at.astimezone(AMSTERDAM).date(),
+        key=key,
+        source=LEDGER_SOURCE[PaymentMethod(link.method)],
+        reference=link.provider_payment_id,
+    )
+    link.paid_at = remote.paid_at
+    link.ledger_key = key
+    link.save(update_fields=["paid_at", "ledger_key"])
+    audit_record(
+        actor=SOURCE,
+        action=AuditAction.CREATE,
+        subject=_debtor(link.case),
+        fields=("ledger.PaymentAllocation.amount_cents",),
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=SOURCE,
+        details={
+            "case": link.case.number,
+            "payment": link.provider_payment_id,
+            "amount": str(remote.amount),
+            "ledger_key": key,
+            "duplicate": record.duplicate,
+        },
+    )

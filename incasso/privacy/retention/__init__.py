@@ -1,0 +1,9 @@
+"""Retention enforced by the system (SPEC P-2, issue 5 item 4): policies as data, legal holds, the sweep.
+
+Public API:
+
+- ``policies.retention_policies_ensure()``, ``policies.policy_period(policy)``, ``policies.latest_expired_trigger``
+- ``holds.legal_hold_place(...)``, ``holds.legal_hold_release(...)``
+- ``sweep.retention_sweep(as_of=..., dry_run=..., purposes=..., chunk_size=...)`` → ``SweepResult``
+- ``anonymise.DEBTOR_NEUTRAL`` / ``DEBTOR_STATISTICS``: what an anonymised debtor holds afterwards
+"""

@@ -1,0 +1,169 @@
+"""The retention sweep (SPEC P-2): find what has expired under the policies, anonymise it, record counts.
+
+Per purpose, set-based and in chunks of subjects (``chunk_size`` debtors): one query selects a chunk's ids, a fixed
+number of UPDATEs anonymises them, ``audit_record_bulk`` records it, and the chunk commits on its own. A sweep
+stopped half-way keeps its finished chunks and is marked ``interrupted``; running it again picks up the rest
+(anonymised subjects are skipped), so a second run on the same day changes nothing.
+
+A dry run walks the same chunks with the same query and writes nothing but the sweep's record, so the dry run and
+the sweep agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from incasso.audit.models import AuditAction
+from incasso.audit.services import AuditEntry, audit_record_bulk
+from incasso.cases.models import Case, CaseHold, CaseParty
+from incasso.domain.audit_chain import SubjectRef
+from incasso.domain.case_stages import Stage
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.parties.models import Debtor
+from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy, RetentionSweep, SweepStatus
+from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields
+from incasso.privacy.retention.holds import active_legal_holds
+from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
+
+DEFAULT_CHUNK_SIZE = 1_000
+AUDIT_ACTOR = "retention sweep"
+AUDIT_SOURCE = "retention sweep"
+
+
+class UnknownPurpose(ValueError):
+    """A purpose with no active policy, or one the sweep cannot handle yet."""
+
+
+@dataclass
+class SweepResult:
+    sweep: RetentionSweep
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def expired_debtors(*, as_of: date, policy: RetentionPolicy) -> QuerySet[Debtor]:
+    """Debtors all of whose cases closed long enough ago, with no legal hold in force, not yet anonymised.
+
+    A debtor with a case still open or still within its period, as debtor or as another party of a case, keeps
+    its data; so does one with a legal hold on itself or on any of its cases.
+    """
+    cutoff = latest_expired_trigger(policy_period(policy), as_of)
+    privacy_hold, case_hold = active_legal_holds(as_of)
+    not_expired = ~Q(stage=Stage.CLOSED.value) | Q(closed_on__gt=cutoff)
+    own_cases = Case.objects.filter(debtor_id=OuterRef("pk"))
+    return (
+        Debtor.objects.filter(Exists(own_cases))
+        .exclude(Exists(own_cases.filter(not_expired)))
+        .exclude(
+            Exists(CaseParty.objects.filter(Q(party_id=OuterRef("pk")) & Q(case__in=Case.objects.filter(not_expired))))
+        )
+        .exclude(Exists(AnonymisedSubject.objects.filter(debtor_id=OuterRef("pk"))))
+        .exclude(Exists(LegalHold.objects.filter(privacy_hold, debtor_id=OuterRef("pk"))))
+        .exclude(Exists(LegalHold.objects.filter(privacy_hold, case__debtor_id=OuterRef("pk"))))
+        .exclude(Exists(CaseHold.objects.filter(case_hold, case__debtor_id=OuterRef("pk"))))
+    )
+
+
+def _chunks(queryset: QuerySet[Debtor], chunk_size: int) -> Iterator[list[int]]:
+    """The ids in ascending chunks, one query each (keyset: anonymised or not, a chunk is never seen twice)."""
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _anonymise_chunk(ids: list[int], *, sweep: RetentionSweep, purpose: str) -> None:
+    fields = audited_fields()
+    with transaction.atomic():
+        anonymise_debtors(ids)
+        AnonymisedSubject.objects.bulk_create([AnonymisedSubject(debtor_id=pk, sweep=sweep) for pk in ids])
+        audit_record_bulk(
+            [
+                AuditEntry(
+                    actor=AUDIT_ACTOR,
+                    action=AuditAction.UPDATE,
+                    subject=SubjectRef("parties.Debtor", str(pk)),
+                    fields=fields,
+                    purpose=purpose,
+                    source=AUDIT_SOURCE,
+                    details={"sweep": sweep.pk, "action": "anonymise"},
+                )
+                for pk in ids
+            ]
+        )
+
+
+def _sweep_debt_collection(
+    *, sweep: RetentionSweep, policy: RetentionPolicy, chunk_size: int, on_chunk: Callable[[int], None]
+) -> None:
+    candidates = expired_debtors(as_of=sweep.as_of, policy=policy)
+    for ids in _chunks(candidates, chunk_size):
+        if not sweep.dry_run:
+            _anonymise_chunk(ids, sweep=sweep, purpose=policy.purpose)
+        on_chunk(len(ids))
+
+
+Sweeper = Callable[..., None]
+# The purposes the sweep handles; the others have no data in the system yet.
+SWEEPERS: Mapping[str, Sweeper] = {ProcessingPurpose.DEBT_COLLECTION.value: _sweep_debt_collection}
+
+
+def retention_sweep(
+    *,
+    as_of: date,
+    dry_run: bool = False,
+    purposes: Iterable[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> SweepResult:
+    """Sweep the given purposes (default: every active policy the sweep handles) as of ``as_of``.
+
+    Returns the record and the counts, ``{purpose: {"removed" | "would_remove": n}}``. An exception (or Ctrl-C)
+    marks the record ``interrupted`` and propagates; the chunks committed before it stay committed.
+    """
+    if chunk_size < 1:
+        raise ValueError("the chunk size is at least 1")
+    policies = _policies(purposes)
+    key = "would_remove" if dry_run else "removed"
+    sweep = RetentionSweep.objects.create(dry_run=dry_run, as_of=as_of, counts={p.purpose: {key: 0} for p in policies})
+    result = SweepResult(sweep=sweep, counts=sweep.counts)
+    try:
+        for policy in policies:
+            counts = result.counts[policy.purpose]
+
+            def on_chunk(n: int, counts: dict[str, int] = counts) -> None:
+                counts[key] += n
+                RetentionSweep.objects.filter(pk=sweep.pk).update(counts=result.counts)
+
+            SWEEPERS[policy.purpose](sweep=sweep, policy=policy, chunk_size=chunk_size, on_chunk=on_chunk)
+    except BaseException:
+        _finish(sweep, SweepStatus.INTERRUPTED, result.counts)
+        raise
+    _finish(sweep, SweepStatus.FINISHED, result.counts)
+    return result
+
+
+def _policies(purposes: Iterable[str] | None) -> list[RetentionPolicy]:
+    active = {p.purpose: p for p in RetentionPolicy.objects.filter(active=True, purpose__in=list(SWEEPERS))}
+    if purposes is None:
+        return [active[name] for name in sorted(active)]
+    chosen = []
+    for name in purposes:
+        if name not in SWEEPERS:
+            raise UnknownPurpose(f"no retention sweep for purpose {name!r}; sweepable: {', '.join(sorted(SWEEPERS))}")
+        if name not in active:
+            raise UnknownPurpose(f"no active retention policy for purpose {name!r}")
+        chosen.append(active[name])
+    return chosen
+
+
+def _finish(sweep: RetentionSweep, status: SweepStatus, counts: dict[str, dict[str, int]]) -> None:
+    sweep.status, sweep.counts, sweep.finished_at = status, counts, timezone.now()
+    sweep.save(update_fields=["status", "counts", "finished_at"])

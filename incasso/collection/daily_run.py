@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import F, Max, Q
 
+from incasso.arrangements.services import arrangements_check
 from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
 from incasso.cases.selectors import case_active_holds, case_quote_requests
 from incasso.cases.services import StageMove, cases_transition_bulk
@@ -75,6 +76,7 @@ class RunSummary:
     restricted: int = 0
     not_profiled: int = 0
     chunks: int = 0
+    plans_broken: int = 0
 
     def add(self, other: RunSummary) -> None:
         for item in fields(self):
@@ -109,9 +111,16 @@ def daily_run(
     chunk_size: int = CHUNK_SIZE,
     run_chunks: Callable[[Iterator[list[int]], date], RunSummary] | None = None,
 ) -> RunSummary:
-    """Handle every due case for ``on``; ``run_chunks`` distributes the chunks (default: in this process)."""
+    """Handle every due case for ``on``; ``run_chunks`` distributes the chunks (default: in this process).
+
+    Payment plans come first: instalments are settled from the ledger and plans broken after their grace period
+    go back to amicable collection, so the decisions that follow see today's stage of every case.
+    """
+    plans = arrangements_check(on=on)
     runner = run_chunks or _run_chunks_here
-    return runner(due_case_chunks(on=on, chunk_size=chunk_size), on)
+    summary = runner(due_case_chunks(on=on, chunk_size=chunk_size), on)
+    summary.plans_broken = plans.broken
+    return summary
 
 
 def _run_chunks_here(chunks: Iterator[list[int]], on: date) -> RunSummary:

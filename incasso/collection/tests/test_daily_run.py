@@ -144,3 +144,21 @@ def test_the_demo_agency_moves_through_the_stages_with_explanations():
     assert summary.decided > open_before // 2
     assert summary.moved > 0 and summary.letters > 0
     assert not Decision.objects.filter(explanation_en="").exists()
+
+
+def test_a_plan_unpaid_past_its_grace_period_breaks_before_the_cases_are_decided():
+    from incasso.arrangements.models import Arrangement, ProposedBy
+    from incasso.arrangements.services import arrangement_propose
+
+    case = consumer_case()
+    arrangement = arrangement_propose(
+        case=case,
+        months=3,
+        first_due=datetime.date(2026, 10, 1),
+        proposed_by=ProposedBy.DEBTOR,
+        on=datetime.date(2026, 9, 20),
+    )
+    assert arrangement.status == "active"
+    summary = daily_run(on=ON)  # the first instalment (1 October) is unpaid 32 days later: past the 7-day grace
+    assert summary.plans_broken == 1
+    assert Arrangement.objects.get(pk=arrangement.pk).status == "broken"

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 
 import pytest
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
+from incasso.core.testing import pdf_text  # noqa: F401 - the letter tests import it from here
 from incasso.parties.factories import ClientFactory, DebtorFactory
 
 POSTED = datetime.date(2024, 8, 29)  # LEGAL.md §2: received Saturday 31 August, last day Monday 16 September
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text with whitespace collapsed, as pdftotext (poppler-utils) reads it."""
-    pdftotext = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, in debian-packages.txt
-    out = subprocess.run([pdftotext, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(out.stdout.decode("utf-8").split())
 
 
 @pytest.fixture(autouse=True)

@@ -170,3 +170,16 @@ def test_a_refund_is_paid_by_a_credit_transfer_of_exactly_the_booked_amount(work
             iban="NL02ABNA0123456789",
             execution_date=datetime.date(2026, 10, 1),
         )
+
+
+def test_the_statement_pdf_shows_the_same_totals(worked_case):
+    from incasso.core.testing import pdf_text
+    from incasso.domain.money import Money
+    from incasso.ledger.statements import payout_statement_pdf
+
+    pay(worked_case, "600.00", datetime.date(2023, 8, 15), "p-1")
+    payout = payout_create(client_id=worked_case.client_id, period_start=AUGUST[0], period_end=AUGUST[1], key="po-1")
+    text = pdf_text(payout_statement_pdf(payout=payout))
+    assert worked_case.number in text and worked_case.client.name in text
+    assert f"€ {Money(payout.net_cents)}" in text
+    assert f"€ {Money(payout.commission_cents)}" in text

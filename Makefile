@@ -24,7 +24,7 @@ run: migrate  ## Set up, migrate, load demo data when the database is empty, ser
 	@$(BIN)/incasso demo --seed $(SEED) --if-empty
 	@$(BIN)/incasso demo-logins
 	@echo "Incasso runs on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@$(BIN)/incasso runserver --noreload $(HOST):$(PORT)
+	@INCASSO_DEMO_SKIP_SECOND_FACTOR=1 $(BIN)/incasso runserver --noreload $(HOST):$(PORT)
 
 services:  ## Make sure the local services the tests talk to are up (Redis: the job broker)
 	@scripts/ensure-redis

@@ -49,3 +49,12 @@ def _reference_data(request):
         from incasso.core.reference_data import reference_data_ensure
 
         reference_data_ensure()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's ``admin_client``, logged in as staff must be (P-7): second factor verified, statement read."""
+    from incasso.accounts.testing import staff_login
+
+    staff_login(client, admin_user)
+    return client

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "incasso.accounts",
     "incasso.parties",
     "incasso.cases",
@@ -72,9 +74,12 @@ INSTALLED_APPS = [
     "incasso.ledger",
     "incasso.decisions",
     "incasso.communications",
+    "incasso.print_house",
     "incasso.collection",
     "incasso.legal",
     "incasso.privacy",
+    "incasso.disclosures",
+    "incasso.integrations",
     "incasso.audit",
     "incasso.demo",
     "incasso.web",
@@ -88,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff: second factor verified and confidentiality statement accepted before any page (P-7).
+    "incasso.accounts.middleware.StaffAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -122,6 +130,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# --- Access control (P-7): second factor, monitoring ---
+OTP_TOTP_ISSUER = env_str("INCASSO_OTP_ISSUER", "Incasso")
+# Demo databases only: staff pages without a second factor, so the printed demo log-ins work at once. Refused
+# outside the embedded default (SQLite on one machine).
+INCASSO_DEMO_SKIP_SECOND_FACTOR = env_bool("INCASSO_DEMO_SKIP_SECOND_FACTOR", default=False)
+if INCASSO_DEMO_SKIP_SECOND_FACTOR and not EMBEDDED:
+    raise EnvError("INCASSO_DEMO_SKIP_SECOND_FACTOR may only be set for the embedded (SQLite) demo database")
+# More distinct case reads than this per user per hour raise a mass_read alert for the privacy officer.
+INCASSO_MASS_READ_THRESHOLD = env_int("INCASSO_MASS_READ_THRESHOLD", 100)
+# --- end of access-control settings ---
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

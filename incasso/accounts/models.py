@@ -34,3 +34,85 @@ class ClientMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.client}"
+
+
+class Team(models.Model):
+    """Collectors who work the cases of some clients together: a collector sees the cases of their teams' clients."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    clients = models.ManyToManyField(Client, related_name="teams", blank=True, verbose_name=_("clients"))
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConfidentialityStatement(models.Model):
+    """The statement staff accept before their first access ("bound to secrecy"). The newest published one counts."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("confidentiality statement")
+        verbose_name_plural = _("confidentiality statements")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class ConfidentialityAcceptance(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="confidentiality_acceptances"
+    )
+    statement = models.ForeignKey(ConfidentialityStatement, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("confidentiality acceptance")
+        verbose_name_plural = _("confidentiality acceptances")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "statement"], name="confidentiality_acceptance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted {self.statement}"
+
+
+class SecurityAlertKind(models.TextChoices):
+    FAILED_LOGINS = "failed_logins", _("Repeated failed log-ins")
+    MASS_READ = "mass_read", _("Mass read of cases")
+    OUTSIDE_CASES = "outside_cases", _("Access outside the user's cases")
+
+
+class SecurityAlert(models.Model):
+    """Unusual access, for the privacy officer to look into (P-7 "intensive monitoring")."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=SecurityAlertKind.choices)
+    # Null for failed log-ins with a user name that does not exist.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="security_alerts"
+    )
+    details = models.JSONField(_("details"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security alert")
+        verbose_name_plural = _("security alerts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "user", "created_at"], name="security_alert_kind_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user or ''} {self.created_at:%Y-%m-%d %H:%M}"

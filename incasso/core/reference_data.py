@@ -1,7 +1,8 @@
-"""The reference data that data migrations seed (role groups, the standard strategy, the letter templates).
+"""The reference data that data migrations seed: role groups, the standard strategy, the letter templates and
+the confidentiality statement staff accept.
 
-Tests that run outside a transaction (``transaction=True``) end with a flush that empties every table, including
-these rows; the test suite calls :func:`reference_data_ensure` to put them back. It runs the migrations' own
+Tests that run outside a transaction (``transaction=True``) end with a flush that empties every table, these
+rows included; the test suite calls :func:`reference_data_ensure` to put them back. It runs the migrations' own
 functions, which are idempotent, so there is one definition of the seed data.
 """
 
@@ -15,6 +16,7 @@ SEEDING_MIGRATIONS = (
     ("incasso.accounts.migrations.0002_create_role_groups", "create_role_groups"),
     ("incasso.decisions.migrations.0002_load_standard_strategy", "load_standard"),
     ("incasso.communications.migrations.0002_load_shipped_letter_templates", "load_templates"),
+    ("incasso.accounts.migrations.0004_seed_confidentiality_statement", "publish"),
 )
 
 

@@ -55,6 +55,8 @@ USERS = (S.STAFF_USER, S.CLIENT_USER)
 CLIENT = (S.CLIENT_SOLE_TRADER,)
 CLIENT_PURPOSES = (P.CLIENT_RELATIONSHIP, P.BOOKKEEPING, P.AML)
 FREE_TEXT = "free text: may say anything about the person"
+# Whoever a disclosure or a breach can be about.
+DISCLOSED = (*CASE_PARTIES, S.PAYER, S.CLIENT_SOLE_TRADER, S.CLIENT_CONTACT, *USERS)
 
 PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     # --- log-ins (Django's own tables) ---
@@ -64,6 +66,10 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("auth.User", "password", [D.CREDENTIALS], USERS, [P.SECURITY], SECURITY_BASES, "Argon2 hash")
     + _personal("auth.User", "is_superuser is_staff is_active", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
     + _personal("auth.User", "last_login", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    # Access control (P-7): second factor and the alerts about unusual access (who, from where).
+    + _personal("otp_totp.TOTPDevice", "key", [D.CREDENTIALS], [S.STAFF_USER], [P.SECURITY], SECURITY_BASES)
+    + _personal("otp_totp.TOTPDevice", "name", [D.ACCOUNT], [S.STAFF_USER], [P.SECURITY], SECURITY_BASES)
+    + _personal("accounts.SecurityAlert", "details", [D.ACTIVITY, D.IP_ADDRESS], USERS, [P.SECURITY], SECURITY_BASES)
     + _personal("sessions.Session", "session_data", [D.CREDENTIALS], USERS, [P.SECURITY], SECURITY_BASES)
     + _personal("admin.LogEntry", "object_repr", [D.NAME], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
     + _personal("admin.LogEntry", "object_id", [D.UNIQUE_ID], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
@@ -223,6 +229,16 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         COLLECTION_BASES,
     )
     + _personal("communications.PortalAccessCode", "code_hash", [D.CREDENTIALS], DEBTOR, [P.SECURITY], SECURITY_BASES)
+    # --- the print house: what it reported back per letter (C-8) ---
+    + _personal(
+        "print_house.DeliveryLine",
+        "status reason",
+        [D.CORRESPONDENCE, D.CONTACT_ADDRESS],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "whether a letter reached the debtor; a return reason may say the debtor moved",
+    )
     # --- intake ---
     + _personal(
         "intake.ImportBatch",
@@ -351,5 +367,70 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("arrangements.Mandate", "name", [D.NAME], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
     + _personal(
         "arrangements.Mandate", "signed_on sequence revoked_at", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
+    )
+    # --- recipients, the disclosure log (P-8) and the breach register (P-9) ---
+    + _personal(
+        "disclosures.Recipient",
+        "name",
+        [D.NAME],
+        [S.PARTNER_CONTACT],
+        COLLECTION,
+        COLLECTION_BASES,
+        "a bailiff, lawyer or accountant may trade under their own name",
+    )
+    + _personal(
+        "disclosures.Recipient", "contact_email", [D.CONTACT_EMAIL], [S.PARTNER_CONTACT], COLLECTION, COLLECTION_BASES
+    )
+    + _personal(
+        "disclosures.Disclosure",
+        "categories legal_basis purpose transfer_basis",
+        [D.DEBT],
+        DISCLOSED,
+        [P.DEBT_COLLECTION, P.SECURITY],
+        SECURITY_BASES,
+        "which data about the person went to which recipient, on what basis (art. 15(1)(c), 30)",
+    )
+    + _personal("disclosures.Disclosure", "description", [D.NOTES], DISCLOSED, [P.SECURITY], SECURITY_BASES, FREE_TEXT)
+    + _personal("disclosures.Disclosure", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("disclosures.DisclosureSubject", "subject_id", [D.UNIQUE_ID], DISCLOSED, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "disclosures.RefusedDisclosure",
+        "categories purpose reason",
+        [D.DEBT],
+        DISCLOSED,
+        [P.SECURITY],
+        SECURITY_BASES,
+        "a disclosure the transfer rules refused",
+    )
+    + _personal("disclosures.RefusedDisclosure", "subjects", [D.UNIQUE_ID], DISCLOSED, [P.SECURITY], SECURITY_BASES)
+    + _personal("disclosures.RefusedDisclosure", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "disclosures.Breach",
+        "description measures risk_reasoning delay_reasons",
+        [D.NOTES],
+        DISCLOSED,
+        [P.SECURITY],
+        SECURITY_BASES,
+        FREE_TEXT,
+    )
+    + _personal("disclosures.Breach", "affected_subjects", [D.UNIQUE_ID], DISCLOSED, [P.SECURITY], SECURITY_BASES)
+    + _personal("disclosures.BreachStep", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("disclosures.BreachStep", "details", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "disclosures.BreachNotification",
+        "facts",
+        [D.NOTES],
+        DISCLOSED,
+        [P.SECURITY],
+        SECURITY_BASES,
+        "the breach's description as told to the client",
+    )
+    + _personal(
+        "disclosures.BreachNotification",
+        "emailed_to",
+        [D.CONTACT_EMAIL],
+        [S.CLIENT_CONTACT],
+        [P.SECURITY],
+        SECURITY_BASES,
     )
 )

@@ -23,6 +23,14 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     _n("auth.Group", "name", CONFIG)
     + _n("auth.Permission", "name codename", CONFIG)
     + _n("contenttypes.ContentType", "app_label model", CONFIG)
+    + _n("accounts.Team", "name", "the name of a team of collectors")
+    + _n("accounts.ConfidentialityStatement", "version text_nl text_en", "the agency's statement, the same for all")
+    + _n("accounts.SecurityAlert", "kind", "the kind of alert")
+    + _n(
+        "otp_totp.TOTPDevice",
+        "confirmed digits drift last_t step t0 throttling_failure_count tolerance",
+        "the settings and counters of a second-factor device",
+    )
     + _n("audit.AuditEvent", "sequence subject_type prev_hash hash", "chain bookkeeping and a model name")
     + _n("audit.AuditChainHead", "last_sequence last_hash", "chain bookkeeping")
     + _n("parties.Client", "code", CODE)
@@ -51,6 +59,12 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "where a batch file is and its digest; the letters themselves are declared",
     )
     + _n("communications.Letter", "idempotency_key", "a key derived from ids and a date")
+    + _n(
+        "print_house.Shipment",
+        "status remote_pdf_path remote_manifest_path remote_ready_path attempts last_error",
+        "where a batch went and how often it was tried; the letters themselves are declared",
+    )
+    + _n("print_house.DeliveryLine", "report_name", "the name of the print house's report file")
     + _n("intake.ClientApiKey", "name prefix key_hash", "a machine credential of a client organisation")
     + _n("intake.ImportBatch", "source file_format filename sha256 status error", "how a file came in and its fate")
     + _n("intake.ImportBatch", "created_count duplicate_count rejected_count", COUNT)
@@ -79,4 +93,20 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     + _n(
         "paylinks.PaymentLink", "provider_payment_id ledger_key", "the provider's payment id and a key derived from it"
     )
+    + _n("integrations.CircuitState", "name state failures", "the health of an outside service")
+    + _n(
+        "integrations.PendingCall",
+        "kind payload dedupe_key attempts last_error",
+        "a queued outside call: its kind, the ids of the rows it works on (the rows' fields are declared), and a "
+        "technical error message",
+    )
+    + _n("disclosures.Recipient", "category country active", "the kind of recipient and where it is")
+    + _n("disclosures.Agreement", "kind signed_on valid_until document_reference", TERMS)
+    + _n("disclosures.DisclosureSubject", "subject_type", "a model name")
+    + _n(
+        "disclosures.Breach",
+        "reference nature categories approximate_subjects risk authority_reference status",
+        "the breach's classification and counts, not who it is about",
+    )
+    + _n("disclosures.BreachStep", "kind", "the kind of step")
 )

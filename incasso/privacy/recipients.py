@@ -97,19 +97,21 @@ class SecurityMeasure:
 
 SECURITY_MEASURES: tuple[SecurityMeasure, ...] = (
     SecurityMeasure("access_control", "Log-in for every staff page and API key per client for the API", True),
-    SecurityMeasure("need_to_know", "Roles and teams limit which cases a person sees", False),
+    SecurityMeasure("need_to_know", "Roles and teams limit which cases a person sees (access_cases)", True),
     SecurityMeasure("passwords", "Strong passwords, hashed with Argon2", True),
     SecurityMeasure("audit_log", "Append-only, hash-chained audit log of access to personal data", True),
     SecurityMeasure("transport_encryption", "E-mail and web traffic encrypted in transit (TLS)", True),
     SecurityMeasure("append_only_records", "The ledger and the audit log cannot be changed, only added to", True),
     SecurityMeasure("minimisation", "Only the data a purpose needs; statistics on anonymised data", True),
-    SecurityMeasure("second_factor", "A second log-in factor for staff", False),
+    SecurityMeasure("second_factor", "A second log-in factor (TOTP) for staff", True),
     SecurityMeasure("field_encryption", "Personal data encrypted per field with keys per data subject", False),
     SecurityMeasure(
         "retention", "Collection-case data anonymised when its retention period ends (`incasso retention sweep`)", True
     ),
     SecurityMeasure("retention_other_purposes", "Retention sweeps for the other purposes", False),
-    SecurityMeasure("monitoring", "Alerts on unusual access: mass reads, failed log-ins", False),
+    SecurityMeasure(
+        "monitoring", "Alerts on unusual access: mass reads, failed log-ins, cases outside one's own", True
+    ),
     SecurityMeasure("confidentiality", "Staff and suppliers bound to secrecy; processor agreements", True),
     SecurityMeasure("backups", "Encrypted backups with a tested restore", False),
 )

@@ -1,7 +1,7 @@
 """The register of processing activities as a page for the privacy officer (SPEC P-1).
 
-Any logged-in agency staff member may see it for now; the roles that may (privacy officer, auditor,
-administrator) are enforced when access control lands (issue 5, item 6). Client users and debtors get a 403.
+The privacy officer, the administrator and the auditor may see it (``access.PRIVACY_PAGE_ROLES``); everybody
+else who is logged in gets a 403.
 """
 
 from __future__ import annotations
@@ -9,21 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from incasso.accounts.selectors import user_is_agency_staff
+from incasso.accounts.access import PRIVACY_PAGE_ROLES, access_has_role
 from incasso.privacy import labels
 from incasso.privacy.selectors import ProcessingActivity, Retention, processing_register
 
 
 @login_required
 def register_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User) or not user_is_agency_staff(user=user):
+    if not access_has_role(user=request.user, roles=PRIVACY_PAGE_ROLES):
         raise PermissionDenied
     register = processing_register()
     context = {

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from incasso.accounts.factories import UserFactory
 from incasso.accounts.roles import Role
+from incasso.accounts.testing import staff_login
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.retention import DEFAULT_PERIODS
 from incasso.parties.factories import ClientFactory
@@ -71,14 +72,15 @@ def test_an_unknown_format_exits_2():
 
 
 @pytest.fixture
-def collector_client(client):
-    user = UserFactory(username="collector@example.com")
-    user.groups.add(Group.objects.get(name=Role.COLLECTOR))
-    client.force_login(user)
+def privacy_officer_client(client):
+    user = UserFactory(username="privacy@example.com")
+    user.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
+    staff_login(client, user)
     return client
 
 
-def test_the_page_shows_the_register_in_dutch_and_english(collector_client, creditor):
+def test_the_page_shows_the_register_in_dutch_and_english(privacy_officer_client, creditor):
+    collector_client = privacy_officer_client
     url = reverse("privacy-register")
     dutch = collector_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Register van verwerkingsactiviteiten" in dutch
@@ -94,4 +96,8 @@ def test_the_page_needs_a_staff_log_in(client):
     url = reverse("privacy-register")
     assert client.get(url).status_code == 302
     client.force_login(UserFactory(username="outsider@example.com"))
+    assert client.get(url).status_code == 403
+    collector = UserFactory(username="collector@example.com")
+    collector.groups.add(Group.objects.get(name=Role.COLLECTOR))
+    staff_login(client, collector)
     assert client.get(url).status_code == 403

@@ -24,7 +24,10 @@ def test_logging_in_and_out(client, collector):
     response = client.post(reverse("login"), {"username": "collector@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert response.url == reverse("home")
-    assert client.get("/").context["user"].is_authenticated
+    # Staff: the password alone leads to setting up the second factor, not to the home page.
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("second-factor-setup"))
+    assert response.context["user"].is_authenticated
 
     response = client.post(reverse("logout"))
     assert response.status_code == 302

@@ -1,0 +1,187 @@
+"""The one place that decides who may see which cases and clients (P-7, need-to-know).
+
+Every portal, page and API endpoint that shows a case gets it through ``access_cases`` / ``access_case`` /
+``access_clients``; nothing else filters cases by user. The rules:
+
+- superuser, administrator, privacy officer, legal officer, finance, auditor: every case. The auditor is
+  read-only; the views that write refuse the auditor role (``access_may_write``), this module only reads.
+- collector: the cases of the clients of their teams (``Team``).
+- client user: the cases of the clients they act for (``ClientMembership``).
+- anybody else, anonymous users and inactive users: nothing.
+
+``access_case`` answers 404 for a case the user may not see, exactly as for a case that does not exist, so the
+answer never reveals that a case exists. Asking for a visible case records an audit ``read`` of its debtor;
+asking for an existing case outside the user's cases raises an ``outside_cases`` alert for the privacy officer,
+and reading more than ``INCASSO_MASS_READ_THRESHOLD`` distinct cases in an hour a ``mass_read`` alert.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from incasso.accounts.alerts import security_alert_raise
+from incasso.accounts.models import SecurityAlert, SecurityAlertKind
+from incasso.accounts.roles import STAFF_ROLES, Role
+from incasso.audit.models import AuditAction, AuditEvent
+from incasso.audit.services import audit_record
+from incasso.cases.models import Case
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.parties.models import Client
+
+AnyUser = User | AnonymousUser
+
+# Roles that see every case. The auditor reads only: writing views check ``access_may_write``.
+ALL_CASES_ROLES: frozenset[Role] = frozenset(
+    {Role.ADMINISTRATOR, Role.PRIVACY_OFFICER, Role.LEGAL_OFFICER, Role.FINANCE, Role.AUDITOR}
+)
+# Roles that may open the register of processing and the security alerts.
+PRIVACY_PAGE_ROLES: frozenset[Role] = frozenset({Role.PRIVACY_OFFICER, Role.ADMINISTRATOR, Role.AUDITOR})
+# The fields of a case page that show personal data of the debtor.
+CASE_READ_FIELDS: tuple[str, ...] = ("debtor",)
+DEFAULT_MASS_READ_THRESHOLD = 100
+MASS_READ_WINDOW = datetime.timedelta(hours=1)
+
+_ROLES_CACHE = "_incasso_access_roles"
+
+
+def access_roles(*, user: AnyUser) -> frozenset[Role]:
+    """The user's roles, read once per request (cached on the user object); empty for anonymous/inactive users."""
+    if not isinstance(user, User) or not user.is_active:
+        return frozenset()
+    cached: frozenset[Role] | None = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+        cached = frozenset(Role(name) for name in names)
+        setattr(user, _ROLES_CACHE, cached)
+    return cached
+
+
+def access_is_staff(*, user: AnyUser) -> bool:
+    """Agency staff: a superuser or anyone with a staff role. Client users and debtors are not."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return user.is_superuser or bool(access_roles(user=user) & set(STAFF_ROLES))
+
+
+def access_has_role(*, user: AnyUser, roles: frozenset[Role]) -> bool:
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return user.is_superuser or bool(access_roles(user=user) & roles)
+
+
+def access_may_write(*, user: AnyUser) -> bool:
+    """Staff who may change cases: every staff role but the auditor (who reads only)."""
+    return access_is_staff(user=user) and not (
+        isinstance(user, User) and not user.is_superuser and access_roles(user=user) == {Role.AUDITOR}
+    )
+
+
+def _client_filter(*, user: AnyUser) -> Q | None:
+    """``None``: every client; otherwise the condition on ``Client`` the user may see (``Q(pk__in=[])`` for none)."""
+    if not isinstance(user, User) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    roles = access_roles(user=user)
+    if roles & ALL_CASES_ROLES:
+        return None
+    condition = Q(pk__in=[])
+    if Role.COLLECTOR in roles:
+        condition |= Q(teams__members=user)
+    if Role.CLIENT_USER in roles:
+        condition |= Q(memberships__user=user)
+    return condition
+
+
+def access_clients(*, user: AnyUser) -> QuerySet[Client]:
+    """The clients whose cases the user may see."""
+    condition = _client_filter(user=user)
+    if condition is None:
+        return Client.objects.all()
+    return Client.objects.filter(pk__in=Client.objects.filter(condition).values("pk"))
+
+
+def access_cases(*, user: AnyUser) -> QuerySet[Case]:
+    """The cases the user may see (a lazy queryset: filter, order and page it as needed)."""
+    condition = _client_filter(user=user)
+    if condition is None:
+        return Case.objects.all()
+    return Case.objects.filter(client__in=Client.objects.filter(condition).values("pk"))
+
+
+def request_source(request: HttpRequest | None) -> str:
+    """Where a request came from, for the audit log: ``ip:<address>``, or ``web`` when unknown."""
+    if request is None:
+        return "web"
+    address = request.META.get("REMOTE_ADDR")
+    return f"ip:{address}" if address else "web"
+
+
+def access_case(
+    *, user: AnyUser, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """The case, when the user may see it; ``Http404`` otherwise (also when it does not exist).
+
+    Records the read in the audit log (subject: the debtor) in the same transaction, and raises the alerts for
+    the privacy officer described in the module docstring.
+    """
+    source = request_source(request)
+    case = access_cases(user=user).select_related("debtor", "client").filter(pk=case_id).first()
+    if case is None:
+        # The alert commits on its own: the 404 that follows must not roll it back.
+        if isinstance(user, User) and Case.objects.filter(pk=case_id).exists():
+            security_alert_raise(
+                kind=SecurityAlertKind.OUTSIDE_CASES, user=user, details={"case_id": case_id, "source": source}
+            )
+        raise Http404("No such case.")
+    with transaction.atomic():
+        audit_record(
+            actor=user if isinstance(user, User) else "anonymous",
+            action=AuditAction.READ,
+            subject=case.debtor,
+            fields=list(fields),
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=source,
+            details={"case": case.number, "case_id": case.pk},
+        )
+        if isinstance(user, User):
+            _mass_read_check(user=user, source=source)
+    return case
+
+
+def mass_read_threshold() -> int:
+    return int(getattr(settings, "INCASSO_MASS_READ_THRESHOLD", DEFAULT_MASS_READ_THRESHOLD))
+
+
+def _mass_read_check(*, user: User, source: str) -> None:
+    """A ``mass_read`` alert when the user read more than the threshold of distinct cases in the past hour.
+
+    One alert per hour and user: an open alert from the window suppresses the next.
+    """
+    since = timezone.now() - MASS_READ_WINDOW
+    distinct_cases = (
+        AuditEvent.objects.filter(
+            actor=user, action=AuditAction.READ, occurred_at__gte=since, details__has_key="case_id"
+        )
+        .values("details__case_id")
+        .distinct()
+        .count()
+    )
+    threshold = mass_read_threshold()
+    if distinct_cases <= threshold:
+        return
+    if SecurityAlert.objects.filter(kind=SecurityAlertKind.MASS_READ, user=user, created_at__gte=since).exists():
+        return
+    security_alert_raise(
+        kind=SecurityAlertKind.MASS_READ,
+        user=user,
+        details={"distinct_cases": distinct_cases, "threshold": threshold, "window_minutes": 60, "source": source},
+    )

@@ -1,0 +1,227 @@
+"""Writing the disclosure log (SPEC P-8): every time personal data leaves the system, through one of these two.
+
+Each disclosure is checked against the transfer rules (``domain.transfers``) with the safeguards on file for its
+recipient, then written with its audit events (action ``disclose``, one per subject) in one transaction. A refused
+disclosure writes a ``RefusedDisclosure`` row and an audit event in a transaction of its own and then raises
+``TransferRefused``; a caller that calls this inside its own ``atomic`` block and lets the error roll that block
+back loses the refusal's record too, so call it outside, or catch the error inside.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.utils import timezone
+
+from incasso.audit.models import AuditAction
+from incasso.audit.services import Actor, AuditEntry, audit_record_bulk
+from incasso.cases.models import Case
+from incasso.disclosures.errors import TransferRefused
+from incasso.disclosures.models import (
+    AGREEMENT_SAFEGUARDS,
+    Agreement,
+    Disclosure,
+    DisclosureSubject,
+    Recipient,
+    RefusedDisclosure,
+)
+from incasso.domain.audit_chain import JSONValue, SubjectRef
+from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
+from incasso.domain.transfers import Safeguard, Verdict, transfer_allowed
+
+# A data subject: a saved model instance, a reference, or its text form "parties.Debtor:42".
+SubjectInput = models.Model | SubjectRef | str
+DESCRIPTION_LENGTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureEntry:
+    """One disclosure for ``disclosures_record_bulk``; the fields mean what ``disclosure_record``'s arguments mean."""
+
+    recipient: Recipient
+    subjects: Sequence[SubjectInput]
+    categories: Sequence[DataCategory | str]
+    legal_basis: LegalBasis | str
+    purpose: ProcessingPurpose | str
+    description: str
+    case: Case | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    entry: DisclosureEntry
+    subjects: tuple[SubjectRef, ...]
+    categories: tuple[str, ...]
+    legal_basis: str
+    purpose: str
+
+
+def disclosure_record(
+    *,
+    recipient: Recipient,
+    subjects: Sequence[SubjectInput],
+    categories: Sequence[DataCategory | str],
+    legal_basis: LegalBasis | str,
+    purpose: ProcessingPurpose | str,
+    description: str,
+    actor: Actor,
+    case: Case | None = None,
+) -> Disclosure:
+    """Log that data in ``categories`` about ``subjects`` went to ``recipient``, with its audit events.
+
+    Raises ``TransferRefused`` (after logging the refusal) when the recipient is outside the EEA without an
+    adequacy decision or safeguards on file, and ``ValueError`` for an unknown category, basis or purpose, no
+    subjects, or an empty description.
+    """
+    entry = DisclosureEntry(recipient, subjects, categories, legal_basis, purpose, description, case)
+    return disclosures_record_bulk(entries=[entry], actor=actor)[0]
+
+
+def disclosures_record_bulk(*, entries: Sequence[DisclosureEntry], actor: Actor) -> list[Disclosure]:
+    """Log many disclosures (a print batch): a constant number of queries whatever the number of entries.
+
+    All or nothing: when any entry's recipient is refused, the refusals are logged and nothing is disclosed.
+    """
+    checked = [_check(entry) for entry in entries]
+    if not checked:
+        return []
+    now = timezone.now()
+    label = actor_label_of(actor)
+    verdicts = recipients_transfer_verdicts(recipients=[c.entry.recipient for c in checked], day=now.date())
+    refused = [c for c in checked if not verdicts[c.entry.recipient.pk].allowed]
+    if refused:
+        with transaction.atomic():
+            _log_refusals(refused, verdicts, actor=actor, label=label, now=now)
+        reasons = sorted({verdicts[c.entry.recipient.pk].reason for c in refused})
+        names = sorted({c.entry.recipient.name for c in refused})
+        raise TransferRefused(f"disclosure to {', '.join(names)} refused: {'; '.join(reasons)}")
+    with transaction.atomic():
+        disclosures = Disclosure.objects.bulk_create(
+            [
+                Disclosure(
+                    recipient=c.entry.recipient,
+                    occurred_at=now,
+                    categories=list(c.categories),
+                    legal_basis=c.legal_basis,
+                    purpose=c.purpose,
+                    transfer_basis=verdicts[c.entry.recipient.pk].basis.value,
+                    case=c.entry.case,
+                    description=c.entry.description,
+                    actor_label=label,
+                )
+                for c in checked
+            ]
+        )
+        DisclosureSubject.objects.bulk_create(
+            [
+                DisclosureSubject(disclosure=disclosure, subject_type=ref.model, subject_id=ref.pk)
+                for disclosure, c in zip(disclosures, checked, strict=True)
+                for ref in c.subjects
+            ]
+        )
+        audit_record_bulk(
+            [
+                _audit_entry(c, ref, actor=actor, details={"disclosure": disclosure.pk, "outcome": "disclosed"})
+                for disclosure, c in zip(disclosures, checked, strict=True)
+                for ref in c.subjects
+            ]
+        )
+    return disclosures
+
+
+def recipients_transfer_verdicts(*, recipients: Iterable[Recipient], day: datetime.date) -> dict[int, Verdict]:
+    """The transfer verdict per recipient pk, from the safeguards in force on ``day``: one query."""
+    by_pk = {recipient.pk: recipient for recipient in recipients}
+    safeguards: dict[int, set[Safeguard]] = {pk: set() for pk in by_pk}
+    for agreement in Agreement.objects.filter(recipient_id__in=by_pk, kind__in=list(AGREEMENT_SAFEGUARDS)):
+        if agreement.in_force_on(day):
+            safeguards[agreement.recipient_id].add(AGREEMENT_SAFEGUARDS[agreement.kind])
+    return {pk: transfer_allowed(recipient.country, safeguards[pk]) for pk, recipient in by_pk.items()}
+
+
+def _check(entry: DisclosureEntry) -> _Checked:
+    if entry.recipient.pk is None:
+        raise ValueError("the recipient must be saved")
+    subjects = tuple(dict.fromkeys(subject_ref_of(subject) for subject in entry.subjects))
+    if not subjects:
+        raise ValueError("a disclosure is about at least one data subject")
+    known = {c.value for c in DataCategory}
+    categories = tuple(dict.fromkeys(str(c) for c in entry.categories))
+    if not categories or not set(categories) <= known:
+        raise ValueError(f"data categories must be those of the data map (domain.data_map): {categories!r}")
+    basis, purpose = str(entry.legal_basis), str(entry.purpose)
+    if basis not in {b.value for b in LegalBasis}:
+        raise ValueError(f"unknown legal basis {basis!r}")
+    if purpose not in {p.value for p in ProcessingPurpose}:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    if not entry.description.strip() or len(entry.description) > DESCRIPTION_LENGTH:
+        raise ValueError(f"the description is 1 to {DESCRIPTION_LENGTH} characters")
+    return _Checked(entry, subjects, categories, basis, purpose)
+
+
+def subject_ref_of(subject: SubjectInput) -> SubjectRef:
+    if isinstance(subject, SubjectRef):
+        return subject
+    if isinstance(subject, str):
+        return SubjectRef.parse(subject)
+    if subject.pk is None:
+        raise ValueError("the subject must be saved before its disclosure is logged")
+    return SubjectRef(subject._meta.label, str(subject.pk))
+
+
+def actor_label_of(actor: Actor) -> str:
+    return actor.get_username() if isinstance(actor, User) else actor
+
+
+def _audit_entry(c: _Checked, ref: SubjectRef, *, actor: Actor, details: dict[str, JSONValue]) -> AuditEntry:
+    recipient = c.entry.recipient
+    return AuditEntry(
+        actor=actor,
+        action=AuditAction.DISCLOSE,
+        subject=ref,
+        fields=list(c.categories),
+        purpose=c.purpose,
+        source=f"disclosure to {recipient.name}"[:200],
+        details={
+            "recipient": recipient.pk,
+            "country": recipient.country,
+            "legal_basis": c.legal_basis,
+            "case": c.entry.case.pk if c.entry.case is not None else None,
+            **details,
+        },
+    )
+
+
+def _log_refusals(
+    refused: Sequence[_Checked], verdicts: dict[int, Verdict], *, actor: Actor, label: str, now: datetime.datetime
+) -> None:
+    rows = RefusedDisclosure.objects.bulk_create(
+        [
+            RefusedDisclosure(
+                recipient=c.entry.recipient,
+                occurred_at=now,
+                categories=list(c.categories),
+                subjects=[str(ref) for ref in c.subjects],
+                purpose=c.purpose,
+                reason=verdicts[c.entry.recipient.pk].reason[:500],
+                actor_label=label,
+            )
+            for c in refused
+        ]
+    )
+    audit_record_bulk(
+        [
+            _audit_entry(
+                c,
+                ref,
+                actor=actor,
+                details={"refused_disclosure": row.pk, "outcome": "refused", "reason": row.reason},
+            )
+            for row, c in zip(rows, refused, strict=True)
+            for ref in c.subjects
+        ]
+    )

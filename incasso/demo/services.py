@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from incasso.accounts.models import Team
+from incasso.accounts.roles import Role
 from incasso.accounts.services import client_membership_create, user_create
 from incasso.cases.models import Case, Claim, MeasureKind
 from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
@@ -195,13 +197,21 @@ def _claims_insert(data: DemoDataset, cases: list[Case]) -> int:
     return len(rows)
 
 
+CONSUMER_TEAM_CLIENTS = ("energy", "webshop")
+
+
 def _users_create(clients: dict[str, Client]) -> int:
     """A handful of log-ins, made through the accounts services so they get the same checks as real ones."""
     plan = demo_login_plan(client_codes=clients)
+    # Need to know (P-7): the demo collector's team works the consumer clients only, not the wholesaler's cases.
+    team = Team.objects.create(name="Team consumenten")
+    team.clients.set([client for code, client in clients.items() if code in CONSUMER_TEAM_CLIENTS])
     for login in plan:
         user = user_create(
             email=login.username, password=DEMO_PASSWORD, roles=[login.role], full_name=f"Demo {login.role.label}"
         )
         if login.client_code is not None:
             client_membership_create(user=user, client=clients[login.client_code])
+        if login.role is Role.COLLECTOR:
+            team.members.add(user)
     return len(plan)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from incasso.accounts.models import ClientMembership
+from incasso.accounts.models import ClientMembership, Team
 from incasso.cases.models import Case, Claim
 from incasso.demo.logins import DEMO_PASSWORD
 from incasso.domain.case_stages import ClosedReason, Stage
@@ -71,6 +71,7 @@ def snapshot():
 
 
 def demo_delete():
+    Team.objects.all().delete()
     Claim.objects.all().delete()
     Case.objects.all().delete()
     ClientMembership.objects.all().delete()
@@ -127,3 +128,12 @@ def test_every_demo_client_has_a_processor_agreement_and_commission_terms():
     webshop = ProcessorAgreement.objects.get(client__code="webshop")
     assert "legal" not in webshop.allowed_measures
     assert ProcessorAgreement.objects.get(client__code="wholesale").legal_steps_need_approval is False
+
+
+def test_the_demo_collector_sees_the_cases_of_the_consumer_clients_only():
+    from incasso.accounts.access import access_cases
+
+    run("demo", "--seed", "1", "--debtors", "150")
+    collector = User.objects.get(username="collector@demo.incasso.test")
+    visible = set(access_cases(user=collector).values_list("client__code", flat=True).distinct())
+    assert visible == {"energy", "webshop"}

@@ -19,6 +19,7 @@ from incasso.communications.models import Communication, Letter, LetterTemplate,
 from incasso.communications.rendering import LetterRenderError
 from incasso.communications.services import letter_template_activate, letter_template_create
 from incasso.communications.templates import letter_template_check
+from incasso.core.admin import ReadOnlyAdmin
 
 
 class LetterTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -73,17 +74,6 @@ class LetterTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self.message_user(request, f"Activated {len(chosen)} template version(s).")
 
     def has_delete_permission(self, request: HttpRequest, obj: LetterTemplate | None = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from incasso.core.admin import ReadOnlyAdmin
 from incasso.disclosures.models import (
     Agreement,
     Breach,
@@ -27,19 +28,6 @@ class RecipientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["category", "country", "active"]
     search_fields = ["name"]
     inlines = [AgreementInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The logs are written by the services only (with their audit events): the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Disclosure)

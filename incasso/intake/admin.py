@@ -10,23 +10,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from incasso.core.admin import ReadOnlyAdmin
 from incasso.intake.models import ClaimCredit, ClientApiKey, ImportBatch
 from incasso.intake.services import api_key_revoke
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(ImportBatch)
-class ImportBatchAdmin(_ReadOnly):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "client",
@@ -44,7 +34,7 @@ class ImportBatchAdmin(_ReadOnly):
 
 
 @admin.register(ClientApiKey)
-class ClientApiKeyAdmin(_ReadOnly):
+class ClientApiKeyAdmin(ReadOnlyAdmin):
     list_display = ["name", "client", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["client"]
     exclude = ["key_hash"]
@@ -57,7 +47,7 @@ class ClientApiKeyAdmin(_ReadOnly):
 
 
 @admin.register(ClaimCredit)
-class ClaimCreditAdmin(_ReadOnly):
+class ClaimCreditAdmin(ReadOnlyAdmin):
     list_display = ["credit_note_number", "client", "claim", "amount_cents", "credited_on"]
     search_fields = ["=credit_note_number", "=claim__invoice_number"]
     raw_id_fields = ["claim", "client", "batch"]

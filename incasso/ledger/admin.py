@@ -7,18 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from incasso.core.admin import ReadOnlyAdmin
 from incasso.ledger.models import Account, Entry, LedgerTransaction, PaymentAllocation, Payout
-
-
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class EntryInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -32,7 +22,7 @@ class EntryInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Account)
-class AccountAdmin(_ReadOnly):
+class AccountAdmin(ReadOnlyAdmin):
     list_display = ["code", "kind", "client", "case", "created_at"]
     list_filter = ["kind"]
     search_fields = ["=code"]
@@ -40,7 +30,7 @@ class AccountAdmin(_ReadOnly):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(_ReadOnly):
+class LedgerTransactionAdmin(ReadOnlyAdmin):
     list_display = ["idempotency_key", "kind", "booked_on", "description", "reverses", "created_at"]
     list_filter = ["kind", "booked_on"]
     search_fields = ["=idempotency_key", "source_ref"]
@@ -48,7 +38,7 @@ class LedgerTransactionAdmin(_ReadOnly):
 
 
 @admin.register(PaymentAllocation)
-class PaymentAllocationAdmin(_ReadOnly):
+class PaymentAllocationAdmin(ReadOnlyAdmin):
     list_display = [
         "transaction",
         "case",
@@ -64,7 +54,7 @@ class PaymentAllocationAdmin(_ReadOnly):
 
 
 @admin.register(Payout)
-class PayoutAdmin(_ReadOnly):
+class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["client", "period_start", "period_end", "gross_cents", "commission_cents", "net_cents"]
     list_filter = ["client"]
     list_select_related = ["client"]

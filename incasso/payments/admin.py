@@ -8,24 +8,13 @@ the ledger in the same transaction.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from incasso.core.admin import ReadOnlyAdmin
 from incasso.payments.models import StatementEntry, StatementImport
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(StatementImport)
-class StatementImportAdmin(_ReadOnly):
+class StatementImportAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "filename",
@@ -44,7 +33,7 @@ class StatementImportAdmin(_ReadOnly):
 
 
 @admin.register(StatementEntry)
-class StatementEntryAdmin(_ReadOnly):
+class StatementEntryAdmin(ReadOnlyAdmin):
     list_display = ["booking_date", "amount_cents", "currency", "counterparty_name", "status", "match_rule", "case"]
     list_filter = ["status", "match_rule", "booking_date"]
     search_fields = ["entry_key", "end_to_end_id", "structured_reference", "bank_reference"]

@@ -34,14 +34,10 @@ from incasso.audit.services import audit_record
 from incasso.cases.models import Case
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
+from incasso.ledger.sepa import agency_account
 
 DirectDebitVersion = Literal["pain.008.001.02", "pain.008.001.08"]
 VERSIONS: tuple[DirectDebitVersion, ...] = ("pain.008.001.02", "pain.008.001.08")
-# Demo values for a machine without the agency's settings.
-DEMO_CREDITOR_ID = "NL00ZZZ000000000000"
-DEMO_IBAN = "NL91ABNA0417164300"
-DEMO_BIC = "ABNANL2A"
-DEMO_NAME = "Incasso demo agency"
 MANDATE_FIELDS = ("arrangements.Mandate.iban", "arrangements.Mandate.name", "arrangements.Mandate.reference")
 
 
@@ -49,20 +45,9 @@ class DirectDebitError(Exception):
     """No file could be made: nothing to collect, or the result does not validate against the schema."""
 
 
-def _setting(name: str, default: str) -> str:
-    return str(getattr(settings, name, default) or default)
-
-
 def creditor() -> dict[str, str | bool]:
     """The creditor of the collections: the agency's client-money account and its SEPA creditor id."""
-    return {
-        "name": _setting("INCASSO_AGENCY_NAME", DEMO_NAME),
-        "IBAN": _setting("INCASSO_AGENCY_IBAN", DEMO_IBAN).replace(" ", ""),
-        "BIC": _setting("INCASSO_AGENCY_BIC", DEMO_BIC),
-        "creditor_id": _setting("INCASSO_SEPA_CREDITOR_ID", DEMO_CREDITOR_ID),
-        "batch": True,
-        "currency": "EUR",
-    }
+    return {**agency_account(), "creditor_id": settings.INCASSO_SEPA_CREDITOR_ID, "batch": True, "currency": "EUR"}
 
 
 def end_to_end_id(instalment_id: int) -> str:

@@ -20,10 +20,6 @@ from incasso.ledger.errors import LedgerError
 from incasso.ledger.models import AccountKind, Entry, LedgerTransaction, TransactionKind
 
 SCHEMAS = ("pain.001.001.09", "pain.001.001.03")
-# Demo values for a machine without the agency's settings; `incasso check --deploy` is where demo values are caught.
-DEMO_IBAN = "NL91ABNA0417164300"
-DEMO_BIC = "ABNANL2A"
-DEMO_NAME = "Incasso demo agency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +34,14 @@ class CreditTransfer:
 
 
 def agency_account() -> dict[str, str]:
-    """The ordering party: the agency's client-money account, from the settings (another issue adds them)."""
+    """The agency's client-money account, as the settings declare it (demo values are caught by the deploy check).
+
+    The ordering party of credit transfers and the creditor of direct debits alike.
+    """
     return {
-        "name": str(getattr(settings, "INCASSO_AGENCY_NAME", DEMO_NAME) or DEMO_NAME),
-        "IBAN": str(getattr(settings, "INCASSO_AGENCY_IBAN", DEMO_IBAN) or DEMO_IBAN).replace(" ", ""),
-        "BIC": str(getattr(settings, "INCASSO_AGENCY_BIC", DEMO_BIC) or DEMO_BIC),
+        "name": settings.INCASSO_AGENCY_NAME,
+        "IBAN": settings.INCASSO_AGENCY_IBAN.replace(" ", ""),
+        "BIC": settings.INCASSO_AGENCY_BIC,
     }
 
 

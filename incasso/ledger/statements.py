@@ -63,8 +63,8 @@ def payout_statement_pdf(*, payout: Payout) -> bytes:
     """The same statement as a PDF for the client (Typst; the figures are the CSV's, from the stored lines)."""
     rows, totals = _statement_rows(payout)
     data = {
-        "agency": str(getattr(settings, "INCASSO_AGENCY_NAME", "Incasso")),
-        "agency_address": ", ".join(getattr(settings, "INCASSO_AGENCY_ADDRESS", [])),
+        "agency": settings.INCASSO_AGENCY_NAME,
+        "agency_address": ", ".join(settings.INCASSO_AGENCY_ADDRESS),
         "reference": f"P-{payout.pk}",
         "client": payout.client.name,
         "iban": payout.client.iban,

@@ -34,14 +34,13 @@ from incasso.accounts.second_factor import (
 )
 from incasso.web.selectors import home_summary
 
-DEFAULT_AGENCY_NAME = "Incasso demo agency"
 ALERTS_SHOWN = 200
 CASES_SHOWN = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The agency's front page: the pipeline for agency staff, a welcome and the log-in for everyone else."""
-    agency_name = getattr(settings, "INCASSO_AGENCY_NAME", DEFAULT_AGENCY_NAME)
+    agency_name = settings.INCASSO_AGENCY_NAME
     is_staff = access_is_staff(user=request.user)
     summary = home_summary() if is_staff else None
     return render(request, "web/home.html", {"summary": summary, "agency_name": agency_name, "is_staff": is_staff})

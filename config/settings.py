@@ -216,3 +216,8 @@ INCASSO_PAYMENT_PROVIDER_KEY = env_secret("INCASSO_PAYMENT_PROVIDER_KEY") or ""
 INCASSO_PAYMENT_WEBHOOK_URL = env_str(
     "INCASSO_PAYMENT_WEBHOOK_URL", "https://incasso.example/api/v1/payment-links/webhook"
 )
+
+# --- The central insolvency register (CIR, SOAP with WS-Security). Empty: checks are queued, not made. ---
+INCASSO_CIR_URL = env_str("INCASSO_CIR_URL", "")
+INCASSO_CIR_USER = env_str("INCASSO_CIR_USER", "")
+INCASSO_CIR_PASSWORD = env_secret("INCASSO_CIR_PASSWORD") or ""

@@ -9,7 +9,6 @@ provider refusing the request and is raised at once with the provider's own expl
 from __future__ import annotations
 
 import datetime
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -37,7 +36,7 @@ _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 def _setting(name: str) -> str:
-    value = getattr(settings, name, None) or os.environ.get(name, "")
+    value = getattr(settings, name, "")  # declared in config/settings.py, read from the environment there
     if not isinstance(value, str) or not value:
         raise PaymentProviderError(f"{name} is not set: the payment provider cannot be reached")
     return value

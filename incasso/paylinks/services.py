@@ -33,7 +33,6 @@ SOURCE = "job:payment-links"
 LINK_FIELDS = ("paylinks.PaymentLink.amount_cents", "paylinks.PaymentLink.status")
 # The ledger's name for where the money came from, per method.
 LEDGER_SOURCE = {PaymentMethod.IDEAL: "ideal", PaymentMethod.CREDITCARD: "card"}
-DEFAULT_WEBHOOK_URL = "https://incasso.example/api/v1/payment-links/webhook"
 
 
 def _debtor(case: Case) -> SubjectRef:
@@ -72,7 +71,7 @@ def payment_link_create(
         description=f"Dossier {case.number} ({reference})",
         reference=reference,
         redirect_url=redirect_url or str(settings.INCASSO_AGENCY_PORTAL_URL),
-        webhook_url=webhook_url or str(getattr(settings, "INCASSO_PAYMENT_WEBHOOK_URL", DEFAULT_WEBHOOK_URL)),
+        webhook_url=webhook_url or settings.INCASSO_PAYMENT_WEBHOOK_URL,
         method=method,
     )
     if not payment.checkout_url or len(payment.id) > PROVIDER_ID_LENGTH:

@@ -10,7 +10,6 @@ Transport failures (a timeout, a refused connection, an HTTP error without a SOA
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -89,7 +88,7 @@ Search = PersonSearch | CompanySearch
 
 
 def _setting(name: str) -> str:
-    value = getattr(settings, name, None) or os.environ.get(name, "")
+    value = getattr(settings, name, "")  # declared in config/settings.py, read from the environment there
     if not isinstance(value, str) or not value:
         raise CirNotConfigured(f"{name} is not set: the insolvency register cannot be reached")
     return value

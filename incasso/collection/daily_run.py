@@ -226,7 +226,7 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
         case.pk: _facts(case, on, instructions[case.client_id], holds.get(case.pk, _NO_HOLDS)) for case in workable
     }
     inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due)
-    decisions = decisions_decide_bulk(inputs=inputs, on=on)
+    decisions = decisions_decide_bulk(inputs=inputs, on=on, blocks=blocks)
     summary.decided = len(decisions)
     for case in workable:
         decision = decisions.get(case.pk)

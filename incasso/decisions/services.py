@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -28,7 +28,7 @@ from incasso.decisions.models import (
     StrategyVersion,
     VersionStatus,
 )
-from incasso.decisions.selectors import case_profiling_blocks, strategy_in_force
+from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks, strategy_in_force
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.deadlines import dsr_deadline
@@ -158,20 +158,25 @@ def _decisions_audit(decisions: Sequence[Decision]) -> None:
 
 
 def decisions_decide_bulk(
-    *, inputs: Sequence[StrategyInputs], on: datetime.date, strategy_code: str = "standard"
+    *,
+    inputs: Sequence[StrategyInputs],
+    on: datetime.date,
+    strategy_code: str = "standard",
+    blocks: Mapping[int, ProfilingBlock] | None = None,
 ) -> dict[int, Decision]:
     """Decide the next measure of many cases for ``on``, set-based, and store each decision with its inputs.
 
     A case already decided that day keeps its first decision (a second daily run changes nothing). A case whose
     debtor objected to profiling or is restricted, or whose last decision awaits a person's review, gets no
     decision and is absent from the answer: the caller plans human work instead (``case_profiling_blocks`` says
-    why). The number of queries does not grow with the number of cases; callers pass chunks.
+    why). The number of queries does not grow with the number of cases; callers pass chunks. A caller that has
+    already read ``case_profiling_blocks`` for these cases on ``on`` passes it as ``blocks`` (read once, not twice).
     """
     by_case = {item.case_id: item for item in inputs}
     if not by_case:
         return {}
     in_force = strategy_in_force(strategy_code=strategy_code)
-    blocked = case_profiling_blocks(case_ids=by_case, on=on)
+    blocked = case_profiling_blocks(case_ids=by_case, on=on) if blocks is None else blocks
     decided = {d.case_id: d for d in Decision.objects.filter(case_id__in=list(by_case), decided_on=on)}
     now = timezone.now()
     new: list[Decision] = []

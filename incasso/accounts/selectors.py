@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from incasso.accounts.models import ClientMembership
+from incasso.accounts.models import ClientMembership, SecurityAlert
 from incasso.accounts.roles import STAFF_ROLES, Role
 
 
@@ -23,3 +23,8 @@ def user_is_agency_staff(*, user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.groups.filter(name__in=[role.value for role in STAFF_ROLES]).exists()
+
+
+def security_alerts_recent(*, limit: int = 200) -> list[SecurityAlert]:
+    """The newest security alerts first, for the privacy officer's page."""
+    return list(SecurityAlert.objects.select_related("user")[:limit])

@@ -32,6 +32,7 @@ from incasso.accounts.second_factor import (
     second_factor_setup_start,
     second_factor_verify,
 )
+from incasso.accounts.selectors import security_alerts_recent
 from incasso.web.selectors import home_summary
 
 ALERTS_SHOWN = 200
@@ -122,7 +123,7 @@ def security_alerts(request: HttpRequest) -> HttpResponse:
     """Unusual access, for the privacy officer (also administrator and auditor, who cannot acknowledge)."""
     if not access_has_role(user=request.user, roles=PRIVACY_PAGE_ROLES):
         raise PermissionDenied
-    alerts = SecurityAlert.objects.select_related("user")[:ALERTS_SHOWN]
+    alerts = security_alerts_recent(limit=ALERTS_SHOWN)
     return render(request, "web/security_alerts.html", {"alerts": alerts})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from incasso.accounts.factories import UserFactory
@@ -45,10 +47,12 @@ def _reference_data(request):
     request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
     from django.contrib.auth.models import Group
 
-    if not Group.objects.filter(name="collector").exists():
+    if not Group.objects.filter(name="collector").exists():  # a transactional test flushed the database
         from incasso.core.reference_data import reference_data_ensure
+        from incasso.core.testing import sqlite_append_only_triggers
 
         reference_data_ensure()
+        sqlite_append_only_triggers(enabled=True)
 
 
 @pytest.fixture
@@ -58,3 +62,29 @@ def admin_client(client, admin_user):
 
     staff_login(client, admin_user)
     return client
+
+
+# ---- Browser tests (Playwright driving Debian's Chromium; helpers in incasso/web/tests/browser.py) ----
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the whole session: Debian's /usr/bin/chromium, never a downloaded browser."""
+    from incasso.web.tests.browser import chromium_launch
+
+    # Playwright's sync API runs an event loop in this thread; the live server's data is set up from the same
+    # thread, which Django would otherwise refuse as "async unsafe".
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_launch() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(chromium_browser, live_server, transactional_db):
+    """A fresh browser page (own cookies) against the live test server; fails the test on a CSP violation."""
+    from incasso.core.testing import sqlite_append_only_triggers
+    from incasso.web.tests.browser import page_open
+
+    with page_open(chromium_browser, base_url=live_server.url) as opened:
+        yield opened
+    sqlite_append_only_triggers(enabled=False)  # so that the flush after this test may empty the tables

@@ -47,6 +47,9 @@ class PaymentLink(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # The ledger payment's idempotency key, set once the payment is booked.
     ledger_key = models.CharField(_("ledger key"), max_length=LEDGER_KEY_LENGTH, blank=True)
+    # A chargeback: how much the payer's bank took back, and when we booked it (the reversal's ledger key).
+    charged_back_cents = models.BigIntegerField(_("charged back (cents)"), default=0)
+    chargeback_key = models.CharField(_("chargeback ledger key"), max_length=LEDGER_KEY_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("payment link")

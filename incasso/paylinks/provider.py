@@ -29,13 +29,18 @@ class ProviderStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ProviderPayment:
-    """A payment as the provider reports it. ``checkout_url`` is where the debtor pays (None once it is over)."""
+    """A payment as the provider reports it. ``checkout_url`` is where the debtor pays (None once it is over).
+
+    ``charged_back``: what the payer's bank or card issuer took back after the payment was paid (the status stays
+    ``paid``, as with Mollie's ``amountChargedBack``); None when nothing was.
+    """
 
     id: str
     status: ProviderStatus
     amount: Money
     checkout_url: str | None = None
     paid_at: datetime.datetime | None = None
+    charged_back: Money | None = None
 
 
 class PaymentProviderError(Exception):

@@ -55,6 +55,8 @@ def _payment(body: Any) -> ProviderPayment:
         checkout = ((body.get("_links") or {}).get("checkout") or {}).get("href")
         paid_at_text = body.get("paidAt")
         paid_at = datetime.datetime.fromisoformat(paid_at_text) if paid_at_text else None
+        charged = body.get("amountChargedBack")
+        charged_back = Money.parse(str(charged["value"]), str(charged["currency"])) if charged else None
     except (KeyError, TypeError, ValueError, MoneyError, AttributeError) as exc:
         raise ProviderResponseInvalid(f"the payment provider sent an unreadable payment: {exc!r}") from exc
     if not isinstance(payment_id, str) or not payment_id:
@@ -63,7 +65,15 @@ def _payment(body: Any) -> ProviderPayment:
         raise ProviderResponseInvalid(f"the payment provider sent paidAt without a time zone: {paid_at_text!r}")
     if status is ProviderStatus.PAID and paid_at is None:
         raise ProviderResponseInvalid(f"payment {payment_id} is paid but has no paidAt")
-    return ProviderPayment(payment_id, status, amount, checkout if isinstance(checkout, str) else None, paid_at)
+    if charged_back is not None and (
+        status is not ProviderStatus.PAID or charged_back.is_negative() or charged_back.cents > amount.cents
+    ):
+        raise ProviderResponseInvalid(f"payment {payment_id} has an impossible amountChargedBack: {charged_back}")
+    if charged_back is not None and charged_back.currency != amount.currency:
+        raise ProviderResponseInvalid(f"payment {payment_id} was charged back in another currency")
+    return ProviderPayment(
+        payment_id, status, amount, checkout if isinstance(checkout, str) else None, paid_at, charged_back
+    )
 
 
 def _refusal(response: httpx.Response) -> ProviderRejected:

@@ -14,16 +14,18 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
-from incasso.cases.models import Case
+from incasso.cases.models import Case, TaskKind
 from incasso.cases.selectors import case_quote
+from incasso.cases.services import task_create
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.domain.payment_reference import rf_for_case
-from incasso.ledger.services import payment_receive
+from incasso.ledger.services import payment_receive, payment_reverse
 from incasso.paylinks.errors import PaymentLinkError, PaymentLinkNotFound
 from incasso.paylinks.models import PROVIDER_ID_LENGTH, PaymentLink, PaymentLinkEvent, PaymentLinkStatus, PaymentMethod
 from incasso.paylinks.provider import Method, PaymentProvider, ProviderPayment, ProviderStatus
@@ -115,6 +117,8 @@ def payment_link_sync(*, provider_payment_id: str, provider: PaymentProvider) ->
         _status_record(link, remote)
         if remote.status is ProviderStatus.PAID and not link.ledger_key:
             _book(link, remote)
+        if remote.charged_back and not link.chargeback_key:
+            _charge_back(link, remote.charged_back)
     return link
 
 
@@ -134,6 +138,47 @@ def _status_record(link: PaymentLink, remote: ProviderPayment) -> None:
     )
     link.status = status
     link.save(update_fields=["status"])
+
+
+def _charge_back(link: PaymentLink, charged_back: Money) -> None:
+    """The payer's bank took money back: reverse the booked payment, re-book what stayed paid, and tell a person.
+
+    The whole payment is reversed through the ledger (so its allocation is undone exactly as a returned direct
+    debit's is) and, for a partial chargeback, the part that stayed paid is booked again as a new payment. The
+    case may have been closed as paid meanwhile, so a collector gets a task to look at it.
+    """
+    today = timezone.localdate()
+    key = f"paylink-chargeback:{link.provider_payment_id}"
+    payment_reverse(payment_key=link.ledger_key, key=key, booked_on=today, reason="chargeback by the payer's bank")
+    kept = Money(link.amount_cents) - charged_back
+    if kept.cents > 0:
+        payment_receive(
+            case_id=link.case_id,
+            amount=kept,
+            received_on=link.paid_at.astimezone(AMSTERDAM).date() if link.paid_at else today,
+            key=f"paylink:{link.provider_payment_id}:kept",
+            source=LEDGER_SOURCE[PaymentMethod(link.method)],
+            reference=link.provider_payment_id,
+        )
+    link.charged_back_cents = charged_back.cents
+    link.chargeback_key = key
+    link.save(update_fields=["charged_back_cents", "chargeback_key"])
+    task_create(
+        kind=TaskKind.GENERAL,
+        title=_("Chargeback of %(amount)s on case %(case)s") % {"amount": charged_back, "case": link.case.number},
+        due_on=today,
+        case=link.case,
+        idempotency_key=key,
+    )
+    audit_record(
+        actor=SOURCE,
+        action=AuditAction.CREATE,
+        subject=_debtor(link.case),
+        fields=("ledger.PaymentAllocation.amount_cents", "paylinks.PaymentLink.charged_back_cents"),
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=SOURCE,
+        details={"case": link.case.number, "payment": link.provider_payment_id, "charged_back": str(charged_back)},
+    )
 
 
 def _book(link: PaymentLink, remote: ProviderPayment) -> None:

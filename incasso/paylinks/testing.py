@@ -49,6 +49,7 @@ class StoredPayment:
     paid_at: datetime.datetime | None = None
     idempotency_key: str | None = None
     webhook_calls: int = field(default=0)
+    charged_back: dict[str, str] | None = None
 
     def as_json(self, base_url: str) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -67,6 +68,9 @@ class StoredPayment:
         }
         if self.paid_at is not None:
             body["paidAt"] = self.paid_at.isoformat()
+        if self.charged_back is not None:
+            body["amountChargedBack"] = self.charged_back
+            body["_links"]["chargebacks"] = {"href": f"{base_url}/v2/payments/{self.id}/chargebacks"}
         if self.status in (ProviderStatus.OPEN, ProviderStatus.PENDING):
             body["_links"]["checkout"] = {"href": f"{base_url}/checkout/{self.id}"}
         return body
@@ -143,6 +147,16 @@ class LocalPaymentProvider:
 
     def mark_expired(self, payment_id: str, *, notify: bool = True) -> None:
         self.set_status(payment_id, ProviderStatus.EXPIRED, notify=notify)
+
+    def charge_back(self, payment_id: str, *, value: str | None = None, notify: bool = True) -> None:
+        """The payer's bank takes the money back (all of it unless ``value`` says how much); the status stays paid."""
+        with self._lock:
+            payment = self.payments[payment_id]
+            if payment.status is not ProviderStatus.PAID:
+                raise ValueError(f"payment {payment_id} is not paid: nothing to charge back")
+            payment.charged_back = {"currency": payment.amount["currency"], "value": value or payment.amount["value"]}
+        if notify:
+            self.notify(payment_id)
 
     def notify(self, payment_id: str) -> None:
         """Call the payment's webhook, as the provider does after every status change."""

@@ -287,7 +287,7 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("ledger.Entry", "amount_cents", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES)
     + _personal(
         "paylinks.PaymentLink",
-        "amount_cents method status checkout_url",
+        "amount_cents method status checkout_url charged_back_cents",
         [D.PAYMENT],
         PAYERS,
         COLLECTION_BOOKS,

@@ -91,7 +91,9 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     + _n("ledger.Account", "code kind", "the ledger's chart of accounts (a case account's code holds the case id)")
     + _n("ledger.LedgerTransaction", "idempotency_key", "a key derived from the source's references")
     + _n(
-        "paylinks.PaymentLink", "provider_payment_id ledger_key", "the provider's payment id and a key derived from it"
+        "paylinks.PaymentLink",
+        "provider_payment_id ledger_key chargeback_key",
+        "the provider's payment id and a key derived from it",
     )
     + _n("integrations.CircuitState", "name state failures", "the health of an outside service")
     + _n(

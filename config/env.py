@@ -8,6 +8,8 @@ is an error because it is ambiguous.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -82,3 +84,29 @@ def env_secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | 
     if direct is not None and not direct.strip():
         raise EnvError(f"{name} is set but empty")
     return direct
+
+
+def env_keyring(name: str, *, environ: Mapping[str, str] | None = None, length: int = 32) -> list[tuple[str, bytes]]:
+    """Versioned keys from ``NAME`` (or ``NAME_FILE``): ``version:base64key,version:base64key``; the first is current.
+
+    Each key must decode to ``length`` bytes and each version name must be unique; an empty list when unset.
+    """
+    raw = env_secret(name, environ=environ)
+    if raw is None:
+        return []
+    keys: list[tuple[str, bytes]] = []
+    for item in (part.strip() for part in raw.split(",")):
+        version, sep, encoded = item.partition(":")
+        version = version.strip()
+        if not sep or not version or not version.replace("-", "").replace("_", "").isalnum():
+            raise EnvError(f"{name} must be comma-separated version:base64key pairs, got an item {version!r}")
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise EnvError(f"{name}: the key of version {version!r} is not base64") from None
+        if len(key) != length:
+            raise EnvError(f"{name}: the key of version {version!r} must be {length} bytes, got {len(key)}")
+        if any(version == known for known, _ in keys):
+            raise EnvError(f"{name}: version {version!r} is given twice")
+        keys.append((version, key))
+    return keys

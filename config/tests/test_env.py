@@ -65,6 +65,20 @@ def test_the_embedded_default_is_sqlite_with_a_generated_key(tmp_path):
     assert result.stdout.strip() == "django.db.backends.sqlite3"
     assert (tmp_path / "dev-secret-key").stat().st_mode & 0o077 == 0
     postgres = _settings_in_subprocess(
-        {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u@127.0.0.1/x", "SECRET_KEY": "k" * 50}
+        {
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": "postgres://u@127.0.0.1/x",
+            "SECRET_KEY": "k" * 50,
+            "INCASSO_MASTER_KEYS": "v1:" + "A" * 43 + "=",
+            "INCASSO_BLIND_INDEX_KEY": "v1:" + "B" * 43 + "=",
+        }
     )
     assert postgres.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_a_database_url_without_master_keys_stops_the_start_up():
+    result = _settings_in_subprocess(
+        {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u@127.0.0.1/x", "SECRET_KEY": "k" * 50}
+    )
+    assert result.returncode != 0
+    assert "INCASSO_MASTER_KEYS" in result.stderr

@@ -25,63 +25,27 @@ class Addressee:
 
 
 def letter_addressees(*, case_ids: Iterable[int]) -> dict[int, Addressee]:
-    """Case number, creditor and the debtor's postal address per case, in one query.
-
-    Reads the debtor's fields here, in one place, until the parties app offers a bulk address selector (the
-    fields move behind field encryption, P-3).
-    """
-    rows = Case.objects.filter(pk__in=list(case_ids)).values_list(
-        "pk",
-        "number",
-        "client__name",
-        "client__vat_deductible",
-        "debtor__kind",
-        "debtor__given_names",
-        "debtor__surname",
-        "debtor__organisation_name",
-        "debtor__street",
-        "debtor__house_number",
-        "debtor__postcode",
-        "debtor__city",
-        "debtor__country",
-        "debtor__email",
-    )
+    """Case number, creditor and the debtor's postal address per case, in two queries (cases with their client and
+    debtor, then the debtors' data keys: the personal fields are encrypted, P-3). A debtor whose data key was
+    destroyed is addressed as "[erased]"."""
+    cases = Case.objects.filter(pk__in=list(case_ids)).select_related("client", "debtor")
     result = {}
-    for (
-        pk,
-        number,
-        creditor,
-        vat_deductible,
-        kind,
-        given,
-        surname,
-        org,
-        street,
-        house,
-        postcode,
-        city,
-        country,
-        email,
-    ) in rows:
-        person = f"{given} {surname}".strip()  # the same naming as Debtor.display_name
-        if kind == DebtorKind.CONSUMER or not org:
-            name = person
-        else:
-            name = f"{org} ({person})" if kind == DebtorKind.SOLE_TRADER and person else org
-        result[pk] = Addressee(
-            case_id=pk,
-            case_number=number,
-            creditor=creditor,
-            vat_uplift=not vat_deductible,
+    for case in cases:
+        debtor = case.debtor
+        result[case.pk] = Addressee(
+            case_id=case.pk,
+            case_number=case.number,
+            creditor=case.client.name,
+            vat_uplift=not case.client.vat_deductible,
             recipient=Recipient(
-                name=name,
-                street=f"{street} {house}".strip(),
-                postcode=postcode,
-                city=city,
-                country=country or "NL",
-                consumer=kind == DebtorKind.CONSUMER,
+                name=debtor.display_name,
+                street=f"{debtor.street} {debtor.house_number}".strip(),
+                postcode=debtor.postcode,
+                city=debtor.city,
+                country=debtor.country or "NL",
+                consumer=debtor.kind == DebtorKind.CONSUMER,
             ),
-            email=email,
+            email=debtor.email,
         )
     return result
 

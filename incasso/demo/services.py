@@ -12,6 +12,7 @@ from incasso.accounts.models import Team
 from incasso.accounts.roles import Role
 from incasso.accounts.services import client_membership_create, user_create
 from incasso.cases.models import Case, Claim, MeasureKind
+from incasso.crypto.services import data_keys_issue
 from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
 from incasso.demo.generate import demo_dataset
 from incasso.demo.logins import DEMO_PASSWORD, demo_login_plan
@@ -124,9 +125,12 @@ def _agreements_insert(clients: dict[str, Client]) -> None:
 
 
 def _debtors_insert(data: DemoDataset, clients: dict[str, Client]) -> list[Debtor]:
+    # Each debtor's data key is issued up front in one insert; bulk_create then seals with it.
+    keys = data_keys_issue(subject_type=Debtor._meta.label_lower, count=len(data.debtors))
     return Debtor.objects.bulk_create(
         (
             Debtor(
+                data_key_id=key_id,
                 client=clients[debtor.client_code],
                 reference=debtor.reference,
                 kind=debtor.kind,
@@ -145,7 +149,7 @@ def _debtors_insert(data: DemoDataset, clients: dict[str, Client]) -> list[Debto
                 kvk_number=debtor.kvk_number,
                 created_at=CREATED_AT,
             )
-            for debtor in data.debtors
+            for debtor, (key_id, _cipher) in zip(data.debtors, keys, strict=True)
         ),
         batch_size=BATCH_SIZE,
     )

@@ -84,7 +84,7 @@ class RowError:
 
 
 class DebtorRecord(NamedTuple):
-    """A valid debtor. A tuple in the column order of ``writer.DEBTOR_COLUMNS``: the writer copies it as is."""
+    """A valid debtor, in plaintext: the writer seals the personal fields before the row is written (P-3)."""
 
     reference: str
     kind: str

@@ -18,12 +18,14 @@ from django.utils import timezone
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import case_numbers_reserve
 from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.crypto.services import data_keys_issue
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
 from incasso.intake.models import ClaimCredit
-from incasso.intake.rows import ClaimRecord, CreditRecord, RowError
+from incasso.intake.rows import ClaimRecord, CreditRecord, DebtorRecord, RowError
 from incasso.intake.selectors import claims_credited_cents
 from incasso.parties.models import Client, Debtor, DebtorKind
+from incasso.parties.sealing import INDEX_COLUMNS, debtor_values_seal
 
 # A concurrent writer may take an invoice number or case number between our read and our insert; the unique
 # indexes refuse it and the chunk is simply tried again (it re-reads what is there now).
@@ -48,6 +50,8 @@ DEBTOR_COLUMNS = (
     "iban",
     "kvk_number",
     "created_at",
+    *INDEX_COLUMNS,
+    "data_key_id",
 )
 CASE_COLUMNS = ("client_id", "debtor_id", "number", "stage", "opened_on", "interest_kind", "created_at")
 CLAIM_COLUMNS = (
@@ -148,7 +152,7 @@ def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.d
         ref: (pk, kind) for ref, pk, kind in known.values_list("reference", "pk", "kind")
     }
     new_references = [reference for reference in by_debtor if reference not in debtors]
-    debtor_rows = [(client_id, *by_debtor[ref][0].debtor, now) for ref in new_references]
+    debtor_rows = _debtor_rows(client_id, [by_debtor[ref][0].debtor for ref in new_references], now)
     for reference, pk in zip(new_references, rows_insert(Debtor, DEBTOR_COLUMNS, debtor_rows), strict=True):
         debtors[reference] = (pk, by_debtor[reference][0].debtor.kind)
 
@@ -190,6 +194,18 @@ def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.d
         for claim in claims
     ]
     return rows_insert(Claim, CLAIM_COLUMNS, claim_rows, returning=returning)
+
+
+def _debtor_rows(client_id: int, debtors: list[DebtorRecord], now: datetime.datetime) -> list[tuple[object, ...]]:
+    """New debtors' rows, sealed under a data key each (issued in one insert) and with their blind indexes."""
+    keys = data_keys_issue(subject_type=Debtor._meta.label_lower, count=len(debtors))
+    rows = []
+    for debtor, (key_id, cipher) in zip(debtors, keys, strict=True):
+        values = debtor_values_seal(
+            {"client_id": client_id, **debtor._asdict(), "created_at": now}, key_id=key_id, cipher=cipher
+        )
+        rows.append(tuple(values[column] for column in DEBTOR_COLUMNS))
+    return rows
 
 
 def _case_numbers_reserve(year: int, count: int) -> list[str]:

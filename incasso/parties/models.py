@@ -1,18 +1,27 @@
 """Clients (the creditors whose claims the agency collects) and their debtors (C-1, C-2).
 
-Personal data is held in plain fields for now; per-field encryption with per-subject keys (P-3) and the
-personal-data declarations (P-1) replace these fields in a later issue, so nothing outside this app should read
-them directly: go through the selectors.
+A debtor's personal data is sealed under the debtor's own data key (P-3, ``incasso.crypto``): it reads as plain
+attributes, and reads "[erased]" once the key is destroyed. Exact-match search goes through the blind indexes
+(``selectors.debtors_matching``), never through a filter on the encrypted columns.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incasso.crypto.fields import (
+    BlindIndexField,
+    EncryptedDateField,
+    EncryptedModel,
+    EncryptedTextField,
+    is_unavailable,
+    unavailable,
+)
 from incasso.parties.validators import validate_dutch_postcode, validate_iban
 
 
@@ -56,7 +65,7 @@ class DebtorKind(models.TextChoices):
     COMPANY = "company", _("Company")
 
 
-class Debtor(models.Model):
+class Debtor(EncryptedModel):
     """A party that owes a client money, as known in that client's processing.
 
     A debtor belongs to exactly one client. The same person owing two clients is two debtors: each client's data
@@ -68,23 +77,33 @@ class Debtor(models.Model):
     reference = models.CharField(_("client reference"), max_length=64)
     kind = models.CharField(_("kind"), max_length=20, choices=DebtorKind.choices)
 
-    # Personal data: plain fields until field encryption (P-3) lands.
-    given_names = models.CharField(_("given names"), max_length=200, blank=True)
-    surname = models.CharField(_("surname"), max_length=200, blank=True)
-    # Trade name of a sole trader, registered name of a company.
-    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    house_number = models.CharField(_("house number"), max_length=16, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    # Personal data, each sealed under the debtor's data key.
+    given_names = EncryptedTextField(_("given names"), max_length=200, blank=True)
+    surname = EncryptedTextField(_("surname"), max_length=200, blank=True)
+    # Trade name of a sole trader (often the person's own name), registered name of a company.
+    organisation_name = EncryptedTextField(_("organisation name"), max_length=200, blank=True)
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    street = EncryptedTextField(_("street"), max_length=200, blank=True)
+    house_number = EncryptedTextField(_("house number"), max_length=16, blank=True)
+    postcode = EncryptedTextField(_("postcode"), max_length=16, blank=True)
+    city = EncryptedTextField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="NL")
-    email = models.EmailField(_("e-mail address"), blank=True)
-    phone = models.CharField(_("phone number"), max_length=32, blank=True)
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    email = EncryptedTextField(_("e-mail address"), max_length=254, blank=True, validators=[validate_email])
+    phone = EncryptedTextField(_("phone number"), max_length=32, blank=True)
+    iban = EncryptedTextField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True)
 
+    # Blind indexes for exact-match search within a client; emptied when the data key is destroyed.
+    iban_index = BlindIndexField(purpose="debtor.iban", sources=("iban",), normaliser="compact")
+    email_index = BlindIndexField(purpose="debtor.email", sources=("email",), normaliser="email")
+    name_index = BlindIndexField(purpose="debtor.name", sources=("surname", "given_names"), normaliser="name")
+    postcode_index = BlindIndexField(purpose="debtor.postcode", sources=("postcode",), normaliser="compact")
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # Declared after the encrypted fields: saving a debtor without a key issues one before this column is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("debtor")
@@ -92,7 +111,8 @@ class Debtor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "reference"], name="debtor_reference_unique_per_client"),
             models.CheckConstraint(condition=Q(kind__in=DebtorKind.values), name="debtor_kind_valid"),
-            # A company is known by its registered name, a person by their surname.
+            # A company is known by its registered name, a person by their surname. The columns hold ciphertext, but
+            # an empty value is stored empty, so the database still checks that a name was given.
             models.CheckConstraint(
                 condition=(Q(kind=DebtorKind.COMPANY) & ~Q(organisation_name=""))
                 | (~Q(kind=DebtorKind.COMPANY) & ~Q(surname="")),
@@ -103,25 +123,38 @@ class Debtor(models.Model):
                 name="debtor_company_has_no_date_of_birth",
             ),
         ]
+        indexes = [
+            models.Index(fields=["client", "iban_index"], name="debtor_iban_index"),
+            models.Index(fields=["client", "email_index"], name="debtor_email_index"),
+            models.Index(fields=["client", "name_index"], name="debtor_name_index"),
+            models.Index(fields=["client", "postcode_index"], name="debtor_postcode_index"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
 
     def clean(self) -> None:
-        if self.country == "NL" and self.postcode:
+        if self.country == "NL" and self.postcode and not is_unavailable(self.postcode):
             try:
                 validate_dutch_postcode(self.postcode)
             except ValidationError as exc:
                 raise ValidationError({"postcode": exc}) from None
 
     @property
+    def personal_data_erased(self) -> bool:
+        """Whether the debtor's data key was destroyed (crypto-shredding): every encrypted field reads "[erased]"."""
+        return is_unavailable(self.surname) or is_unavailable(self.organisation_name)
+
+    @property
     def display_name(self) -> str:
+        if self.personal_data_erased:
+            return str(unavailable())
         person = f"{self.given_names} {self.surname}".strip()
         if self.kind == DebtorKind.CONSUMER or not self.organisation_name:
             return person
         if self.kind == DebtorKind.SOLE_TRADER and person:
             return f"{self.organisation_name} ({person})"
-        return self.organisation_name
+        return str(self.organisation_name)
 
 
 # Agreements live in their own module to keep this one about the parties themselves; Django finds them here.

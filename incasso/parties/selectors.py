@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
+from incasso.crypto.fields import BlindIndexField
 from incasso.domain.instructions import ClientInstructions
 from incasso.domain.money import Money
-from incasso.parties.models import Client, ProcessorAgreement
+from incasso.parties.models import Client, Debtor, ProcessorAgreement
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,59 @@ def client_instructions_by_client(*, client_ids: Iterable[int], on: date) -> dic
             plan_min_instalment=Money(minimum),
         )
     return result
+
+
+def debtor_index_values(
+    *,
+    iban: str | None = None,
+    email: str | None = None,
+    surname: str | None = None,
+    given_names: str = "",
+    postcode: str | None = None,
+) -> dict[str, str]:
+    """The blind-index entries to look for, per index column, for the values given."""
+    fields = {field.name: field for field in Debtor._meta.concrete_fields if isinstance(field, BlindIndexField)}
+    wanted: dict[str, str] = {}
+    if iban is not None:
+        wanted["iban_index"] = fields["iban_index"].compute(iban)
+    if email is not None:
+        wanted["email_index"] = fields["email_index"].compute(email)
+    if surname is not None:
+        wanted["name_index"] = fields["name_index"].compute(surname, given_names)
+    if postcode is not None:
+        wanted["postcode_index"] = fields["postcode_index"].compute(postcode)
+    return wanted
+
+
+def debtors_matching(
+    *,
+    client: Client | int,
+    iban: str | None = None,
+    email: str | None = None,
+    surname: str | None = None,
+    given_names: str = "",
+    postcode: str | None = None,
+) -> QuerySet[Debtor]:
+    """A client's debtors whose values equal all those given (exact match after normalising: case, spaces and, for
+    names, accents do not matter), found through the blind indexes. An empty value or no value finds nothing."""
+    wanted = debtor_index_values(iban=iban, email=email, surname=surname, given_names=given_names, postcode=postcode)
+    client_id = client.pk if isinstance(client, Client) else client
+    if not wanted or not all(wanted.values()):
+        return Debtor.objects.none()
+    return Debtor.objects.filter(client_id=client_id, **wanted)
+
+
+def debtor_ids_by_iban(*, ibans: Iterable[str]) -> dict[str, set[int]]:
+    """For each IBAN (any client), the debtors holding it — one query over the IBAN blind index."""
+    field = Debtor._meta.get_field("iban_index")
+    assert isinstance(field, BlindIndexField)  # noqa: S101 - narrows the type
+    by_entry: dict[str, str] = {}
+    for iban in ibans:
+        entry = field.compute(iban)
+        if entry:
+            by_entry[entry] = iban
+    found: dict[str, set[int]] = {}
+    if by_entry:
+        for entry, debtor_id in Debtor.objects.filter(iban_index__in=list(by_entry)).values_list("iban_index", "pk"):
+            found.setdefault(by_entry[entry], set()).add(debtor_id)
+    return found

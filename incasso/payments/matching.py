@@ -27,6 +27,7 @@ from incasso.cases.models import Case, Claim
 from incasso.core.bulk_insert import AnyOf
 from incasso.domain.case_stages import Stage
 from incasso.intake.models import ClaimCredit
+from incasso.parties.selectors import debtor_ids_by_iban
 from incasso.payments.models import EntryStatus, MatchRule, StatementEntry
 from incasso.payments.parsers.records import ParsedEntry
 from incasso.payments.references import rf_case_numbers, text_case_numbers
@@ -107,13 +108,16 @@ class _CaseLookup:
         ibans = {entry.counterparty_iban for entry in credits if entry.counterparty_iban}
         self.open_by_iban: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         if ibans:
+            # The debtor's IBAN is encrypted: found through its blind index, one query for the debtors, one for cases.
+            debtors_by_iban = debtor_ids_by_iban(ibans=ibans)
+            iban_of = {debtor_id: iban for iban, ids in debtors_by_iban.items() for debtor_id in ids}
             rows = (
-                Case.objects.filter(AnyOf(F("debtor__iban"), ibans))
+                Case.objects.filter(AnyOf(F("debtor_id"), list(iban_of)))
                 .exclude(stage=CLOSED)
-                .values_list("debtor__iban", "debtor_id", "pk")
+                .values_list("debtor_id", "pk")
             )
-            for iban, debtor_id, case_id in rows:
-                self.open_by_iban[iban][debtor_id].add(case_id)
+            for debtor_id, case_id in rows:
+                self.open_by_iban[iban_of[debtor_id]][debtor_id].add(case_id)
         self.iban_case = {iban: _only_case(debtors) for iban, debtors in self.open_by_iban.items()}
         candidates = set(self.open_by_number.values()) | {c for c in self.iban_case.values() if c is not None}
         self.currency, self.principal = _case_principals(candidates)

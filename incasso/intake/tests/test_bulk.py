@@ -6,9 +6,11 @@ from django.db.models import F
 from incasso.cases.models import Case, Claim
 from incasso.core.bulk_insert import AnyOf, array_literal, rows_insert
 from incasso.intake.rows import DebtorRecord
-from incasso.intake.writer import CASE_COLUMNS, CLAIM_COLUMNS, DEBTOR_COLUMNS
+from incasso.intake.writer import CASE_COLUMNS, CLAIM_COLUMNS, DEBTOR_COLUMNS, _debtor_rows
 from incasso.parties.factories import DebtorFactory
 from incasso.parties.models import Debtor
+from incasso.parties.sealing import INDEX_COLUMNS
+from incasso.parties.selectors import debtors_matching
 
 TRICKY = ["plain", "with space", 'quote"d', "back\\slash", "new\nline", "comma,semi;", "{braces}", "é€", "NULL", ""]
 
@@ -41,7 +43,7 @@ def test_inserted_rows_get_their_keys_and_the_defaults_of_fields_not_given(credi
     debtor = DebtorRecord(
         "R1", "consumer", "Jan", "Jansen", "", None, "Straat", "1", "1012 AB", "Stad", "NL", "", "", "", ""
     )
-    [debtor_id] = rows_insert(Debtor, DEBTOR_COLUMNS, [(creditor.pk, *debtor, now)])
+    [debtor_id] = rows_insert(Debtor, DEBTOR_COLUMNS, _debtor_rows(creditor.pk, [debtor], now))
     [case_id] = rows_insert(
         Case,
         CASE_COLUMNS,
@@ -60,4 +62,34 @@ def test_inserted_rows_get_their_keys_and_the_defaults_of_fields_not_given(credi
 
 
 def test_a_debtor_record_is_in_the_column_order_the_writer_copies():
-    assert ("client_id", *DebtorRecord._fields, "created_at") == DEBTOR_COLUMNS
+    assert ("client_id", *DebtorRecord._fields, "created_at", *INDEX_COLUMNS, "data_key_id") == DEBTOR_COLUMNS
+
+
+@pytest.mark.django_db
+def test_the_writer_seals_a_new_debtor_and_indexes_it(creditor):
+    from django.utils import timezone
+
+    debtor = DebtorRecord(
+        "R1",
+        "consumer",
+        "Jan",
+        "Jansen",
+        "",
+        None,
+        "Straat",
+        "1",
+        "1012 AB",
+        "Stad",
+        "NL",
+        "j@x.nl",
+        "",
+        "NL02ABNA0123456789",
+        "",
+    )
+    [row] = _debtor_rows(creditor.pk, [debtor], timezone.now())
+    stored = dict(zip(DEBTOR_COLUMNS, row, strict=True))
+    assert stored["surname"].startswith("e1.") and "Jansen" not in stored["surname"]
+    assert stored["given_names"] != "Jan" and stored["organisation_name"] == ""
+    rows_insert(Debtor, DEBTOR_COLUMNS, [row])
+    [found] = debtors_matching(client=creditor, iban="nl02 abna 0123 4567 89")
+    assert (found.surname, found.email, found.postcode) == ("Jansen", "j@x.nl", "1012 AB")

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat, Substr
-
 from incasso.cases.models import CaseHold, Claim, StaffTask, StageEvent
 from incasso.communications.models import Communication, Letter, PortalAccessCode
+from incasso.crypto.fields import instances_bulk_write
 from incasso.decisions.models import Decision
 from incasso.parties.models import Debtor
 
@@ -26,17 +24,17 @@ DEBTOR_STATISTICS = ("kind", "country", "postcode")
 
 
 def debtor_neutral() -> dict[str, Any]:
-    """The update of an anonymised debtor's fields (expressions, so one UPDATE serves a whole chunk)."""
+    """The neutral values of an anonymised debtor's fields (``None`` marks those set per row)."""
     return {
-        # Unique per client: a neutral value that stays unique.
-        "reference": Concat(Value("anon-"), Cast("pk", output_field=CharField())),
+        # Unique per client: a neutral value that stays unique ("anon-<pk>", set per row).
+        "reference": None,
         "given_names": "",
         "surname": MARKER,  # a person must have one (debtor_has_name)
         "organisation_name": MARKER,  # a company must have one
         "date_of_birth": None,
         "street": "",
         "house_number": "",
-        "postcode": Substr("postcode", 1, 2),  # the region
+        "postcode": None,  # the region: its first two characters, set per row
         "city": "",
         "email": "",
         "phone": "",
@@ -81,4 +79,17 @@ def anonymise_debtors(debtor_ids: Sequence[int]) -> int:
     for model, updates in CASE_ROW_UPDATES:
         model._default_manager.filter(case__debtor_id__in=debtor_ids).update(**updates)
     PortalAccessCode.objects.filter(case__debtor_id__in=debtor_ids).delete()
-    return Debtor.objects.filter(pk__in=debtor_ids).update(**debtor_neutral())
+    # The debtor's fields are encrypted per debtor (P-3): the neutral values are sealed under each debtor's own key
+    # and written in one update per field set; a debtor whose key is already destroyed keeps its unreadable ciphertext.
+    debtors = list(Debtor.objects.filter(pk__in=debtor_ids))
+    readable = [debtor for debtor in debtors if not debtor.personal_data_erased]
+    for debtor in readable:
+        region = str(debtor.postcode)[:2]
+        for name, value in debtor_neutral().items():
+            setattr(debtor, name, region if name == "postcode" else value)
+    for debtor in debtors:
+        debtor.reference, debtor.kvk_number = f"anon-{debtor.pk}", ""
+    instances_bulk_write(readable, ["reference", *DEBTOR_NEUTRAL_FIELDS])
+    erased = [debtor for debtor in debtors if debtor.personal_data_erased]
+    Debtor.objects.bulk_update(erased, ["reference", "kvk_number"])
+    return len(debtors)

@@ -1,0 +1,114 @@
+"""The cryptography of field encryption (P-3), with no database: sealing, key wrapping and blind indexes.
+
+Envelope encryption: each data subject has a random 256-bit data key (DEK); field values are sealed with AES-GCM
+under that key, and the key itself is stored wrapped (AES-GCM again) under a master key from the environment.
+Associated data binds every ciphertext to its model, field and row, so a ciphertext copied into another field or
+another subject's row fails authentication instead of decrypting.
+
+Blind indexes are HMAC-SHA256 of a normalised value under a key derived per field (HKDF) from a root key kept
+beside, not derived from, the master keys, truncated to ``INDEX_BYTES``: enough for exact-match search within a
+client, short enough that many values share an index entry across the whole table.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import unicodedata
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+# Marks the format of a sealed value; a later algorithm gets another prefix.
+PREFIX = "e1."
+NONCE_BYTES = 12
+KEY_BYTES = 32
+INDEX_BYTES = 16
+
+
+class Sealed(str):
+    """A sealed value as read from (or about to be written to) the database."""
+
+    __slots__ = ()
+
+
+class DecryptionFailed(Exception):
+    """A ciphertext did not authenticate: tampered with, moved from elsewhere, or sealed under another key."""
+
+
+def data_key_generate() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+def associated_data(model_label: str, field_name: str, row_key: str) -> bytes:
+    return f"{model_label}|{field_name}|{row_key}".encode()
+
+
+def seal(cipher: AESGCM, plaintext: str, ad: bytes) -> str:
+    nonce = os.urandom(NONCE_BYTES)
+    body = nonce + cipher.encrypt(nonce, plaintext.encode(), ad)
+    return PREFIX + base64.urlsafe_b64encode(body).decode("ascii")
+
+
+def unseal(cipher: AESGCM, sealed: str, ad: bytes) -> str:
+    if not sealed.startswith(PREFIX):
+        raise DecryptionFailed("not a sealed value")
+    try:
+        body = base64.urlsafe_b64decode(sealed[len(PREFIX) :])
+        return cipher.decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], ad).decode()
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionFailed("the ciphertext does not authenticate") from exc
+
+
+def _wrap_ad(key_id: uuid.UUID) -> bytes:
+    return f"incasso-data-key|{key_id}".encode()
+
+
+def key_wrap(master_key: bytes, key_id: uuid.UUID, data_key: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(master_key).encrypt(nonce, data_key, _wrap_ad(key_id))
+
+
+def key_unwrap(master_key: bytes, key_id: uuid.UUID, wrapped: bytes) -> bytes:
+    try:
+        return AESGCM(master_key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_ad(key_id))
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptionFailed(f"data key {key_id} does not unwrap") from exc
+
+
+def index_key_derive(root_key: bytes, purpose: str) -> bytes:
+    """The blind-index key of one field: a separate key per field, so equal values in two fields do not match."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=f"incasso-blind-index|{purpose}".encode())
+    return hkdf.derive(root_key)
+
+
+def blind_index(index_key: bytes, normalised: str) -> str:
+    """The index entry of a normalised value ("" for no value), as hex."""
+    if not normalised:
+        return ""
+    return hmac.new(index_key, normalised.encode(), hashlib.sha256).digest()[:INDEX_BYTES].hex()
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+def normalise_compact(value: str) -> str:
+    """IBAN and postcode: upper case without spaces ("nl02 abna 0123 456789" = "NL02ABNA0123456789")."""
+    return "".join(value.split()).upper()
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().casefold()
+
+
+def normalise_name(surname: str, given_names: str) -> str:
+    """Case, accents and spacing do not matter: "Jansen", "JANSEN " and "Jánsen" find each other."""
+    folded = _fold(surname)
+    return f"{folded}|{_fold(given_names)}" if folded else ""

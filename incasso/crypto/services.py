@@ -1,0 +1,158 @@
+"""Writes of the crypto app: issuing data keys, crypto-shredding, rotating and retiring master keys (P-3)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+from incasso.audit.models import AuditAction
+from incasso.audit.services import Actor, audit_record
+from incasso.crypto import keyring, primitives
+from incasso.crypto.fields import KEY_ATTNAME, BlindIndexField, EncryptedTextField
+from incasso.crypto.models import DataKey, RetiredMasterKey
+from incasso.domain.data_map import ProcessingPurpose
+
+ROTATE_BATCH = 500
+
+
+class KeyOperationRefused(Exception):
+    """A key operation that cannot be done as asked (unknown version, version still in use, no data key)."""
+
+
+def data_keys_issue(*, subject_type: str, count: int) -> list[tuple[uuid.UUID, AESGCM]]:
+    """``count`` new data keys, inserted in one statement, with their ciphers, for writers that seal rows in bulk."""
+    issued = [keyring.data_key_new(subject_type) for _ in range(count)]
+    DataKey.objects.bulk_create([key for key, _ in issued])
+    return [(key.pk, AESGCM(plain)) for key, plain in issued]
+
+
+def _subject_models() -> Iterator[tuple[type[models.Model], list[str], list[str]]]:
+    """Every model with encrypted fields: its blind-index columns and encrypted field names."""
+    for model in apps.get_models():
+        fields = model._meta.concrete_fields
+        if any(field.attname == KEY_ATTNAME for field in fields):
+            indexes = [field.attname for field in fields if isinstance(field, BlindIndexField)]
+            sealed = [field.name for field in fields if isinstance(field, EncryptedTextField)]
+            if sealed:
+                yield model, indexes, sealed
+
+
+def subject_key_shred(
+    *,
+    subject: models.Model,
+    actor: Actor,
+    reason: str,
+    purpose: ProcessingPurpose = ProcessingPurpose.DEBT_COLLECTION,
+    source: str = "crypto",
+) -> DataKey:
+    """Destroy the subject's data key: everything sealed under it (its fields, its special-category records) reads as
+    "[erased]" from now on, everywhere, and its blind-index entries are removed. The key row stays as a tombstone.
+
+    Backups still hold the key wrapped under the master version of the day; they become unreadable when that
+    version is retired and destroyed (docs/adr/0005).
+    """
+    key_id = subject.__dict__.get(KEY_ATTNAME)
+    if key_id is None:
+        raise KeyOperationRefused(f"{subject._meta.label} {subject.pk} has no data key")
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    with transaction.atomic():
+        key = DataKey.objects.select_for_update().get(pk=key_id)
+        fields: list[str] = []
+        for model, indexes, sealed in _subject_models():
+            if indexes:
+                model._default_manager.filter(**{KEY_ATTNAME: key_id}).update(**dict.fromkeys(indexes, ""))
+            if isinstance(subject, model):
+                fields = sealed
+        already = key.destroyed_at is not None
+        if not already:
+            key.wrapped_key = None
+            key.master_version = ""
+            key.destroyed_at = timezone.now()
+            key.save(update_fields=["wrapped_key", "master_version", "destroyed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            subject=subject,
+            fields=fields,
+            purpose=purpose,
+            source=source,
+            details={"reason": reason, "data_key": str(key_id), "crypto_shredded": True, "again": already},
+        )
+        transaction.on_commit(lambda: keyring.key_forget(key_id))
+    keyring.key_forget(key_id)
+    for index in (field for field in subject._meta.concrete_fields if isinstance(field, BlindIndexField)):
+        setattr(subject, index.attname, "")
+    subject.__dict__.pop("_encrypted_plaintexts", None)
+    return key
+
+
+@dataclass
+class RotationCounts:
+    rewrapped: int = 0
+    already_current: int = 0
+    destroyed: int = 0
+    unreadable: int = 0
+
+
+def data_keys_rotate(*, batch_size: int = ROTATE_BATCH) -> RotationCounts:
+    """Rewrap every live data key under the current master key, ``batch_size`` keys per short transaction.
+
+    Reads go on meanwhile: each key records the version it is wrapped under, and both versions are configured until
+    the rotation is done. Re-running continues where a stopped run left off. A key whose master version is not
+    configured is counted as unreadable and left as it is.
+    """
+    masters = keyring.master_keys()
+    current = masters.current_version
+    counts = RotationCounts(
+        already_current=DataKey.objects.filter(master_version=current).count(),
+        destroyed=DataKey.objects.filter(destroyed_at__isnull=False).count(),
+    )
+    last: uuid.UUID | None = None
+    while True:
+        with transaction.atomic():
+            pending = DataKey.objects.filter(destroyed_at__isnull=True).exclude(master_version=current).order_by("pk")
+            if last is not None:
+                pending = pending.filter(pk__gt=last)
+            batch = list(pending.select_for_update()[:batch_size])
+            if not batch:
+                return counts
+            rewrapped = []
+            for key in batch:
+                last = key.pk
+                old = masters.key(key.master_version)
+                if old is None or key.wrapped_key is None:
+                    counts.unreadable += 1
+                    continue
+                try:
+                    plain = primitives.key_unwrap(old, key.pk, bytes(key.wrapped_key))
+                except primitives.DecryptionFailed:
+                    counts.unreadable += 1
+                    continue
+                key.wrapped_key = primitives.key_wrap(masters.keys[current], key.pk, plain)
+                key.master_version = current
+                rewrapped.append(key)
+            DataKey.objects.bulk_update(rewrapped, ["wrapped_key", "master_version"])
+            counts.rewrapped += len(rewrapped)
+
+
+def master_key_retire(*, version: str) -> RetiredMasterKey:
+    """Record that ``version`` is out of use, refusing while any live data key is still wrapped under it."""
+    masters = keyring.master_keys()
+    if version == masters.current_version:
+        raise KeyOperationRefused(f"{version} is the current master key; configure a new one first")
+    with transaction.atomic():
+        still = DataKey.objects.filter(master_version=version, destroyed_at__isnull=True).count()
+        if still:
+            raise KeyOperationRefused(
+                f"{still} data keys are still wrapped under {version}: run `incasso keys rotate` first"
+            )
+        retired, _ = RetiredMasterKey.objects.get_or_create(version=version)
+    keyring.keys_cache_clear()
+    return retired

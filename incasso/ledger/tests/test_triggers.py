@@ -1,4 +1,4 @@
-"""The database itself keeps the ledger append-only (both databases) and balanced (PostgreSQL, at commit)."""
+"""The database itself keeps the ledger append-only (both databases) and balanced (PostgreSQL, per statement)."""
 
 import datetime
 import importlib
@@ -15,6 +15,7 @@ from incasso.ledger.verification import ledger_verify
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 10, 1)
 triggers = importlib.import_module("incasso.ledger.migrations.0002_append_only_and_balanced_triggers")
+per_statement = importlib.import_module("incasso.ledger.migrations.0003_balanced_check_per_statement")
 
 
 @pytest.fixture
@@ -70,9 +71,9 @@ def _insert_unbalanced(posted):
 
 @pytest.mark.parametrize("writer", ["service", "raw_sql"])
 def test_an_unbalanced_transaction_never_stands(posted, writer, unbalanced_ledger):
-    """The service refuses it on both databases. Written past the service with raw SQL, PostgreSQL's deferred
-    trigger refuses it at commit (SET CONSTRAINTS ... IMMEDIATE runs the commit-time checks now); SQLite has no
-    deferred triggers, and there `incasso ledger check` is what finds it."""
+    """The service refuses it on both databases. Written past the service with raw SQL, PostgreSQL's trigger
+    refuses the INSERT statement that leaves it unbalanced (migration 0003); on SQLite `incasso ledger check` is
+    what finds it."""
     if writer == "service":
         bank, suspense = account_for(AccountKind.BANK_CLIENT_MONEY), account_for(AccountKind.UNMATCHED)
         with pytest.raises(UnbalancedTransaction):
@@ -85,12 +86,10 @@ def test_an_unbalanced_transaction_never_stands(posted, writer, unbalanced_ledge
             )
         assert not LedgerTransaction.objects.filter(idempotency_key="bad").exists()
     elif connection.vendor == "postgresql":
-        before = transaction.savepoint()
-        _insert_unbalanced(posted)
         with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
-            run_commit_time_checks()
-        transaction.savepoint_rollback(before)  # what a failed commit does
+            _insert_unbalanced(posted)
         assert not LedgerTransaction.objects.filter(idempotency_key="raw").exists()
+        assert ledger_verify().clean
     else:
         raw = _insert_unbalanced(posted)
         report = ledger_verify()
@@ -112,7 +111,10 @@ def test_a_balanced_transaction_passes_the_commit_time_check(posted):
 
 def test_the_trigger_migration_is_reversible(posted):
     forward, backward = {
-        "postgresql": (triggers.PG_FORWARD, triggers.PG_BACKWARD),
+        "postgresql": (
+            triggers.PG_FORWARD + per_statement.PG_FORWARD,
+            per_statement.PG_BACKWARD + triggers.PG_BACKWARD,
+        ),
         "sqlite": (triggers.SQLITE_FORWARD, triggers.SQLITE_BACKWARD),
     }[connection.vendor]
     run_commit_time_checks()  # PostgreSQL drops no trigger with checks of this transaction still pending
@@ -124,3 +126,40 @@ def test_the_trigger_migration_is_reversible(posted):
             cursor.execute(statement)
     refused("UPDATE ledger_ledgertransaction SET description = 'refused again'")
     assert LedgerTransaction.objects.get().description == "allowed without triggers"
+
+
+def _raw_batch(cents_of_second: int) -> list[int]:
+    """Two transactions and their four entries in one INSERT each, past the service; the second's entries are
+    +5.00 and -``cents_of_second``."""
+    bank, suspense = account_for(AccountKind.BANK_CLIENT_MONEY), account_for(AccountKind.UNMATCHED)
+    moment = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_ledgertransaction (idempotency_key, kind, booked_on, description, source_ref, created_at)"
+            " VALUES ('raw-1', 'payment', %s, '', '', %s), ('raw-2', 'payment', %s, '', '', %s)",
+            [DAY, moment, DAY, moment],
+        )
+        first, second = LedgerTransaction.objects.filter(idempotency_key__startswith="raw-").order_by("pk")
+        cursor.execute(
+            "INSERT INTO ledger_entry (transaction_id, account_id, amount_cents)"
+            " VALUES (%s, %s, 300), (%s, %s, -300), (%s, %s, 500), (%s, %s, %s)",
+            [first.pk, bank.pk, first.pk, suspense.pk, second.pk, bank.pk, second.pk, suspense.pk, -cents_of_second],
+        )
+    return [first.pk, second.pk]
+
+
+def test_one_statement_with_balanced_transactions_stands(posted):
+    _raw_batch(500)
+    run_commit_time_checks()
+    assert ledger_verify().clean
+
+
+def test_one_unbalanced_transaction_in_a_statement_refuses_the_statement(posted, unbalanced_ledger):
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+            _raw_batch(400)
+        assert not Entry.objects.filter(transaction__idempotency_key__startswith="raw-").exists()
+        assert ledger_verify().clean
+    else:
+        _first, second = _raw_batch(400)
+        assert [row["transaction"] for row in ledger_verify().unbalanced_transactions] == [second]

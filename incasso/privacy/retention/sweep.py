@@ -31,7 +31,7 @@ from incasso.privacy.retention.anonymise import anonymise_debtors, audited_field
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
 
-DEFAULT_CHUNK_SIZE = 1_000
+DEFAULT_CHUNK_SIZE = 5_000  # subjects per transaction: fewer round trips, still a short lock
 AUDIT_ACTOR = "retention sweep"
 AUDIT_SOURCE = "retention sweep"
 

@@ -1,0 +1,119 @@
+"""What the audit log costs a case read (issue 5, item 8): ``GET /api/v1/cases/{number}`` with and without it.
+
+The same endpoint, the same case and the same API key, through Django's test client (no network), on a fresh
+database (a PostgreSQL schema beside ``DATABASE_URL``'s, dropped afterwards, or a temporary SQLite file). "Without"
+replaces the audit write of the read (``audit_record`` as ``incasso.accounts.access`` calls it) by a no-op, in
+this benchmark only. The two variants alternate in rounds so that load from other processes falls on both alike;
+the figure is the median per-request time of each. Target: the audit adds less than 25 %.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from datetime import date
+from typing import Any
+from unittest import mock
+
+ROUNDS = 10
+
+
+def _database_prepare() -> str | None:
+    if "DATABASE_URL" not in os.environ:
+        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-audit-")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    schema = f"bench_audit_{os.getpid()}"
+    connection.close()
+    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    return schema
+
+
+def _case() -> tuple[str, str]:
+    """A case with two claims of a client with an API key: (case number, key)."""
+    from incasso.cases.models import Case, Claim
+    from incasso.intake.services import api_key_create
+    from incasso.parties.models import Debtor
+    from incasso.parties.services import client_create
+
+    client = client_create(code="bench-audit", name="Benchmark Audit B.V.")
+    debtor = Debtor.objects.create(client=client, reference="D1", kind="consumer", surname="Jansen")
+    case = Case.objects.create(
+        client=client,
+        debtor=debtor,
+        number="2026-900001",
+        stage="reminder",
+        opened_on=date(2026, 8, 1),
+        interest_kind="statutory",
+    )
+    for n, due in enumerate((date(2026, 6, 30), date(2026, 7, 31))):
+        Claim.objects.create(
+            case=case,
+            client=client,
+            invoice_number=f"INV-{n}",
+            invoice_date=date(2026, 6, 1),
+            due_date=due,
+            principal_cents=125_000,
+        )
+    _key, secret = api_key_create(client=client, name="bench")
+    return case.number, secret
+
+
+def _timed(requests: int, path: str, auth: dict[str, str]) -> float:
+    from django.test import Client as TestClient
+
+    browser = TestClient()
+    started = time.perf_counter()
+    for _ in range(requests):
+        response = browser.get(path, **auth)  # type: ignore[arg-type]
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+    return (time.perf_counter() - started) / requests
+
+
+def run(requests: int | None = None) -> dict[str, Any]:
+    requests = requests or int(os.environ.get("INCASSO_BENCH_REQUESTS", "200"))
+    schema = _database_prepare()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from incasso.accounts import access
+    from incasso.audit.models import AuditEvent
+
+    try:
+        call_command("migrate", verbosity=0)
+        number, secret = _case()
+        path, auth = f"/api/v1/cases/{number}", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        _timed(20, path, auth)  # warm-up: imports, caches, the first connection
+        audited, bare = [], []
+        before = AuditEvent.objects.count()
+        for _ in range(ROUNDS):
+            audited.append(_timed(requests // ROUNDS, path, auth))
+            with mock.patch.object(access, "audit_record"):
+                bare.append(_timed(requests // ROUNDS, path, auth))
+        written = AuditEvent.objects.count() - before
+    finally:
+        if schema:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+    with_audit, without_audit = statistics.median(audited), statistics.median(bare)
+    return {
+        "benchmark": "audit_cost",
+        "database": connection.vendor,
+        "endpoint": "GET /api/v1/cases/{number} (API key, a case with two claims and its quote)",
+        "requests_per_variant": requests // ROUNDS * ROUNDS,
+        "audit_rows_written": written,
+        "ms_per_request_with_audit": round(1000 * with_audit, 2),
+        "ms_per_request_without_audit": round(1000 * without_audit, 2),
+        "audit_overhead_percent": round(100 * (with_audit - without_audit) / without_audit, 1),
+        "target_overhead_percent": 25,
+    }

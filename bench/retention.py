@@ -1,0 +1,170 @@
+"""The retention sweep over expired records (issue 5, item 8): N debtors whose only case closed long ago.
+
+Each subject is a debtor (personal data sealed under its own data key, as the intake writes it) with one case
+closed in 2015 and one claim, so every one of them is past the debt-collection retention period and is swept.
+Timed: ``retention_sweep`` for the debt-collection purpose (selecting the expired subjects, anonymising the
+debtors and their cases' rows, recording each in the audit log), as ``incasso retention sweep`` runs it.
+N is ``INCASSO_BENCH_SUBJECTS`` (default 1,000,000, the issue's figure); on PostgreSQL a fresh schema beside
+``DATABASE_URL``'s is used and dropped afterwards. Target: 1,000,000 expired records within 60 seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from datetime import date
+from typing import Any
+
+CLOSED_ON = date(2015, 6, 30)
+CASE_COLUMNS = (
+    "client_id",
+    "debtor_id",
+    "number",
+    "stage",
+    "opened_on",
+    "closed_on",
+    "closed_reason",
+    "interest_kind",
+    "created_at",
+)
+CLAIM_COLUMNS = (
+    "case_id",
+    "client_id",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "principal_cents",
+    "currency",
+    "description",
+    "created_at",
+)
+AS_OF = date(2026, 11, 1)
+BATCH = 20_000
+
+
+def _database_prepare() -> str | None:
+    if "DATABASE_URL" not in os.environ:
+        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-retention-")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    schema = f"bench_retention_{os.getpid()}"
+    connection.close()
+    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    return schema
+
+
+def _subjects_create(count: int) -> None:
+    """``count`` debtors of one client, each with one case closed in 2015 and one claim, written in batches."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from incasso.cases.models import Case, Claim
+    from incasso.core.bulk_insert import rows_insert
+    from incasso.crypto.services import data_keys_issue
+    from incasso.parties.models import Debtor
+    from incasso.parties.sealing import INDEX_COLUMNS, debtor_values_seal
+    from incasso.parties.services import client_create
+
+    client = client_create(code="bench-retention", name="Benchmark Retentie B.V.")
+    now = timezone.now()
+    columns = ("client_id", "reference", "kind", "surname", "postcode", "city", "created_at", *INDEX_COLUMNS)
+    for start in range(0, count, BATCH):
+        numbers = range(start, min(count, start + BATCH))
+        with transaction.atomic():
+            keys = data_keys_issue(subject_type=Debtor._meta.label_lower, count=len(numbers))
+            rows = []
+            for n, (key_id, cipher) in zip(numbers, keys, strict=True):
+                plain = {
+                    "client_id": client.pk,
+                    "reference": f"R{n:08d}",
+                    "kind": "consumer",
+                    "surname": f"Jansen {n}",
+                    "postcode": "1234AB",
+                    "city": "Utrecht",
+                    "created_at": now,
+                }
+                values = debtor_values_seal(plain, key_id=key_id, cipher=cipher)
+                rows.append((*(values[column] for column in columns), key_id))
+            debtor_ids = rows_insert(Debtor, (*columns, "data_key_id"), rows)
+            case_ids = rows_insert(
+                Case,
+                CASE_COLUMNS,
+                [
+                    (
+                        client.pk,
+                        debtor_id,
+                        f"2014-{n:07d}",
+                        "closed",
+                        date(2014, 1, 1),
+                        CLOSED_ON,
+                        "paid",
+                        "statutory",
+                        now,
+                    )
+                    for n, debtor_id in zip(numbers, debtor_ids, strict=True)
+                ],
+            )
+            rows_insert(
+                Claim,
+                CLAIM_COLUMNS,
+                [
+                    (
+                        case_id,
+                        client.pk,
+                        f"INV-{n:08d}",
+                        date(2013, 11, 1),
+                        date(2013, 12, 1),
+                        10_000,
+                        "EUR",
+                        f"Levering aan Jansen {n}",
+                        now,
+                    )
+                    for n, case_id in zip(numbers, case_ids, strict=True)
+                ],
+                returning=False,
+            )
+
+
+def run(subjects: int | None = None) -> dict[str, Any]:
+    subjects = subjects or int(os.environ.get("INCASSO_BENCH_SUBJECTS", "1000000"))
+    schema = _database_prepare()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from incasso.domain.data_map import ProcessingPurpose
+    from incasso.privacy.retention.sweep import retention_sweep
+
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        _subjects_create(subjects)
+        prepared = time.perf_counter() - started
+        started = time.perf_counter()
+        result = retention_sweep(as_of=AS_OF, purposes=[ProcessingPurpose.DEBT_COLLECTION.value])
+        elapsed = time.perf_counter() - started
+    finally:
+        if schema:
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+    removed = result.counts[ProcessingPurpose.DEBT_COLLECTION.value]["removed"]
+    return {
+        "benchmark": "retention",
+        "database": connection.vendor,
+        "expired_subjects": subjects,
+        "rows_per_subject": "a debtor, a closed case, a claim (and one audit entry written)",
+        "anonymised": removed,
+        "prepare_seconds": round(prepared, 1),
+        "sweep_seconds": round(elapsed, 2),
+        "subjects_per_second": round(removed / elapsed),
+        "extrapolated_seconds_for_1m_subjects": round(1_000_000 * elapsed / max(removed, 1)),
+        "target": "1,000,000 expired records within 60 s",
+    }

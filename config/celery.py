@@ -9,9 +9,20 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("incasso")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic jobs (``celery -A config beat``). Without a broker, run the same from cron:
+#   */5 * * * *  incasso integrations retry
+#   30 4 * * *   incasso addresses refresh
+#   */30 * * * * incasso handover poll
+app.conf.beat_schedule = {
+    "integrations-retry": {"task": "incasso.integrations.retry", "schedule": 300.0},
+    "addresses-refresh": {"task": "incasso.integrations.addresses_refresh", "schedule": crontab(hour=4, minute=30)},
+    "handover-poll": {"task": "incasso.integrations.handover_poll", "schedule": 1800.0},
+}

@@ -45,6 +45,7 @@ from incasso.domain.instructions import LEGAL_STEPS, ClientInstructions
 from incasso.domain.money import Money
 from incasso.domain.quote import quote_calculate
 from incasso.domain.strategy import StrategyInputs
+from incasso.integrations.services import integrations_daily
 from incasso.legal.services import interest_rate_tables
 from incasso.parties.models import DebtorKind
 from incasso.parties.selectors import client_instructions_by_client
@@ -120,6 +121,7 @@ def daily_run(
     runner = run_chunks or _run_chunks_here
     summary = runner(due_case_chunks(on=on, chunk_size=chunk_size), on)
     summary.plans_broken = plans.broken
+    integrations_daily(on=on)  # queue today's insolvency-register checks of open cases (C-13)
     return summary
 
 

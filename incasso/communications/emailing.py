@@ -29,6 +29,7 @@ from incasso.communications.recording import (
 from incasso.communications.rendering import letters_compile
 from incasso.communications.selectors import letter_addressees
 from incasso.domain.contact import AMSTERDAM, is_contact_allowed, next_allowed_contact
+from incasso.integrations.smime import smime_protect
 
 SUBJECTS = {
     "nl": {
@@ -138,7 +139,7 @@ def letter_email_send(*, letter: Letter, now: datetime) -> LetterEmailOutcome:
     if not Letter.objects.filter(pk=letter.pk, sent_at__isnull=True).update(sent_at=now):
         raise ValueError(f"letter {letter.pk} is being or has been e-mailed already")
     try:
-        letter_email_message(data=data, to=to, pdf=pdf).send(fail_silently=False)
+        smime_protect(letter_email_message(data=data, to=to, pdf=pdf)).send(fail_silently=False)
     except Exception:
         Letter.objects.filter(pk=letter.pk).update(sent_at=None)  # release the claim: it may be tried again
         raise

@@ -39,6 +39,7 @@ from incasso.intake.rows import (
 )
 from incasso.intake.ubl import ubl_read
 from incasso.intake.writer import chunk_write
+from incasso.integrations.services import intake_checks_queue
 from incasso.parties.models import Client
 
 CHUNK_SIZE = 20_000
@@ -124,6 +125,7 @@ def claims_import(
         _batch_finish(batch, summary, ImportStatus.FAILED, f"{type(error).__name__}: {error}")
         raise
     _batch_finish(batch, summary, ImportStatus.DONE)
+    intake_checks_queue(client_id=client.pk, since=batch.created_at)  # CIR check of the new debtors (C-13)
     return summary
 
 

@@ -74,3 +74,34 @@ class PendingCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dedupe_key}"
+
+
+class FeedCursor(models.Model):
+    """How far a change feed of an outside service has been read (``"address"``): the service's own cursor."""
+
+    name = models.CharField(_("name"), max_length=NAME_LENGTH, unique=True)
+    cursor = models.CharField(_("cursor"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feed cursor")
+        verbose_name_plural = _("feed cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.cursor}"
+
+
+class SmimeCertificate(models.Model):
+    """A recipient's S/MIME certificate: mail to ``email`` is encrypted for it while it is valid."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    certificate_pem = models.TextField(_("certificate (PEM)"))
+    not_after = models.DateTimeField(_("valid until"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("S/MIME certificate")
+        verbose_name_plural = _("S/MIME certificates")
+
+    def __str__(self) -> str:
+        return self.email

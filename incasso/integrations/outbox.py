@@ -42,15 +42,23 @@ class RetryReport:
 
 
 def pending_calls_enqueue(
-    *, kind: str, calls: Sequence[Outgoing], last_error: str = "", now: datetime.datetime | None = None
+    *,
+    kind: str,
+    calls: Sequence[Outgoing],
+    last_error: str = "",
+    now: datetime.datetime | None = None,
+    count_new: bool = True,
 ) -> int:
-    """Queue calls of ``kind``; one already pending under the same key is left as it is. Returns how many were new."""
+    """Queue calls of ``kind``; one already pending under the same key is left as it is. Returns how many were new
+    (with ``count_new=False``, one INSERT and no query to count them: how many were offered)."""
     if not calls:
         return 0
     now = now or timezone.now()
     keys = [call.dedupe_key for call in calls]
-    pending = set(
-        PendingCall.objects.filter(dedupe_key__in=keys, done_at__isnull=True).values_list("dedupe_key", flat=True)
+    pending = (
+        set(PendingCall.objects.filter(dedupe_key__in=keys, done_at__isnull=True).values_list("dedupe_key", flat=True))
+        if count_new
+        else set()
     )
     fresh: dict[str, Outgoing] = {c.dedupe_key: c for c in calls if c.dedupe_key not in pending}
     # ``ignore_conflicts`` settles a race with another worker queuing the same key (the partial unique index).

@@ -25,6 +25,7 @@ from incasso.cases.services import case_hold_place, task_create
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.integrations.cir.client import CirClient, CompanySearch, PersonSearch, Publication, Search
+from incasso.integrations.cir.notify import cir_clients_notify
 from incasso.integrations.outbox import Outgoing, pending_calls_enqueue
 from incasso.integrations.resilience import Backoff, CircuitBreaker, ServiceUnavailable, call_with_resilience
 from incasso.parties.models import Debtor, DebtorKind
@@ -72,11 +73,12 @@ def _outgoing(debtor_id: int, on: datetime.date) -> Outgoing:
     return Outgoing(dedupe_key=f"{CIR_CHECK_KIND}:debtor:{debtor_id}", payload={"debtor_id": debtor_id, "on": str(on)})
 
 
-def cir_check_queue(*, debtor_ids: Iterable[int], on: datetime.date | None = None) -> int:
+def cir_check_queue(*, debtor_ids: Iterable[int], on: datetime.date | None = None, count_new: bool = True) -> int:
     """Queue a register check of each debtor (for intake and the daily run: cheap, no outside call). Returns how many
     were new; a debtor already waiting for a check is not queued twice."""
     on = on or timezone.localdate()
-    return pending_calls_enqueue(kind=CIR_CHECK_KIND, calls=[_outgoing(pk, on) for pk in sorted(set(debtor_ids))])
+    calls = [_outgoing(pk, on) for pk in sorted(set(debtor_ids))]
+    return pending_calls_enqueue(kind=CIR_CHECK_KIND, calls=calls, count_new=count_new)
 
 
 def _search_once(client: CirClient, search: Search, timeout: float) -> list[Publication]:
@@ -102,12 +104,13 @@ def _record(*, debtor: Debtor, search: Search, publications: Sequence[Publicatio
     placed = 0
     for publication in publications:
         kind = publication.kind.hold_kind
+        held: list[int] = []
         for case in cases:
             if (case.pk, kind.value) not in active:
                 case_hold_place(case=case, kind=kind, reason=publication.describe())
                 active.add((case.pk, kind.value))
+                held.append(case.pk)
                 placed += 1
-            # TODO(C-13): also send the client a notification (message / e-mail) once communications offers one.
             task_create(
                 kind=TaskKind.GENERAL,
                 title=CLIENT_TASK_TITLE,
@@ -116,6 +119,8 @@ def _record(*, debtor: Debtor, search: Search, publications: Sequence[Publicatio
                 details=publication.describe(),
                 idempotency_key=f"{CIR_CHECK_KIND}:{case.pk}:{publication.insolvency_number}",
             )
+        if held:  # the client hears once, when its case is first held for this publication
+            transaction.on_commit(partial(cir_clients_notify, case_ids=held, publication=publication))
     return placed
 
 
@@ -136,7 +141,7 @@ def cir_check(
     """
     debtors = list(
         Debtor.objects.filter(pk__in=set(debtor_ids))
-        .only("pk", "kind", "surname", "date_of_birth", "postcode", "house_number", "kvk_number")
+        .only("pk", "kind", "surname", "date_of_birth", "postcode", "house_number", "kvk_number", "data_key")
         .order_by("pk")
     )
     breaker = breaker or cir_breaker()
@@ -185,6 +190,25 @@ def cir_check_pending(payload: dict[str, Any]) -> None:
     report = cir_check(debtor_ids=[debtor_id], on=on, retries=0)
     if report.unreached:
         raise ServiceUnavailable(CIR, f"debtor {debtor_id} could not be checked yet")
+
+
+def cir_check_queue_open_cases(*, on: datetime.date, chunk_size: int = 1000) -> int:
+    """Queue a register check of the debtor of every open case (the daily run): chunks of debtors by primary key,
+    two queries a chunk, no outside call. Returns how many debtors were offered (one still waiting stays one)."""
+    offered = 0
+    after = 0
+    while True:
+        chunk = list(
+            Case.objects.exclude(stage=Stage.CLOSED.value)
+            .filter(debtor_id__gt=after)
+            .order_by("debtor_id")
+            .values_list("debtor_id", flat=True)
+            .distinct()[:chunk_size]
+        )
+        offered += cir_check_queue(debtor_ids=chunk, on=on, count_new=False)
+        if len(chunk) < chunk_size:
+            return offered
+        after = chunk[-1]
 
 
 def cir_check_open_cases(*, on: datetime.date, chunk_size: int = 500) -> CirCheckReport:

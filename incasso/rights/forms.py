@@ -1,0 +1,25 @@
+"""The public request form, the code form and the staff action forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incasso.rights.models import RequestKind
+
+PUBLIC_KINDS = [(k.value, k.label) for k in RequestKind]
+
+
+class PublicRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you ask?"), choices=PUBLIC_KINDS)
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    message = forms.CharField(label=_("Your request"), widget=forms.Textarea, max_length=5000, required=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), regex=r"^\s*\d{6}\s*$", max_length=12)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=5000)

@@ -185,3 +185,73 @@ def _mass_read_check(*, user: User, source: str) -> None:
         user=user,
         details={"distinct_cases": distinct_cases, "threshold": threshold, "window_minutes": 60, "source": source},
     )
+
+
+# ---- The debtor portal (C-11) --------------------------------------------------------------------------------------
+# A debtor has no user account: the portal log-in (case number, the code from a letter and a second factor, see
+# incasso.debtor_portal) binds the session to one debtor, and these two selectors are how the portal reads cases.
+# A debtor sees the cases of that debtor only; a debtor of the same person at another client is another debtor.
+
+DEBTOR_PORTAL_ACTOR = "debtor-portal"
+
+
+def access_debtor_cases(*, debtor_id: int | None) -> QuerySet[Case]:
+    """The cases of the debtor a portal session is bound to; none without one."""
+    if debtor_id is None:
+        return Case.objects.none()
+    return Case.objects.filter(debtor_id=debtor_id)
+
+
+def access_debtor_case(
+    *, debtor_id: int | None, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """One case of the portal's debtor (``Http404`` for any other, existing or not); the read is audited."""
+    case = access_debtor_cases(debtor_id=debtor_id).select_related("debtor", "client").filter(pk=case_id).first()
+    if case is None:
+        raise Http404("No such case.")
+    with transaction.atomic():
+        audit_record(
+            actor=f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}",
+            action=AuditAction.READ,
+            subject=case.debtor,
+            fields=list(fields),
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=request_source(request),
+            details={"case": case.number, "case_id": case.pk},
+        )
+    return case
+
+
+def access_case_by_number(
+    *, user: AnyUser, number: str, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """``access_case`` for a case number (as the API and clients name cases): the same 404, audit and alerts."""
+    case_id = Case.objects.filter(number=number).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise Http404("No such case.")
+    return access_case(user=user, case_id=case_id, request=request, fields=fields)
+
+
+def access_client_cases(*, client: Client) -> QuerySet[Case]:
+    """The cases a client's API key may see: that client's own, nothing else (C-12)."""
+    return Case.objects.filter(client=client)
+
+
+def access_client_case(
+    *, client: Client, number: str, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """One case of ``client`` for its API key, by number; ``Http404`` for any other; the read is audited."""
+    case = access_client_cases(client=client).select_related("debtor", "client").filter(number=number).first()
+    if case is None:
+        raise Http404("No such case.")
+    with transaction.atomic():
+        audit_record(
+            actor=f"api-key:{client.code}",
+            action=AuditAction.READ,
+            subject=case.debtor,
+            fields=list(fields),
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=request_source(request),
+            details={"case": case.number, "case_id": case.pk},
+        )
+    return case

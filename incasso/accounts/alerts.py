@@ -3,7 +3,7 @@
 Alerts are ``SecurityAlert`` rows; the privacy officer sees and acknowledges them on ``/security/alerts/``.
 Failed log-ins arrive through Django's ``user_login_failed`` signal (the only way Django reports them): each is
 audited as ``login_failed``; ``FAILED_LOGIN_LIMIT`` failures for one user name within ``FAILED_LOGIN_WINDOW``
-raise one ``failed_logins`` alert. Successful log-ins are audited as ``login``.
+raise one ``failed_logins`` alert, and lock the name (``lockout.py``). Successful log-ins are audited as ``login``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from incasso.accounts.lockout import login_lockouts_after_failure
 from incasso.accounts.models import SecurityAlert, SecurityAlertKind
 from incasso.audit.models import AuditAction, AuditEvent
 from incasso.audit.services import audit_record
@@ -62,8 +63,9 @@ def login_failure_record(*, username: str, request: HttpRequest | None) -> Secur
         fields=["username"],
         purpose=ProcessingPurpose.SECURITY,
         source=source,
-        details={"username": username},
+        details={"username": username, "username_key": username.strip().lower()},
     )
+    login_lockouts_after_failure(username=username, source=source)
     since = timezone.now() - FAILED_LOGIN_WINDOW
     failures = AuditEvent.objects.filter(
         action=AuditAction.LOGIN_FAILED, occurred_at__gte=since, details__username=username

@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from incasso.accounts.alerts import on_user_logged_in, on_user_login_failed
+        from incasso.accounts.sessions import on_user_logged_in_mark_seen
 
         user_login_failed.connect(on_user_login_failed, dispatch_uid="incasso.accounts.login_failed")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="incasso.accounts.logged_in")
+        user_logged_in.connect(on_user_logged_in_mark_seen, dispatch_uid="incasso.accounts.idle_clock")

@@ -5,6 +5,8 @@ People log in as Django users; their roles are Django groups (see ``roles.py``, 
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -116,3 +118,41 @@ class SecurityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.user or ''} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LockoutScope(models.TextChoices):
+    USERNAME = "username", _("User name")
+    ADDRESS = "address", _("Network address")
+
+
+class LoginLockout(models.Model):
+    """Log-ins refused for a user name (or from an address) after repeated failures (P-7), until a time or lifted.
+
+    Kept per user name *as typed*, whether or not such a user exists, so the lock-out never tells anyone which
+    user names exist.
+    """
+
+    scope = models.CharField(_("scope"), max_length=10, choices=LockoutScope.choices)
+    value = models.CharField(_("user name or address"), max_length=200)
+    failures = models.PositiveIntegerField(_("failed log-ins"))
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("log-in lock-out")
+        verbose_name_plural = _("log-in lock-outs")
+        ordering = ["-locked_at", "-pk"]
+        indexes = [models.Index(fields=["scope", "value", "locked_until"], name="login_lockout_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.value} until {self.locked_until}"
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return (
+            self.lifted_at if self.lifted_at is not None and self.lifted_at < self.locked_until else self.locked_until
+        )

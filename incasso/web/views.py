@@ -6,24 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from incasso.accounts.access import (
-    PRIVACY_PAGE_ROLES,
-    access_case,
-    access_cases,
-    access_has_role,
-    access_is_staff,
-    request_source,
-)
-from incasso.accounts.alerts import security_alert_acknowledge
+from incasso.accounts.access import access_has_role, access_is_staff, request_source
 from incasso.accounts.confidentiality import confidentiality_accept, confidentiality_statement_current
 from incasso.accounts.middleware import safe_next
-from incasso.accounts.models import SecurityAlert
 from incasso.accounts.roles import Role
 from incasso.accounts.second_factor import (
     second_factor_confirm,
@@ -32,19 +23,20 @@ from incasso.accounts.second_factor import (
     second_factor_setup_start,
     second_factor_verify,
 )
-from incasso.accounts.selectors import security_alerts_recent
-from incasso.web.selectors import home_summary
 
-ALERTS_SHOWN = 200
-CASES_SHOWN = 100
+CLIENT_PORTAL_HOME = "client_portal:dashboard"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The agency's front page: the pipeline for agency staff, a welcome and the log-in for everyone else."""
-    agency_name = settings.INCASSO_AGENCY_NAME
-    is_staff = access_is_staff(user=request.user)
-    summary = home_summary() if is_staff else None
-    return render(request, "web/home.html", {"summary": summary, "agency_name": agency_name, "is_staff": is_staff})
+    """The front door: staff go to the back office, client users to the client portal, visitors see a welcome."""
+    if access_is_staff(user=request.user):
+        return HttpResponseRedirect(reverse("backoffice:home"))
+    if access_has_role(user=request.user, roles=frozenset({Role.CLIENT_USER})):
+        try:
+            return HttpResponseRedirect(reverse(CLIENT_PORTAL_HOME))
+        except NoReverseMatch:
+            pass  # the client portal is not installed
+    return render(request, "web/home.html", {"agency_name": settings.INCASSO_AGENCY_NAME})
 
 
 def _logged_in_user(request: HttpRequest) -> User:
@@ -116,36 +108,3 @@ def confidentiality(request: HttpRequest) -> HttpResponse:
     text = statement.text_nl if (get_language() or "nl").startswith("nl") else statement.text_en
     context = {"statement": statement, "text": text, "next": safe_next(request, "")}
     return render(request, "web/confidentiality.html", context)
-
-
-@login_required
-def security_alerts(request: HttpRequest) -> HttpResponse:
-    """Unusual access, for the privacy officer (also administrator and auditor, who cannot acknowledge)."""
-    if not access_has_role(user=request.user, roles=PRIVACY_PAGE_ROLES):
-        raise PermissionDenied
-    alerts = security_alerts_recent(limit=ALERTS_SHOWN)
-    return render(request, "web/security_alerts.html", {"alerts": alerts})
-
-
-@login_required
-@require_POST
-def security_alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if not access_has_role(user=request.user, roles=frozenset({Role.PRIVACY_OFFICER})):
-        raise PermissionDenied
-    alert = get_object_or_404(SecurityAlert, pk=alert_id)
-    security_alert_acknowledge(alert=alert, by=_logged_in_user(request))
-    return HttpResponseRedirect(reverse("security-alerts"))
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    """The cases the user may see (``access_cases``), newest first; numbers, clients and stages, no debtor data."""
-    cases = access_cases(user=request.user).select_related("client").order_by("-pk")[:CASES_SHOWN]
-    return render(request, "web/case_list.html", {"cases": cases})
-
-
-@login_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """One case (``access_case``: 404 when not the user's, the read audited with the debtor as subject)."""
-    case = access_case(user=request.user, case_id=case_id, request=request, fields=["display_name"])
-    return render(request, "web/case_detail.html", {"case": case})

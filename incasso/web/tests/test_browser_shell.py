@@ -4,7 +4,7 @@ import pytest
 
 from incasso.accounts.roles import Role
 from incasso.accounts.services import user_create
-from incasso.web.tests.browser import SCREENSHOTS, assert_accessible, axe_violations, screenshot
+from incasso.core.browser import SCREENSHOTS, assert_accessible, axe_violations, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

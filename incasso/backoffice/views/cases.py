@@ -1,0 +1,131 @@
+"""Cases: the list, the case page, its actions (stage moves, notes) and letter PDFs. Every case via ``access_case``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from incasso.accounts.access import access_case, access_cases, access_may_write, request_source
+from incasso.backoffice.models import NOTE_LENGTH
+from incasso.backoffice.permissions import staff_page, staff_user
+from incasso.backoffice.selectors import case_page
+from incasso.backoffice.services import case_note_add
+from incasso.cases.services import case_transition
+from incasso.communications.letter_data import LetterDataError
+from incasso.communications.models import Letter
+from incasso.communications.services import letter_render_single
+from incasso.domain.case_lifecycle import TransitionRefused
+from incasso.domain.case_stages import ClosedReason, Stage
+
+CASES_SHOWN = 100
+CASE_PAGE_FIELDS = ["display_name", "address", "claims", "payments", "communications"]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note"), max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=[(stage.value, stage.label) for stage in Stage])
+    closed_reason = forms.ChoiceField(
+        label=_("Closing reason"),
+        choices=[("", "—"), *((reason.value, reason.label) for reason in ClosedReason)],
+        required=False,
+    )
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+@staff_page()
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see (``access_cases``), newest first; a search by case number."""
+    cases = access_cases(user=request.user).select_related("client").order_by("-pk")
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(number__icontains=query)
+    return render(request, "backoffice/case_list.html", {"cases": cases[:CASES_SHOWN], "query": query})
+
+
+@staff_page()
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One case (``access_case``: 404 when not the user's, the read audited with the debtor as subject)."""
+    case = access_case(user=request.user, case_id=case_id, request=request, fields=CASE_PAGE_FIELDS)
+    context = {
+        "page": case_page(case=case, today=timezone.localdate()),
+        "case": case,
+        "note_form": NoteForm(),
+        "may_write": access_may_write(user=request.user),
+    }
+    return render(request, "backoffice/case_detail.html", context)
+
+
+@staff_page()
+@require_POST
+def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Move the case to another stage through ``cases.services.case_transition`` (the stage machine decides)."""
+    user = staff_user(request)
+    case = access_case(user=user, case_id=case_id, request=request, fields=["stage"])
+    if not access_may_write(user=user):
+        raise Http404("No such case.")
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage and say why."))
+    else:
+        closed = form.cleaned_data["closed_reason"]
+        try:
+            case_transition(
+                case=case,
+                to=Stage(form.cleaned_data["to"]),
+                reason=form.cleaned_data["reason"],
+                today=timezone.localdate(),
+                actor=user,
+                closed_reason=ClosedReason(closed) if closed else None,
+            )
+        except TransitionRefused as refused:
+            messages.error(request, _("This move is not allowed: %(why)s") % {"why": refused.message})
+        else:
+            messages.success(request, _("The case was moved."))
+    return HttpResponseRedirect(reverse("backoffice:case-detail", args=[case_id]))
+
+
+@staff_page()
+@require_POST
+def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = staff_user(request)
+    case = access_case(user=user, case_id=case_id, request=request, fields=["case_note"])
+    if not access_may_write(user=user):
+        raise Http404("No such case.")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_add(case=case, author=user, text=form.cleaned_data["text"], source=request_source(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The note was added."))
+    else:
+        messages.error(request, _("A note cannot be empty."))
+    return HttpResponseRedirect(reverse("backoffice:case-detail", args=[case_id]) + "#notes")
+
+
+@staff_page()
+def letter_pdf(request: HttpRequest, case_id: int, letter_id: int) -> HttpResponse:
+    """A letter of the case as PDF: as sent, or a preview of a queued one. ``?download=1`` saves it."""
+    case = access_case(user=request.user, case_id=case_id, request=request, fields=["letters"])
+    letter = Letter.objects.filter(case=case, pk=letter_id).select_related("template").first()
+    if letter is None:
+        raise Http404("No such letter.")
+    try:
+        pdf = letter_render_single(letter=letter)
+    except (LetterDataError, RuntimeError, ValueError) as error:
+        return render(request, "backoffice/letter_error.html", {"case": case, "error": error}, status=409)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{case.number}-{letter.kind}-{letter.pk}.pdf"'
+    return response

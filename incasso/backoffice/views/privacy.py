@@ -1,0 +1,96 @@
+"""Privacy pages of the back office: the breach register and legal holds (the register of processing lives in
+``incasso/privacy``; the navigation links to it)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incasso.accounts.access import access_cases, access_has_role
+from incasso.accounts.roles import Role
+from incasso.backoffice.permissions import LEGAL_HOLD_ROLES, PRIVACY_ROLES, staff_page, staff_user
+from incasso.disclosures.breaches import breach_clock
+from incasso.disclosures.models import Breach
+from incasso.privacy.models import LegalHold
+from incasso.privacy.retention.holds import legal_hold_place, legal_hold_release
+
+
+class LegalHoldForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=20)
+    reason = forms.CharField(label=_("Why"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    until = forms.DateField(
+        label=_("Until (empty: until released)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+BREACHES_SHOWN = 200
+HOLDS_SHOWN = 200
+HOLD_WRITERS = frozenset({Role.PRIVACY_OFFICER, Role.LEGAL_OFFICER})
+
+
+@staff_page(PRIVACY_ROLES)
+def breaches(request: HttpRequest) -> HttpResponse:
+    """Every breach, newest first, with the 72-hour clock of the open ones (GDPR art. 33)."""
+    now = timezone.now()
+    rows = [
+        {"breach": breach, "clock": breach_clock(breach, now)}
+        for breach in Breach.objects.order_by("-became_aware_at", "-pk")[:BREACHES_SHOWN]
+    ]
+    return render(request, "backoffice/breaches.html", {"rows": rows})
+
+
+@staff_page(LEGAL_HOLD_ROLES)
+@require_http_methods(["GET", "POST"])
+def legal_holds(request: HttpRequest) -> HttpResponse:
+    """Legal holds in force on the cases the user may see (and on debtors of those cases' clients)."""
+    visible = access_cases(user=request.user)
+    holds = (
+        LegalHold.objects.filter(released_at__isnull=True)
+        .filter(case__in=visible)
+        .select_related("case", "placed_by")
+        .order_by("-placed_at")[:HOLDS_SHOWN]
+    )
+    debtor_holds = (
+        LegalHold.objects.filter(released_at__isnull=True, case__isnull=True, debtor__cases__in=visible)
+        .distinct()
+        .select_related("placed_by")
+        .order_by("-placed_at")[:HOLDS_SHOWN]
+    )
+    may_release = access_has_role(user=request.user, roles=HOLD_WRITERS)
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST":
+        if not may_release:
+            raise PermissionDenied
+        if form.is_valid():
+            case = visible.filter(number=form.cleaned_data["case_number"].strip()).first()
+            if case is None:
+                form.add_error("case_number", _("No such case."))
+            else:
+                legal_hold_place(
+                    placed_by=staff_user(request),
+                    reason=form.cleaned_data["reason"],
+                    case=case,
+                    until=form.cleaned_data["until"],
+                )
+                messages.success(request, _("The legal hold was placed."))
+                return HttpResponseRedirect(reverse("backoffice:legal-holds"))
+    context = {"holds": holds, "debtor_holds": debtor_holds, "may_release": may_release, "form": form}
+    return render(request, "backoffice/legal_holds.html", context, status=400 if form.errors else 200)
+
+
+@staff_page(LEGAL_HOLD_ROLES)
+@require_POST
+def legal_hold_release_view(request: HttpRequest, hold_id: int) -> HttpResponse:
+    if not access_has_role(user=request.user, roles=HOLD_WRITERS):
+        raise PermissionDenied
+    hold = get_object_or_404(LegalHold, pk=hold_id, released_at__isnull=True)
+    legal_hold_release(hold=hold, released_by=staff_user(request))
+    messages.success(request, _("The legal hold was released."))
+    return HttpResponseRedirect(reverse("backoffice:legal-holds"))

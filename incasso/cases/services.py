@@ -35,6 +35,8 @@ from incasso.domain.case_lifecycle import HoldKind, check_transition
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Client, Debtor
+from incasso.webhooks.models import WebhookEventType
+from incasso.webhooks.services import webhook_event_emit
 
 CASE_NUMBER_DIGITS = 6
 
@@ -181,6 +183,11 @@ def case_transition(
         purpose=ProcessingPurpose.DEBT_COLLECTION,
         source=SYSTEM if actor is None else "staff",
         details={"case": locked.number, "from": from_stage, "to": to.value},
+    )
+    webhook_event_emit(
+        client=locked.client_id,
+        event=WebhookEventType.CASE_STAGE_CHANGED,
+        payload={"case": locked.number, "from": from_stage, "to": to.value},
     )
     case.refresh_from_db()
     return case

@@ -29,6 +29,8 @@ from incasso.ledger.sepa import CreditTransfer, credit_transfer_document
 from incasso.ledger.services.postings import AccountKey, accounts_for, transaction_post
 from incasso.ledger.shares import RatesTimeline, share_of
 from incasso.parties.models import Client
+from incasso.webhooks.models import WebhookEventType
+from incasso.webhooks.services import webhook_event_emit
 
 BANK = AccountKey(AccountKind.BANK_CLIENT_MONEY)
 REVENUE_COMMISSION = AccountKey(AccountKind.AGENCY_REVENUE_COMMISSION)
@@ -182,5 +184,10 @@ def payout_create(*, client_id: int, period_start: date, period_end: date, key: 
             commission_cents=commissions[item.transaction_id],
         )
         for item in items
+    )
+    webhook_event_emit(
+        client=client_id,
+        event=WebhookEventType.PAYOUT_MADE,
+        payload={"payout": payout.pk, "period_end": period_end.isoformat(), "net": str(net)},
     )
     return payout

@@ -1,0 +1,316 @@
+"""The client portal: thin views over ``selectors`` / ``services``; every case through ``accounts.access``."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incasso.accounts.access import access_case_by_number, request_source
+from incasso.cases.models import STAGE_CHOICES
+from incasso.cases.selectors import case_quote
+from incasso.client_portal import selectors
+from incasso.client_portal.charts import BarChart, bar_chart
+from incasso.client_portal.forms import (
+    ApiKeyForm,
+    CaseFilterForm,
+    ClaimForm,
+    InstructionForm,
+    LegalStepsForm,
+    UploadForm,
+    WebhookForm,
+)
+from incasso.client_portal.services import NothingToDecide, legal_steps_decide, payout_statement_download
+from incasso.intake.models import ImportFormat, ImportSource
+from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError
+from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
+from incasso.parties.models import Client
+from incasso.rights.services import request_instruction_record
+from incasso.webhooks.selectors import webhook_deliveries_of, webhook_endpoints_of
+from incasso.webhooks.services import webhook_endpoint_create, webhook_endpoint_disable
+
+CASES_PER_PAGE = 50
+STAGE_LABELS = dict(STAGE_CHOICES)
+
+
+def _stage_chart(per_stage: list[tuple[str, int]]) -> BarChart:
+    return bar_chart([(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in per_stage])
+
+
+def _client(request: HttpRequest) -> tuple[User, Client]:
+    user = request.user
+    client = selectors.portal_client(user=user)
+    assert isinstance(user, User)  # noqa: S101 - portal_client admits users only
+    return user, client
+
+
+def _render(request: HttpRequest, template: str, client: Client, context: dict[str, object]) -> HttpResponse:
+    return render(request, f"client_portal/{template}", {"portal_client": client, **context})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user, client = _client(request)
+    report = selectors.client_report(user=user, client=client, today=timezone.localdate(), months=6)
+    return _render(
+        request,
+        "dashboard.html",
+        client,
+        {
+            "awaiting": selectors.portal_awaiting_approval(user=user, client=client)[:10],
+            "imports": selectors.portal_imports(client=client, limit=5),
+            "report": report,
+            "stage_chart": _stage_chart(report.cases_per_stage),
+        },
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user, client = _client(request)
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.portal_cases(
+        user=user,
+        client=client,
+        stage=filters.get("stage", ""),
+        status=filters.get("status", ""),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return _render(request, "case_list.html", client, {"form": form, "page": page, "stages": STAGE_CHOICES})
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user, client = _client(request)
+    case = access_case_by_number(user=user, number=number, request=request, fields=["claims", "payments"])
+    if case.client_id != client.pk:
+        raise Http404("No such case.")
+    claims = list(case.claims.order_by("due_date", "pk"))
+    quote = case_quote(case=case, as_of=timezone.localdate()) if claims else None
+    return _render(
+        request,
+        "case_detail.html",
+        client,
+        {
+            "case": case,
+            "claims": claims,
+            "quote": quote,
+            "events": case.stage_events.order_by("occurred_at", "pk"),
+            "payments": case.payment_allocations.order_by("received_on", "pk"),
+            "awaits_approval": selectors.case_awaits_approval(case=case),
+            "decisions": case.legal_steps_decisions.select_related("decided_by"),
+            "legal_form": LegalStepsForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def legal_steps(request: HttpRequest, number: str) -> HttpResponse:
+    user, client = _client(request)
+    case = access_case_by_number(user=user, number=number, request=request, fields=["legal_steps_approved_at"])
+    if case.client_id != client.pk:
+        raise Http404("No such case.")
+    form = LegalStepsForm(request.POST)
+    if form.is_valid():
+        # NothingToDecide: answered already (a second tab); the case page shows the recorded answer.
+        with contextlib.suppress(NothingToDecide):
+            legal_steps_decide(
+                case=case,
+                user=user,
+                approved=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+                source=request_source(request),
+            )
+    return HttpResponseRedirect(reverse("client_portal:case", args=[case.number]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_new(request: HttpRequest) -> HttpResponse:
+    _user, client = _client(request)
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = ClaimRow(1, DocumentKind.INVOICE, **form.as_row_values())
+        summary = claims_import(client=client, rows=[row], source=ImportSource.REST, file_format=ImportFormat.JSON)
+        return HttpResponseRedirect(reverse("client_portal:import", args=[summary.batch_id]))
+    return _render(request, "claim_form.html", client, {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """The file is imported in the request, in chunks that commit one by one (the intake streams it, never
+    holding it in memory); the browser shows the upload's progress, then the import's result page."""
+    _user, client = _client(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            summary = claims_import_file(
+                client=client, stream=upload_file, filename=upload_file.name[:255], source=ImportSource.CSV
+            )
+        except ImportFileError as error:
+            refusal = error.message
+        else:
+            return HttpResponseRedirect(reverse("client_portal:import", args=[summary.batch_id]))
+    imports = selectors.portal_imports(client=client)
+    return _render(request, "upload.html", client, {"form": form, "refusal": refusal, "imports": imports})
+
+
+@login_required
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    _user, client = _client(request)
+    batch = selectors.portal_import(client=client, batch_id=batch_id)
+    return _render(request, "import_detail.html", client, {"batch": batch})
+
+
+@login_required
+def payouts(request: HttpRequest) -> HttpResponse:
+    _user, client = _client(request)
+    return _render(request, "payouts.html", client, {"payouts": selectors.portal_payouts(client=client)})
+
+
+@login_required
+def payout_statement(request: HttpRequest, payout_id: int, file_format: str) -> HttpResponse:
+    user, client = _client(request)
+    if file_format not in ("csv", "pdf"):
+        raise Http404("No such format.")
+    payout = selectors.portal_payout(client=client, payout_id=payout_id)
+    content = payout_statement_download(
+        payout=payout, user=user, file_format=file_format, source=request_source(request)
+    )
+    content_type = "text/csv" if file_format == "csv" else "application/pdf"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="payout-{payout.pk}.{file_format}"'
+    return response
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    user, client = _client(request)
+    report = selectors.client_report(user=user, client=client, today=timezone.localdate())
+    monthly = [(month.strftime("%Y-%m"), cents) for month, cents in report.recovered_per_month]
+    return _render(
+        request,
+        "reports.html",
+        client,
+        {
+            "report": report,
+            "stage_chart": _stage_chart(report.cases_per_stage),
+            "month_chart": bar_chart(monthly),
+            "ageing_chart": bar_chart(report.ageing),
+            "monthly": monthly,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    _user, client = _client(request)
+    form = ApiKeyForm(request.POST or None)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        _key, new_key = api_key_create(client=client, name=form.cleaned_data["name"])
+        form = ApiKeyForm()
+    keys = selectors.portal_api_keys(client=client)
+    return _render(request, "api_keys.html", client, {"form": form, "keys": keys, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    _user, client = _client(request)
+    api_key_revoke(api_key=selectors.portal_api_key(client=client, key_id=key_id))
+    return HttpResponseRedirect(reverse("client_portal:api-keys"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhooks(request: HttpRequest) -> HttpResponse:
+    user, client = _client(request)
+    form = WebhookForm(request.POST or None)
+    new_secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _endpoint, new_secret = webhook_endpoint_create(
+                client=client, url=form.cleaned_data["url"], events=form.cleaned_data["events"], actor=user
+            )
+        except ValidationError as error:
+            form.add_error("url", error)
+        else:
+            form = WebhookForm()
+    context = {
+        "form": form,
+        "new_secret": new_secret,
+        "endpoints": webhook_endpoints_of(client=client),
+        "deliveries": webhook_deliveries_of(client=client),
+    }
+    return _render(request, "webhooks.html", client, context)
+
+
+@login_required
+@require_POST
+def webhook_disable(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    user, client = _client(request)
+    endpoint = webhook_endpoints_of(client=client).filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise Http404("No such endpoint.")
+    webhook_endpoint_disable(endpoint=endpoint, actor=user)
+    return HttpResponseRedirect(reverse("client_portal:webhooks"))
+
+
+@login_required
+def agreement(request: HttpRequest) -> HttpResponse:
+    _user, client = _client(request)
+    current = selectors.processor_agreement_current(client=client, on=timezone.localdate())
+    return _render(
+        request, "agreement.html", client, {"agreement": current, "sub_processors": selectors.sub_processors()}
+    )
+
+
+@login_required
+def agreement_download(request: HttpRequest) -> HttpResponse:
+    _user, client = _client(request)
+    current = selectors.processor_agreement_current(client=client, on=timezone.localdate())
+    if current is None:
+        raise Http404("No processor agreement.")
+    text = render(
+        request,
+        "client_portal/agreement.txt",
+        {"agreement": current, "client": client, "sub_processors": selectors.sub_processors()},
+    ).content
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="processor-agreement-v{current.version}.txt"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rights_requests(request: HttpRequest) -> HttpResponse:
+    """Requests of data subjects forwarded to the client as controller: the client records its instruction."""
+    user, client = _client(request)
+    form = InstructionForm(request.POST or None)
+    if request.method == "POST":
+        forwarded = selectors.forwarded_rights_request(client=client, request_id=int(request.POST.get("request", 0)))
+        if form.is_valid():
+            try:
+                request_instruction_record(request=forwarded, instruction=form.cleaned_data["instruction"], actor=user)
+            except ValidationError as error:
+                form.add_error("instruction", error)
+            else:
+                return HttpResponseRedirect(reverse("client_portal:rights"))
+    requests = selectors.forwarded_rights_requests(client=client)
+    return _render(request, "rights.html", client, {"requests": requests, "form": form})

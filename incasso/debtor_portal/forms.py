@@ -1,0 +1,101 @@
+"""The portal's forms: plain Django forms, labels written for people who are not lawyers, in Dutch and English."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incasso.debtor_portal.services import MAX_PLAN_MONTHS, MAX_UPLOAD_BYTES, PORTAL_RIGHTS
+from incasso.parties.models import Debtor
+from incasso.rights.models import RequestKind
+
+FIRST_DUE_DEFAULT_DAYS = 7
+
+
+class LoginForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        help_text=_("At the top of our letter, for example 2026-000123."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label=_("Log-in code from the letter"),
+        max_length=20,
+        help_text=_("Eight letters and digits, for example ABCD-EFGH."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    second_factor = forms.CharField(
+        label=_("Your postcode or date of birth"),
+        max_length=20,
+        help_text=_("Postcode as on the letter (1234 AB), or date of birth as DD-MM-YYYY."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def _first_due_default() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=FIRST_DUE_DEFAULT_DAYS)
+
+
+class PlanForm(forms.Form):
+    months = forms.IntegerField(
+        label=_("Number of monthly instalments"), min_value=1, max_value=MAX_PLAN_MONTHS, initial=3
+    )
+    first_due = forms.DateField(
+        label=_("First instalment on"),
+        initial=_first_due_default,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class PayForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Pay with"), choices=[("ideal", "iDEAL"), ("creditcard", _("Credit card"))], initial="ideal"
+    )
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you dispute the claim?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    file = forms.FileField(
+        label=_("Supporting document (optional)"),
+        required=False,
+        help_text=_("A PDF, PNG or JPEG file of at most %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+class ContactForm(forms.Form):
+    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
+    street = forms.CharField(label=_("Street"), required=False, max_length=200)
+    house_number = forms.CharField(label=_("House number"), required=False, max_length=16)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+
+    @classmethod
+    def for_debtor(cls, debtor: Debtor) -> ContactForm:
+        return cls(initial={name: str(getattr(debtor, name) or "") for name in cls.base_fields})
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150, required=False)
+    message = forms.CharField(label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class RightsForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What would you like?"),
+        choices=[(kind.value, RequestKind(kind).label) for kind in PORTAL_RIGHTS],
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Anything we should know (optional)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,185 @@
+"""What the portal's pages show. Cases come in through ``access_debtor_case(s)`` only; amounts from the one quote."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest
+
+from incasso.accounts.access import DEBTOR_PORTAL_ACTOR, access_debtor_cases, request_source
+from incasso.arrangements.models import Arrangement, ArrangementStatus, Instalment
+from incasso.audit.models import AuditAction
+from incasso.audit.services import audit_record
+from incasso.cases.models import Case, CaseHold, Claim, HoldKindChoices
+from incasso.cases.selectors import case_quote
+from incasso.communications.models import Letter, LetterStatus
+from incasso.debtor_portal.breakdown import Breakdown, breakdown_from_quote
+from incasso.debtor_portal.login import PortalIdentity
+from incasso.debtor_portal.models import ContactChange
+from incasso.domain.arrangement import Instalment as PlannedInstalment
+from incasso.domain.arrangement import evaluate_proposal, instalment_amount, instalment_schedule
+from incasso.domain.case_stages import Stage
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.money import Money
+from incasso.domain.quote import PaymentOutcome
+from incasso.parties.models import Debtor
+from incasso.parties.selectors import client_instructions
+from incasso.paylinks.models import PaymentLink, PaymentLinkStatus
+
+PORTAL_LETTER_STATUSES = (LetterStatus.RENDERED, LetterStatus.SENT)
+CONTACT_FIELDS = ("email", "phone", "street", "house_number", "postcode", "city")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    number: str
+    client_name: str
+    is_open: bool
+    total: Money
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    breakdown: Breakdown
+    payments: tuple[PaymentOutcome, ...]
+    letters: tuple[Letter, ...]
+    arrangement: Arrangement | None
+    instalments: tuple[Instalment, ...]
+    disputed: bool
+
+    @property
+    def may_pay(self) -> bool:
+        return self.case.stage != Stage.CLOSED.value and self.breakdown.total.cents > 0
+
+    @property
+    def may_propose_plan(self) -> bool:
+        return self.may_pay and self.arrangement is None
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    total: Money
+    months: int
+    schedule: tuple[PlannedInstalment, ...]
+    accepted_at_once: bool
+    max_months: int
+    min_instalment: Money
+
+
+def _original_principal(case: Case) -> Money:
+    cents = Claim.objects.filter(case=case).aggregate(total=Sum("principal_cents"))["total"] or 0
+    return Money(int(cents))
+
+
+def portal_debtor(*, identity: PortalIdentity, request: HttpRequest | None) -> Debtor:
+    """The session's debtor, for the contact details page; the read of the details is audited."""
+    debtor = Debtor.objects.get(pk=identity.debtor_id)
+    with transaction.atomic():
+        audit_record(
+            actor=f"{DEBTOR_PORTAL_ACTOR}:{identity.debtor_id}",
+            action=AuditAction.READ,
+            subject=debtor,
+            fields=[f"parties.Debtor.{name}" for name in CONTACT_FIELDS],
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=request_source(request),
+        )
+    return debtor
+
+
+def portal_contact_changes(*, identity: PortalIdentity, limit: int = 5) -> list[ContactChange]:
+    """The debtor's latest changes of contact details made in the portal, newest first."""
+    return list(ContactChange.objects.filter(debtor_id=identity.debtor_id)[:limit])
+
+
+def portal_cases(*, identity: PortalIdentity, today: datetime.date, request: HttpRequest | None) -> list[CaseSummary]:
+    """Every case of the debtor with what it owes today; the read is audited once for the list."""
+    cases = list(access_debtor_cases(debtor_id=identity.debtor_id).select_related("client").order_by("-opened_on"))
+    summaries = []
+    for case in cases:
+        has_claims = Claim.objects.filter(case=case).exists()
+        total = case_quote(case=case, as_of=today).total_outstanding if has_claims else Money.zero()
+        summaries.append(
+            CaseSummary(
+                id=case.pk,
+                number=case.number,
+                client_name=case.client.name,
+                is_open=case.stage != Stage.CLOSED.value,
+                total=total,
+            )
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=f"{DEBTOR_PORTAL_ACTOR}:{identity.debtor_id}",
+            action=AuditAction.READ,
+            subject=Debtor(pk=identity.debtor_id),
+            fields=("cases.Case.number", "cases.Claim.principal_cents"),
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source=request_source(request),
+            details={"cases": [case.number for case in cases]},
+        )
+    return summaries
+
+
+def portal_breakdown(*, case: Case, today: datetime.date) -> Breakdown:
+    """The claim as the debtor reads it, from the one quote of the case."""
+    return breakdown_from_quote(case_quote(case=case, as_of=today), original_principal=_original_principal(case))
+
+
+def portal_arrangement(*, case: Case) -> Arrangement | None:
+    return (
+        Arrangement.objects.filter(case=case, status__in=[ArrangementStatus.PROPOSED, ArrangementStatus.ACTIVE])
+        .order_by("-pk")
+        .first()
+    )
+
+
+def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
+    quote = case_quote(case=case, as_of=today)
+    arrangement = portal_arrangement(case=case)
+    instalments = tuple(arrangement.instalments.order_by("number")) if arrangement is not None else ()
+    letters = tuple(Letter.objects.filter(case=case, status__in=PORTAL_LETTER_STATUSES).order_by("-posted_on", "-pk"))
+    disputed = CaseHold.objects.filter(case=case, kind=HoldKindChoices.DISPUTE, lifted_at__isnull=True).exists()
+    return CaseView(
+        case=case,
+        breakdown=breakdown_from_quote(quote, original_principal=_original_principal(case)),
+        payments=quote.payments,
+        letters=letters,
+        arrangement=arrangement,
+        instalments=instalments,
+        disputed=disputed,
+    )
+
+
+def portal_letter(*, case: Case, letter_id: int) -> Letter | None:
+    """A letter of this case that went out; None for any other (the view answers 404)."""
+    return Letter.objects.filter(case=case, pk=letter_id, status__in=PORTAL_LETTER_STATUSES).first()
+
+
+def plan_preview(*, case: Case, months: int, first_due: datetime.date, today: datetime.date) -> PlanPreview:
+    """The schedule a plan of ``months`` would have, and whether it would be accepted at once (no income given)."""
+    total = case_quote(case=case, as_of=today).total_outstanding
+    bounds = client_instructions(client_id=case.client_id, on=today)
+    instalment = instalment_amount(total, months)
+    verdict = evaluate_proposal(
+        total=total, months=months, instalment=instalment, bounds=bounds, protected=None, net_income=None
+    )
+    return PlanPreview(
+        total=total,
+        months=months,
+        schedule=tuple(instalment_schedule(total, months, first_due)),
+        accepted_at_once=verdict.accepted,
+        max_months=bounds.plan_max_months,
+        min_instalment=bounds.plan_min_instalment,
+    )
+
+
+def portal_payment_link(*, case: Case, link_id: int) -> PaymentLink | None:
+    """A payment link of this case the debtor can still pay; None for any other."""
+    return PaymentLink.objects.filter(
+        case=case, pk=link_id, status__in=[PaymentLinkStatus.OPEN, PaymentLinkStatus.PENDING]
+    ).first()

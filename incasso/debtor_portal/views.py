@@ -1,0 +1,323 @@
+"""The debtor portal's pages (Plan&Pay). Thin: check the form, call one selector or service, render.
+
+Every case is fetched with ``access_debtor_case`` (404 for anything but the session's own debtor's cases).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incasso.accounts.access import access_debtor_case
+from incasso.arrangements.models import ArrangementStatus
+from incasso.cases.models import Case
+from incasso.debtor_portal import forms
+from incasso.debtor_portal.login import PortalIdentity, portal_login
+from incasso.debtor_portal.selectors import (
+    plan_preview,
+    portal_arrangement,
+    portal_breakdown,
+    portal_case_view,
+    portal_cases,
+    portal_contact_changes,
+    portal_debtor,
+    portal_letter,
+    portal_payment_link,
+)
+from incasso.debtor_portal.services import (
+    ContactDetails,
+    portal_complaint_submit,
+    portal_contact_update,
+    portal_dispute_submit,
+    portal_letter_download,
+    portal_plan_propose,
+    portal_question_ask,
+    portal_rights_request,
+)
+from incasso.debtor_portal.session import debtor_required, session_bind, session_end, session_identity
+from incasso.domain.payment_reference import rf_for_case
+from incasso.paylinks.errors import PaymentLinkError
+from incasso.paylinks.provider import Method, PaymentProviderError
+from incasso.paylinks.rest import RestPaymentProvider
+from incasso.paylinks.services import payment_link_create
+from incasso.rights.models import RequestKind
+
+
+def _ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _case(request: HttpRequest, identity: PortalIdentity, case_id: int) -> Case:
+    return access_debtor_case(debtor_id=identity.debtor_id, case_id=case_id, request=request)
+
+
+def _case_url(case_id: int) -> str:
+    return reverse("debtor_portal:case", args=[case_id])
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """Case number, the code from the letter, and postcode or date of birth. One message for every failure."""
+    identity = session_identity(request)
+    if identity is not None and request.method == "GET":
+        return HttpResponseRedirect(_case_url(identity.case_id))
+    form = forms.LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            identity = portal_login(
+                case_number=form.cleaned_data["case_number"],
+                code=form.cleaned_data["code"],
+                second_factor=form.cleaned_data["second_factor"],
+                ip=_ip(request),
+            )
+            if identity is not None:
+                session_bind(request, identity)
+                return HttpResponseRedirect(_case_url(identity.case_id))
+        form.add_error(
+            None,
+            _(
+                "We could not log you in with these details. Check the case number, the code and your postcode or "
+                "date of birth, and try again later. Lost your letter? Call or e-mail us."
+            ),
+        )
+        status = 400
+    return render(request, "debtor_portal/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    session_end(request)
+    messages.success(request, _("You are logged out."))
+    return HttpResponseRedirect(reverse("debtor_portal:login"))
+
+
+@debtor_required
+def case_list(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
+    cases = portal_cases(identity=identity, today=_today(), request=request)
+    return render(request, "debtor_portal/case_list.html", {"cases": cases, "identity": identity})
+
+
+@debtor_required
+def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    case = _case(request, identity, case_id)
+    view = portal_case_view(case=case, today=_today())
+    context = {
+        "view": view,
+        "case": case,
+        "today": _today(),
+        "rf_reference": rf_for_case(case.number),
+        "pay_form": forms.PayForm(),
+        "returned_from_payment": request.GET.get("paid") == "1",
+    }
+    return render(request, "debtor_portal/case_detail.html", context)
+
+
+@debtor_required
+def letter_download(request: HttpRequest, identity: PortalIdentity, case_id: int, letter_id: int) -> HttpResponse:
+    case = _case(request, identity, case_id)
+    letter = portal_letter(case=case, letter_id=letter_id)
+    if letter is None:
+        raise Http404("No such letter.")
+    pdf = portal_letter_download(letter=letter, identity=identity, ip=_ip(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-{letter.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@debtor_required
+@require_POST
+def pay(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    """Create a payment link for what the case owes today and send the debtor to the provider's checkout."""
+    case = _case(request, identity, case_id)
+    form = forms.PayForm(request.POST)
+    method: Method = "creditcard" if form.is_valid() and form.cleaned_data["method"] == "creditcard" else "ideal"
+    back = request.build_absolute_uri(f"{_case_url(case.pk)}?paid=1")
+    try:
+        with RestPaymentProvider.from_settings() as provider:
+            link = payment_link_create(case=case, method=method, provider=provider, redirect_url=back)
+    except (PaymentProviderError, PaymentLinkError):
+        messages.error(
+            request,
+            _("Paying online is not possible right now. You can pay by bank transfer with reference %(rf)s.")
+            % {"rf": rf_for_case(case.number)},
+        )
+        return HttpResponseRedirect(_case_url(case.pk))
+    # Our Content-Security-Policy (form-action 'self') rightly stops a form from redirecting to another site, so
+    # the debtor continues to the provider's checkout with a plain link from a page of ours.
+    return HttpResponseRedirect(reverse("debtor_portal:checkout", args=[case.pk, link.pk]))
+
+
+@debtor_required
+def checkout(request: HttpRequest, identity: PortalIdentity, case_id: int, link_id: int) -> HttpResponse:
+    case = _case(request, identity, case_id)
+    link = portal_payment_link(case=case, link_id=link_id)
+    if link is None:
+        raise Http404("No such payment.")
+    return render(request, "debtor_portal/checkout.html", {"case": case, "link": link})
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    """Propose a payment plan. GET with ``months`` shows the schedule first; POST proposes it."""
+    case = _case(request, identity, case_id)
+    today = _today()
+    existing = portal_arrangement(case=case)
+    if existing is not None:
+        return render(request, "debtor_portal/plan_done.html", {"case": case, "arrangement": existing})
+    if request.method == "POST":
+        form = forms.PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                arrangement = portal_plan_propose(
+                    case=case,
+                    identity=identity,
+                    months=form.cleaned_data["months"],
+                    first_due=form.cleaned_data["first_due"],
+                    on=today,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if arrangement.status == ArrangementStatus.ACTIVE:
+                    messages.success(request, _("Your payment plan is accepted."))
+                else:
+                    messages.info(
+                        request, _("Thank you. A collector will look at your proposal within 5 working days.")
+                    )
+                return HttpResponseRedirect(reverse("debtor_portal:plan", args=[case.pk]))
+    else:
+        form = forms.PlanForm(request.GET if "months" in request.GET else None)
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = plan_preview(
+            case=case, months=form.cleaned_data["months"], first_due=form.cleaned_data["first_due"], today=today
+        )
+    context = {"case": case, "form": form, "preview": preview, "breakdown": portal_breakdown(case=case, today=today)}
+    partial = request.method == "GET" and request.headers.get("HX-Request") == "true"
+    template = "debtor_portal/_plan_preview.html" if partial else "debtor_portal/plan.html"
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def dispute(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    case = _case(request, identity, case_id)
+    form = forms.DisputeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_dispute_submit(
+                case=case,
+                identity=identity,
+                reason=form.cleaned_data["reason"],
+                upload=form.cleaned_data["file"] or None,
+                ip=_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error("file" if error.code in {"too_large", "file_type"} else None, error)
+        else:
+            messages.success(
+                request, _("We received your dispute. We pause collection of this case while we look into it.")
+            )
+            return HttpResponseRedirect(_case_url(case.pk))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "debtor_portal/dispute.html", {"case": case, "form": form}, status=status)
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
+    debtor = portal_debtor(identity=identity, request=request)
+    form = forms.ContactForm(request.POST) if request.method == "POST" else forms.ContactForm.for_debtor(debtor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = portal_contact_update(
+                identity=identity, details=ContactDetails(**form.cleaned_data), ip=_ip(request)
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Your details are saved.") if changed else _("Nothing changed."))
+            return HttpResponseRedirect(reverse("debtor_portal:contact"))
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "identity": identity, "changes": portal_contact_changes(identity=identity)}
+    return render(request, "debtor_portal/contact.html", context, status=status)
+
+
+def _message(request: HttpRequest, identity: PortalIdentity, case_id: int, *, complaint: bool) -> HttpResponse:
+    case = _case(request, identity, case_id)
+    form = forms.MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {"subject": form.cleaned_data["subject"], "message": form.cleaned_data["message"]}
+        try:
+            if complaint:
+                received = portal_complaint_submit(case=case, identity=identity, ip=_ip(request), **fields)
+                answer_by = formats.date_format(received.due_on, "j F Y")
+                messages.success(
+                    request, _("We received your complaint and answer by %(day)s at the latest.") % {"day": answer_by}
+                )
+            else:
+                portal_question_ask(case=case, identity=identity, ip=_ip(request), **fields)
+                messages.success(request, _("We received your question and answer within 5 working days."))
+        except ValidationError as error:
+            form.add_error("message", error)
+        else:
+            return HttpResponseRedirect(_case_url(case.pk))
+    context = {"case": case, "form": form, "complaint": complaint}
+    return render(request, "debtor_portal/message.html", context, status=400 if request.method == "POST" else 200)
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    return _message(request, identity, case_id, complaint=False)
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
+    return _message(request, identity, case_id, complaint=True)
+
+
+def _public_rights_form_url() -> str | None:
+    try:
+        return reverse("rights:request")
+    except NoReverseMatch:
+        return None
+
+
+@debtor_required
+@require_http_methods(["GET", "POST"])
+def privacy(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
+    """Every GDPR right: a request from here is identity-verified by the portal log-in."""
+    form = forms.RightsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        references = portal_rights_request(
+            identity=identity, kind=RequestKind(form.cleaned_data["kind"]), message=form.cleaned_data["message"]
+        )
+        messages.success(
+            request,
+            _("We received your request (%(refs)s). We answer within one month.") % {"refs": ", ".join(references)},
+        )
+        return HttpResponseRedirect(reverse("debtor_portal:privacy"))
+    context = {"form": form, "identity": identity, "public_form_url": _public_rights_form_url()}
+    return render(request, "debtor_portal/privacy.html", context, status=400 if request.method == "POST" else 200)

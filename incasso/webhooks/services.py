@@ -1,0 +1,177 @@
+"""Writes of webhooks: endpoints, emitting events (a delivery per subscribed endpoint, queued in the outbox),
+and delivering them.
+
+Other apps call :func:`webhook_event_emit` where an event happens, inside their own transaction: the deliveries
+and their outbox rows commit with the change or not at all (the outbox pattern), and the HTTP call happens later
+in ``incasso`` 's retry run, never inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incasso.audit.models import AuditAction
+from incasso.audit.services import audit_record
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.integrations.outbox import Outgoing, pending_calls_enqueue
+from incasso.parties.models import Client
+from incasso.webhooks.delivery import webhook_body, webhook_post
+from incasso.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+)
+
+WEBHOOK_DELIVER_KIND = "webhook.deliver"
+# After this many failed attempts (about two days with the outbox's back-off) a delivery is given up.
+MAX_ATTEMPTS = 12
+
+
+def _url_check(url: str) -> None:
+    """HTTPS to a public host only: a client must not make the agency call into its own network (SSRF).
+
+    ``INCASSO_WEBHOOKS_ALLOW_LOCAL`` lets tests and local runs use the receiver double on 127.0.0.1 over HTTP.
+    A host name that resolves to a private address is not caught here; the egress firewall is the backstop.
+    """
+    if getattr(settings, "INCASSO_WEBHOOKS_ALLOW_LOCAL", False):
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise ValidationError(_("A webhook URL must use https."), code="scheme")
+    host = (parts.hostname or "").strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost") or "." not in host:
+            raise ValidationError(_("A webhook URL must name a public host."), code="host") from None
+        return
+    if not address.is_global:
+        raise ValidationError(_("A webhook URL must name a public host."), code="host")
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, client: Client, url: str, events: Iterable[str] = (), actor: User | None = None
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint; returns it with its signing secret, to be shown to the client once."""
+    _url_check(url)
+    chosen = sorted(set(events))
+    unknown = set(chosen) - set(WebhookEventType.values)
+    if unknown:
+        raise ValidationError(f"unknown events: {', '.join(sorted(unknown))}")
+    secret = "whsec_" + secrets.token_hex(24)
+    endpoint = WebhookEndpoint(client=client, url=url, secret=secret, events=chosen)
+    endpoint.full_clean()
+    endpoint.save()
+    audit_record(
+        actor=actor or "system",
+        action=AuditAction.CREATE,
+        subject=None,
+        fields=["url", "events"],
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source="client_portal",
+        details={"webhook_endpoint": endpoint.pk, "client": client.pk},
+    )
+    return endpoint, secret
+
+
+@transaction.atomic
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, actor: User | None = None) -> WebhookEndpoint:
+    if endpoint.disabled_at is None:
+        endpoint.disabled_at = timezone.now()
+        endpoint.save(update_fields=["disabled_at"])
+        audit_record(
+            actor=actor or "system",
+            action=AuditAction.UPDATE,
+            subject=None,
+            fields=["disabled_at"],
+            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            source="client_portal",
+            details={"webhook_endpoint": endpoint.pk, "client": endpoint.client_id},
+        )
+    return endpoint
+
+
+def webhook_event_emit(*, client: Client | int, event: WebhookEventType | str, payload: Mapping[str, Any]) -> int:
+    """Queue ``event`` for every active endpoint of ``client`` that wants it; returns how many deliveries.
+
+    One query when the client has no endpoints, so it is cheap to call from any service.
+    """
+    client_id = client if isinstance(client, int) else client.pk
+    return webhook_events_emit_bulk(events=[(client_id, WebhookEventType(event), payload)])
+
+
+def webhook_events_emit_bulk(*, events: Sequence[tuple[int, WebhookEventType, Mapping[str, Any]]]) -> int:
+    """Queue many ``(client id, event, payload)`` at once (for set-based services such as the daily run's moves):
+    one query for the endpoints, one insert of deliveries and one of outbox rows, whatever the number of events."""
+    if not events:
+        return 0
+    by_client: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(
+        client_id__in={client_id for client_id, _event, _payload in events}, disabled_at__isnull=True
+    ):
+        by_client.setdefault(endpoint.client_id, []).append(endpoint)
+    fresh = [
+        WebhookDelivery(endpoint=endpoint, event=event.value, payload=dict(payload))
+        for client_id, event, payload in events
+        for endpoint in by_client.get(client_id, [])
+        if endpoint.wants(event.value)
+    ]
+    if not fresh:
+        return 0
+    with transaction.atomic():
+        deliveries = WebhookDelivery.objects.bulk_create(fresh)
+        if any(delivery.pk is None for delivery in deliveries):  # backends without RETURNING
+            deliveries = list(WebhookDelivery.objects.filter(event_id__in=[d.event_id for d in fresh]))
+        pending_calls_enqueue(
+            kind=WEBHOOK_DELIVER_KIND,
+            calls=[Outgoing(f"webhook:{d.pk}", {"delivery_id": d.pk}) for d in deliveries],
+        )
+    return len(deliveries)
+
+
+def webhook_deliver(payload: dict[str, Any]) -> None:
+    """The outbox handler: one attempt at one delivery. Raises to have the outbox try again later with back-off;
+    returns when delivered, or when given up after ``MAX_ATTEMPTS`` (then the delivery is marked failed)."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=int(payload["delivery_id"])).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return
+    endpoint = delivery.endpoint
+    if endpoint.disabled_at is not None:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+        return
+    body = webhook_body(
+        event_id=str(delivery.event_id),
+        event=delivery.event,
+        created=delivery.created_at.isoformat(),
+        data=delivery.payload,
+    )
+    result = webhook_post(
+        endpoint_id=endpoint.pk, url=endpoint.url, secret=endpoint.secret, event_id=str(delivery.event_id), body=body
+    )
+    attempts = delivery.attempts + 1
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery, status_code=result.status_code, error=result.error, duration_ms=result.duration_ms
+        )
+        changes: dict[str, Any] = {"attempts": attempts}
+        if result.ok:
+            changes.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
+        elif attempts >= MAX_ATTEMPTS:
+            changes["status"] = DeliveryStatus.FAILED
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**changes)
+    if not result.ok and attempts < MAX_ATTEMPTS:
+        raise RuntimeError(f"webhook delivery {delivery.pk} failed: {result.error}")

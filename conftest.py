@@ -70,7 +70,7 @@ def admin_client(client, admin_user):
 @pytest.fixture(scope="session")
 def chromium_browser():
     """One headless Chromium for the whole session: Debian's /usr/bin/chromium, never a downloaded browser."""
-    from incasso.web.tests.browser import chromium_launch
+    from incasso.core.browser import chromium_launch
 
     # Playwright's sync API runs an event loop in this thread; the live server's data is set up from the same
     # thread, which Django would otherwise refuse as "async unsafe".
@@ -82,8 +82,8 @@ def chromium_browser():
 @pytest.fixture
 def page(chromium_browser, live_server, transactional_db):
     """A fresh browser page (own cookies) against the live test server; fails the test on a CSP violation."""
+    from incasso.core.browser import page_open
     from incasso.core.testing import sqlite_append_only_triggers
-    from incasso.web.tests.browser import page_open
 
     with page_open(chromium_browser, base_url=live_server.url) as opened:
         yield opened

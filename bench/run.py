@@ -15,7 +15,18 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
-    from bench import daily_run, demo, intake, letters, quote, statements
+    from bench import (
+        audit_cost,
+        daily_run,
+        demo,
+        encryption,
+        intake,
+        letters,
+        quote,
+        retention,
+        rights_export,
+        statements,
+    )
 
     return {
         "quote": quote.run,
@@ -24,6 +35,10 @@ def _benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
         "letters": letters.run,
         "daily_run": daily_run.run,
         "statements": statements.run,
+        "rights_export": rights_export.run,
+        "retention": retention.run,
+        "audit_cost": audit_cost.run,
+        "encryption": encryption.run,
     }
 
 

@@ -6,6 +6,7 @@ development key. Anything else, PostgreSQL included, must be configured explicit
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import dj_database_url
 
-from config.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
+from config.env import EnvError, env_bool, env_int, env_keyring, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("INCASSO_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +39,33 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _embedded_key(name: str, file_name: str) -> list[tuple[str, bytes]]:
+    """Keys for field encryption (P-3): from the environment, or on the embedded default only a generated dev key."""
+    keys = env_keyring(name)
+    if keys:
+        return keys
+    if not EMBEDDED:
+        raise EnvError(f"{name} (or {name}_FILE) must be set when DATABASE_URL is set")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / file_name
+    if not key_file.exists():
+        key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
+        key_file.chmod(0o600)
+    return [("dev", base64.b64decode(key_file.read_text(encoding="utf-8").strip()))]
+
+
+# Master keys wrap each data subject's data key; the first is current, the others still unwrap until
+# `incasso keys rotate` has rewrapped everything and `incasso keys retire VERSION` has retired them.
+INCASSO_MASTER_KEYS = _embedded_key("INCASSO_MASTER_KEYS", "dev-master-key")
+# The root of the blind-index keys (one derived per field); kept apart from the master keys so that rotating those
+# does not change every index.
+INCASSO_BLIND_INDEX_KEY = _embedded_key("INCASSO_BLIND_INDEX_KEY", "dev-blind-index-key")[0][1]
+# Unwrapped data keys kept per process: at most this many, each for at most this many seconds (a key shredded by
+# another process stops being usable here within that time).
+INCASSO_DATA_KEY_CACHE_SIZE = env_int("INCASSO_DATA_KEY_CACHE_SIZE", 10_000)
+INCASSO_DATA_KEY_CACHE_SECONDS = env_int("INCASSO_DATA_KEY_CACHE_SECONDS", 60)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 DATABASES: dict[str, Any]
@@ -65,9 +93,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_htmx",
     "incasso.accounts",
+    "incasso.crypto",
     "incasso.parties",
     "incasso.cases",
+    "incasso.sensitive",
     "incasso.paylinks",
     "incasso.arrangements",
     "incasso.payments",
@@ -80,24 +111,38 @@ INSTALLED_APPS = [
     "incasso.privacy",
     "incasso.disclosures",
     "incasso.integrations",
+    "incasso.handover",
+    "incasso.aml",
     "incasso.audit",
     "incasso.demo",
     "incasso.web",
+    "incasso.backoffice",
+    "incasso.complaints",
     "incasso.intake",
+    "incasso.consent",
+    "incasso.rights",
+    "incasso.debtor_portal",
+    "incasso.webhooks",
+    "incasso.client_portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (Django has no CSP of its own).
+    "incasso.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Idle sessions end (P-7): INCASSO_STAFF_IDLE_SECONDS for staff, INCASSO_IDLE_SECONDS for everybody else.
+    "incasso.accounts.sessions.IdleSessionMiddleware",
     # Staff: second factor verified and confidentiality statement accepted before any page (P-7).
     "incasso.accounts.middleware.StaffAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +158,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "incasso.web.context_processors.shell",
+                "incasso.consent.context_processors.cookie_banner",
             ],
         },
     },
@@ -159,6 +206,30 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS-ready: 0 (off) by default; a deployment behind TLS sets e.g. SECURE_HSTS_SECONDS=31536000.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Sessions (P-7): a log-in lasts at most SESSION_COOKIE_AGE; staff are logged out after
+# INCASSO_STAFF_IDLE_SECONDS without a request, everybody else after INCASSO_IDLE_SECONDS.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+INCASSO_STAFF_IDLE_SECONDS = env_int("INCASSO_STAFF_IDLE_SECONDS", 30 * 60)
+INCASSO_IDLE_SECONDS = env_int("INCASSO_IDLE_SECONDS", 60 * 60)
+# Lock-out (P-7): this many failed log-ins for one user name (or from one address, x4) within the window lock
+# further attempts for INCASSO_LOCKOUT_SECONDS, or until an administrator unlocks.
+INCASSO_LOCKOUT_FAILURES = env_int("INCASSO_LOCKOUT_FAILURES", 5)
+INCASSO_LOCKOUT_WINDOW_SECONDS = env_int("INCASSO_LOCKOUT_WINDOW_SECONDS", 15 * 60)
+INCASSO_LOCKOUT_SECONDS = env_int("INCASSO_LOCKOUT_SECONDS", 15 * 60)
+# Complaints (Wki): the agency answers a complaint within this many days of receiving it.
+INCASSO_COMPLAINT_ANSWER_DAYS = env_int("INCASSO_COMPLAINT_ANSWER_DAYS", 14)
+# The privacy statement linked from every page's footer.
+INCASSO_PRIVACY_STATEMENT_URL = env_str("INCASSO_PRIVACY_STATEMENT_URL", "/privacy-statement/")
 
 # The interest-rate table ships with the code (incasso/domain/data/interest_rates.json). An administrator can
 # point this at a newer file to add or confirm rates without a deploy.
@@ -205,6 +276,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@incasso.example")
+# The public site's address, for links in e-mails (newsletter confirmation and unsubscribe, privacy statement).
+INCASSO_PUBLIC_URL = env_str("INCASSO_PUBLIC_URL", "http://localhost:8000")
 # --- end of communications settings ---
 
 # --- Money: the agency's bank identity for SEPA files, and the payment provider for payment links (C-9) ---
@@ -221,3 +294,28 @@ INCASSO_PAYMENT_WEBHOOK_URL = env_str(
 INCASSO_CIR_URL = env_str("INCASSO_CIR_URL", "")
 INCASSO_CIR_USER = env_str("INCASSO_CIR_USER", "")
 INCASSO_CIR_PASSWORD = env_secret("INCASSO_CIR_PASSWORD") or ""
+INCASSO_CIR_RECIPIENT = env_str("INCASSO_CIR_RECIPIENT", "Centraal Insolventieregister")
+
+# --- Outside REST services (issue 8). An empty URL: the service is not used (its calls are refused or queued). ---
+# Each names the recipients-register entry (disclosures.Recipient.name) its disclosures are logged against.
+INCASSO_ADDRESS_URL = env_str("INCASSO_ADDRESS_URL", "")
+INCASSO_ADDRESS_API_KEY = env_secret("INCASSO_ADDRESS_API_KEY") or ""
+INCASSO_ADDRESS_RECIPIENT = env_str("INCASSO_ADDRESS_RECIPIENT", "Address service")
+INCASSO_KVK_URL = env_str("INCASSO_KVK_URL", "")
+INCASSO_KVK_API_KEY = env_secret("INCASSO_KVK_API_KEY") or ""
+INCASSO_KVK_RECIPIENT = env_str("INCASSO_KVK_RECIPIENT", "Kamer van Koophandel")
+INCASSO_CREDIT_ADAPTER = env_str("INCASSO_CREDIT_ADAPTER", "null")  # "null" (no bureau) or "rest"
+INCASSO_CREDIT_URL = env_str("INCASSO_CREDIT_URL", "")
+INCASSO_CREDIT_API_KEY = env_secret("INCASSO_CREDIT_API_KEY") or ""
+INCASSO_CREDIT_RECIPIENT = env_str("INCASSO_CREDIT_RECIPIENT", "Credit bureau")
+INCASSO_HANDOVER_SSH_KEY_FILE = env_str("INCASSO_HANDOVER_SSH_KEY_FILE", "")  # our key on partners' SFTP
+
+# --- Data-subject requests (issue 6): the public base URL of download links, and the mailbox read for requests ---
+INCASSO_PUBLIC_BASE_URL = env_str("INCASSO_PUBLIC_BASE_URL", "https://incasso.example")
+INCASSO_RIGHTS_IMAP_HOST = env_str("INCASSO_RIGHTS_IMAP_HOST", "")  # empty: the mailbox is not read
+INCASSO_RIGHTS_IMAP_PORT = env_int("INCASSO_RIGHTS_IMAP_PORT", 993)
+INCASSO_RIGHTS_IMAP_SSL = env_bool("INCASSO_RIGHTS_IMAP_SSL", default=True)  # False: STARTTLS on a plain port
+INCASSO_RIGHTS_IMAP_USER = env_str("INCASSO_RIGHTS_IMAP_USER", "")
+INCASSO_RIGHTS_IMAP_PASSWORD = env_secret("INCASSO_RIGHTS_IMAP_PASSWORD") or ""
+INCASSO_RIGHTS_IMAP_MAILBOX = env_str("INCASSO_RIGHTS_IMAP_MAILBOX", "INBOX")
+INCASSO_RIGHTS_IMAP_CA_FILE = env_str("INCASSO_RIGHTS_IMAP_CA_FILE", "")  # empty: the system's trusted roots

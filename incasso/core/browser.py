@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: Debian's Chromium through Playwright, screenshots, axe-core accessibility checks.
+"""Browser-test helpers for every portal: Debian's Chromium through Playwright, screenshots, axe-core checks.
 
 The fixtures ``chromium_browser`` and ``page`` live in the root conftest.py. A browser test is marked
 ``@pytest.mark.slow`` and ``@pytest.mark.django_db(transaction=True)`` (the live server runs in another thread, so
@@ -14,15 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("INCASSO_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
 
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE = ViewportSize(width=360, height=740)
+DESKTOP = ViewportSize(width=1280, height=800)
 # axe-core impact levels the project does not accept on its pages.
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
@@ -55,7 +55,8 @@ def page_open(browser: Browser, *, base_url: str, locale: str = "nl-NL") -> Iter
         yield page
     finally:
         context.close()
-    assert not violations, f"Content-Security-Policy violations: {violations}"
+    if violations:
+        raise AssertionError(f"Content-Security-Policy violations: {violations}")
 
 
 def screenshot(page: Page, name: str) -> tuple[Path, Path]:
@@ -88,4 +89,5 @@ def assert_accessible(page: Page) -> None:
     """No serious or critical axe-core violation on the current page."""
     blocking = [v for v in axe_violations(page) if v.get("impact") in BLOCKING_IMPACTS]
     summary = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in blocking]
-    assert not blocking, "Accessibility violations:\n" + "\n".join(summary)
+    if blocking:
+        raise AssertionError("Accessibility violations:\n" + "\n".join(summary))

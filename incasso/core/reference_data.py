@@ -1,5 +1,6 @@
 """The reference data that data migrations seed: role groups, the standard strategy, the letter templates and
-the confidentiality statement staff accept.
+the confidentiality statement staff accept, the retention policies, the
+recipients register and the first published privacy statement and consent texts.
 
 Tests that run outside a transaction (``transaction=True``) end with a flush that empties every table, these
 rows included; the test suite calls :func:`reference_data_ensure` to put them back. It runs the migrations' own
@@ -17,6 +18,9 @@ SEEDING_MIGRATIONS = (
     ("incasso.decisions.migrations.0002_load_standard_strategy", "load_standard"),
     ("incasso.communications.migrations.0002_load_shipped_letter_templates", "load_templates"),
     ("incasso.accounts.migrations.0004_seed_confidentiality_statement", "publish"),
+    ("incasso.privacy.migrations.0002_seed_default_retention_policies", "seed"),
+    ("incasso.disclosures.migrations.0002_seed_demo_recipients_and_agreements", "seed"),
+    ("incasso.consent.migrations.0002_seed_first_published_versions", "seed"),
 )
 
 

@@ -55,8 +55,15 @@ USERS = (S.STAFF_USER, S.CLIENT_USER)
 CLIENT = (S.CLIENT_SOLE_TRADER,)
 CLIENT_PURPOSES = (P.CLIENT_RELATIONSHIP, P.BOOKKEEPING, P.AML)
 FREE_TEXT = "free text: may say anything about the person"
+# Consent records (P-5): who can consent, for what, and the grounds of keeping the proof.
+CONSENTING = (S.DEBTOR, S.CLIENT_CONTACT, S.NEWSLETTER_SUBSCRIBER, S.WEBSITE_VISITOR)
+CONSENT_PURPOSES = (P.MARKETING, P.NEWSLETTER, P.DEBT_COLLECTION)
+CONSENT_BASES = (B.CONSENT, B.LEGITIMATE_INTEREST)
+SUPPRESSED = (S.NEWSLETTER_SUBSCRIBER, S.CLIENT_CONTACT, S.PROSPECT_CONTACT, S.DEBTOR)
 # Whoever a disclosure or a breach can be about.
 DISCLOSED = (*CASE_PARTIES, S.PAYER, S.CLIENT_SOLE_TRADER, S.CLIENT_CONTACT, *USERS)
+# Whoever can make a data-subject request.
+RIGHTS_SUBJECTS = (*CASE_PARTIES, S.CLIENT_CONTACT, S.NEWSLETTER_SUBSCRIBER)
 
 PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     # --- log-ins (Django's own tables) ---
@@ -70,6 +77,17 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("otp_totp.TOTPDevice", "key", [D.CREDENTIALS], [S.STAFF_USER], [P.SECURITY], SECURITY_BASES)
     + _personal("otp_totp.TOTPDevice", "name", [D.ACCOUNT], [S.STAFF_USER], [P.SECURITY], SECURITY_BASES)
     + _personal("accounts.SecurityAlert", "details", [D.ACTIVITY, D.IP_ADDRESS], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("accounts.LoginLockout", "value", [D.ACCOUNT, D.IP_ADDRESS], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("accounts.LoginLockout", "scope failures", [D.ACTIVITY], USERS, [P.SECURITY], SECURITY_BASES)
+    # Staff notes on a case file (back office).
+    + _personal("backoffice.CaseNote", "text", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT)
+    # Complaints about the agency's work (Wki complaints procedure).
+    + _personal(
+        "complaints.Complaint", "text answer", [D.CORRESPONDENCE], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT
+    )
+    + _personal(
+        "complaints.Complaint", "channel status due_on", [D.CORRESPONDENCE], CASE_PARTIES, COLLECTION, COLLECTION_BASES
+    )
     + _personal("sessions.Session", "session_data", [D.CREDENTIALS], USERS, [P.SECURITY], SECURITY_BASES)
     + _personal("admin.LogEntry", "object_repr", [D.NAME], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
     + _personal("admin.LogEntry", "object_id", [D.UNIQUE_ID], [*CASE_PARTIES, *USERS], [P.SECURITY], SECURITY_BASES)
@@ -129,6 +147,24 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("parties.Debtor", "phone", [D.CONTACT_PHONE], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal("parties.Debtor", "iban", [D.BANK_ACCOUNT], CASE_PARTIES, COLLECTION_BOOKS, COLLECTION_BASES)
     + _personal("parties.Debtor", "kvk_number", [D.GOVERNMENT_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
+    # --- special categories (art. 9, 10): kept apart, sealed under the debtor's key, legal officers only ---
+    + _personal(
+        "sensitive.SpecialCategoryRecord",
+        "content category",
+        [D.HEALTH, D.CRIMINAL],
+        CASE_PARTIES,
+        COLLECTION,
+        (B.LEGITIMATE_INTEREST, B.EXPLICIT_CONSENT, B.LEGAL_CLAIMS, B.CRIMINAL_DATA),
+        "only with a recorded basis (explicit consent or a legal claim in the case); every view is audited",
+    )
+    + _personal(
+        "sensitive.SpecialCategoryRecord",
+        "consent_reference",
+        [D.UNIQUE_ID],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+    )
     # --- cases: the debt, its progress and what was done about it ---
     + _personal("cases.Case", "number", [D.UNIQUE_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal(
@@ -229,6 +265,35 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         COLLECTION_BASES,
     )
     + _personal("communications.PortalAccessCode", "code_hash", [D.CREDENTIALS], DEBTOR, [P.SECURITY], SECURITY_BASES)
+    # --- the debtor portal (C-11): log-in attempts and locks, dispute files, contact changes ---
+    + _personal("debtor_portal.LoginAttempt", "ip_address", [D.IP_ADDRESS], DEBTOR, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "debtor_portal.LoginAttempt",
+        "case_number outcome",
+        [D.UNIQUE_ID, D.ACTIVITY],
+        DEBTOR,
+        [P.SECURITY],
+        SECURITY_BASES,
+        "the case number as typed, also when no such case exists",
+    )
+    + _personal(
+        "debtor_portal.LoginLock",
+        "case_number failures",
+        [D.UNIQUE_ID, D.ACTIVITY],
+        DEBTOR,
+        [P.SECURITY],
+        SECURITY_BASES,
+    )
+    + _personal(
+        "debtor_portal.DisputeFile",
+        "original_name content_type size_bytes sha256 stored_path",
+        [D.LEGAL_PROCEEDINGS, D.CORRESPONDENCE],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
+        "the file a debtor sent with a dispute; its content may say anything about the person",
+    )
+    + _personal("debtor_portal.ContactChange", "fields", [D.ACTIVITY], DEBTOR, COLLECTION, COLLECTION_BASES)
     # --- the print house: what it reported back per letter (C-8) ---
     + _personal(
         "print_house.DeliveryLine",
@@ -296,6 +361,23 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     )
     + _personal(
         "paylinks.PaymentLinkEvent", "from_status to_status", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
+    )
+    + _personal(
+        "webhooks.WebhookDelivery",
+        "payload",
+        [D.PAYMENT],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
+        "an event sent to the client (controller): case number, stage, amounts; never names or contact details",
+    )
+    + _personal(
+        "client_portal.LegalStepsDecision",
+        "approved reason",
+        [D.LEGAL_PROCEEDINGS],
+        DEBTOR,
+        COLLECTION,
+        COLLECTION_BASES,
     )
     + _personal(
         "ledger.PaymentAllocation",
@@ -368,6 +450,28 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal(
         "arrangements.Mandate", "signed_on sequence revoked_at", [D.PAYMENT], PAYERS, COLLECTION_BOOKS, COLLECTION_BASES
     )
+    # --- S/MIME certificates of e-mail recipients (the certificate names its holder and address) ---
+    + _personal(
+        "integrations.SmimeCertificate",
+        "email certificate_pem",
+        [D.CONTACT_EMAIL, D.NAME],
+        [S.DEBTOR, S.CLIENT_CONTACT],
+        COLLECTION,
+        COLLECTION_BASES,
+    )
+    # --- AML and acceptance checks: a result and minimal evidence, 5 years (P-2) ---
+    + _personal(
+        "aml.AmlCheck",
+        "subject_id outcome evidence",
+        [D.UNIQUE_ID, D.LEGAL_PROCEEDINGS],
+        [S.CLIENT_SOLE_TRADER, S.PARTNER_CONTACT, S.CO_LIABLE_PARTY],
+        [P.AML],
+        [B.LEGAL_OBLIGATION],
+    )
+    + _personal("aml.AmlCheck", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    # --- hand-overs to partner agencies abroad, bailiffs and lawyers ---
+    + _personal("handover.Handover", "partner_reference", [D.UNIQUE_ID], DEBTOR, COLLECTION, COLLECTION_BASES)
+    + _personal("handover.Handover", "status_note", [D.NOTES], DEBTOR, COLLECTION, COLLECTION_BASES, FREE_TEXT)
     # --- recipients, the disclosure log (P-8) and the breach register (P-9) ---
     + _personal(
         "disclosures.Recipient",
@@ -432,5 +536,113 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         [S.CLIENT_CONTACT],
         [P.SECURITY],
         SECURITY_BASES,
+    )
+    # --- data-subject requests (P-4): who asked what, how it was verified and answered ---
+    + _personal(
+        "rights.RightsRequest",
+        "reference kind channel status subject_kind due_on extended_to verification_method",
+        [D.RIGHTS_REQUEST],
+        RIGHTS_SUBJECTS,
+        [P.SECURITY],
+        [B.LEGAL_OBLIGATION],
+        "answering GDPR rights (art. 12-22) and proving it was done in time",
+    )
+    + _personal("rights.RightsRequest", "requester_name", [D.NAME], RIGHTS_SUBJECTS, [P.SECURITY], [B.LEGAL_OBLIGATION])
+    + _personal(
+        "rights.RightsRequest",
+        "requester_email subscriber_email",
+        [D.CONTACT_EMAIL],
+        RIGHTS_SUBJECTS,
+        [P.SECURITY],
+        [B.LEGAL_OBLIGATION],
+    )
+    + _personal(
+        "rights.RightsRequest",
+        "requester_phone",
+        [D.CONTACT_PHONE],
+        RIGHTS_SUBJECTS,
+        [P.SECURITY],
+        [B.LEGAL_OBLIGATION],
+    )
+    + _personal(
+        "rights.RightsRequest",
+        "message extension_reason verification_note instruction outcome corrections",
+        [D.NOTES, D.RIGHTS_REQUEST],
+        RIGHTS_SUBJECTS,
+        [P.SECURITY],
+        [B.LEGAL_OBLIGATION],
+        FREE_TEXT,
+    )
+    + _personal("rights.VerificationCode", "code_hash", [D.CREDENTIALS], RIGHTS_SUBJECTS, [P.SECURITY], SECURITY_BASES)
+    + _personal("rights.VerificationCode", "sent_to", [D.CONTACT_EMAIL], RIGHTS_SUBJECTS, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "rights.RequestEvent", "action details", [D.RIGHTS_REQUEST], RIGHTS_SUBJECTS, [P.SECURITY], SECURITY_BASES
+    )
+    + _personal("rights.RequestEvent", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    + _personal("rights.ExportDelivery", "fmt", [D.RIGHTS_REQUEST], RIGHTS_SUBJECTS, [P.SECURITY], SECURITY_BASES)
+    + _personal("rights.ExportDelivery", "source", [D.IP_ADDRESS], RIGHTS_SUBJECTS, [P.SECURITY], SECURITY_BASES)
+    + _personal(
+        "rights.RectificationChange",
+        "field old_value new_value",
+        [D.NAME, D.CONTACT_ADDRESS, D.RIGHTS_REQUEST],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "the change history of a rectification: the old and the new value",
+    )
+    + _personal("rights.RectificationChange", "actor_label", [D.ACCOUNT], USERS, [P.SECURITY], SECURITY_BASES)
+    # --- consent, cookies, newsletter, suppression (P-5, P-11; incasso.consent) ---
+    + _personal(
+        "consent.ConsentRecord",
+        "subject_ref",
+        [D.UNIQUE_ID],
+        CONSENTING,
+        CONSENT_PURPOSES,
+        CONSENT_BASES,
+        "a debtor's, contact's or subscriber's id, or a visitor's random cookie id",
+    )
+    + _personal(
+        "consent.ConsentRecord",
+        "purpose given where method",
+        [D.ACTIVITY],
+        CONSENTING,
+        CONSENT_PURPOSES,
+        CONSENT_BASES,
+        "proof of consent (art. 7(1)): what was agreed or withdrawn, where and how",
+    )
+    + _personal("consent.ConsentRecord", "language", [D.DEMOGRAPHIC], CONSENTING, CONSENT_PURPOSES, CONSENT_BASES)
+    + _personal(
+        "consent.Subscriber", "email", [D.CONTACT_EMAIL], [S.NEWSLETTER_SUBSCRIBER], [P.NEWSLETTER], [B.CONSENT]
+    )
+    + _personal(
+        "consent.Subscriber", "language", [D.DEMOGRAPHIC], [S.NEWSLETTER_SUBSCRIBER], [P.NEWSLETTER], [B.CONSENT]
+    )
+    + _personal(
+        "consent.Suppression",
+        "email_hash",
+        [D.CONTACT_EMAIL],
+        SUPPRESSED,
+        [P.MARKETING],
+        [B.LEGITIMATE_INTEREST, B.LEGAL_OBLIGATION],
+        "a keyed hash (HMAC-SHA256) of the address, kept so that an objection is honoured (art. 21(3))",
+    )
+    + _personal("consent.Suppression", "reason", [D.RIGHTS_REQUEST], SUPPRESSED, [P.MARKETING], [B.LEGITIMATE_INTEREST])
+    + _personal(
+        "consent.StatementMailing",
+        "first_contact_id last_contact_id",
+        [D.UNIQUE_ID],
+        [S.CLIENT_CONTACT],
+        [P.CLIENT_RELATIONSHIP],
+        [B.LEGAL_OBLIGATION],
+        "the range of contacts a batch of the privacy-statement announcement went to (art. 13, 14)",
+    )
+    + _personal(
+        "consent.StatementMailing",
+        "error",
+        [D.CONTACT_EMAIL],
+        [S.CLIENT_CONTACT],
+        [P.CLIENT_RELATIONSHIP],
+        [B.LEGAL_OBLIGATION],
+        "an SMTP error may name a refused address",
     )
 )

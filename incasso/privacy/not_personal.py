@@ -34,6 +34,16 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     + _n("audit.AuditEvent", "sequence subject_type prev_hash hash", "chain bookkeeping and a model name")
     + _n("audit.AuditChainHead", "last_sequence last_hash", "chain bookkeeping")
     + _n("parties.Client", "code", CODE)
+    + _n(
+        "parties.Debtor",
+        "iban_index email_index name_index postcode_index",
+        "a blind index: a keyed HMAC, truncated to 16 bytes, of an encrypted field; without the index key it shows "
+        "only that two rows are equal, and it is emptied when the subject's data key is destroyed",
+    )
+    + _n("crypto.DataKey", "subject_type master_version destroyed_at", "key bookkeeping: a model name and dates")
+    + _n("crypto.DataKey", "wrapped_key", "a data key, wrapped under a master key: key material, not a person's data")
+    + _n("crypto.RetiredMasterKey", "version retired_at", "key bookkeeping")
+    + _n("sensitive.SpecialCategoryRecord", "basis", "the legal ground the agency recorded")
     + _n("parties.Client", "kind vat_deductible is_agency", "the kind of business and its tax position")
     + _n(
         "parties.CommissionTerms",
@@ -96,6 +106,18 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "the provider's payment id and a key derived from it",
     )
     + _n("integrations.CircuitState", "name state failures", "the health of an outside service")
+    + _n("webhooks.WebhookEndpoint", "url secret events", "a client's (business's) endpoint and its signing secret")
+    + _n("webhooks.WebhookDelivery", "event_id event status attempts", "the kind and state of a delivery")
+    + _n("webhooks.WebhookAttempt", "status_code error duration_ms", "a technical result of an HTTP call")
+    + _n("integrations.FeedCursor", "name cursor", "how far an outside change feed has been read")
+    + _n("integrations.SmimeCertificate", "not_after", "when a certificate expires")
+    + _n(
+        "handover.HandoverRecipient",
+        "code role host port username host_key inbox_dir outbox_dir public_key_pem active",
+        "how a recipient's server is reached and the key its packages are encrypted for",
+    )
+    + _n("handover.Handover", "status package_name sent_at status_at", "the progress of a hand-over")
+    + _n("aml.AmlCheck", "subject_type role checked_on retain_until", "what was checked, when, kept how long")
     + _n(
         "integrations.PendingCall",
         "kind payload dedupe_key attempts last_error",
@@ -111,4 +133,15 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "the breach's classification and counts, not who it is about",
     )
     + _n("disclosures.BreachStep", "kind", "the kind of step")
+    + _n("rights.RightsRequest", "intake_key", "a random key shared by the requests split from one intake")
+    + _n("rights.RightsRequest", "source_message_id", "a technical e-mail identifier (host and random part)")
+    + _n("rights.VerificationCode", "attempts", "a counter of wrong codes")
+    + _n(
+        "consent.DocumentVersion",
+        "kind purpose number title_nl title_en body_nl body_en",
+        "a privacy statement or consent text, the same for everyone",
+    )
+    + _n("consent.StatementMailing", "batch recipients", COUNT)
+    + _n("consent.NewsletterIssue", "subject body recipients batches", "a newsletter as sent to every subscriber")
+    + _n("consent.ConsentRecord", "subject_kind", "which kind of reference subject_ref is")
 )

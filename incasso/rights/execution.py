@@ -156,6 +156,9 @@ def erasure_kept(debtor_ids: list[int]) -> list[dict[str, str]]:
     return kept
 
 
+ERASED_CONTACT_NAME = "[erased]"
+
+
 def _erase_subscriber(request: RightsRequest, actor: User) -> str:
     """A subscriber's data goes at once; only a keyed hash of the address stays, to keep them out of marketing."""
     from incasso.consent.models import SuppressionReason
@@ -166,13 +169,43 @@ def _erase_subscriber(request: RightsRequest, actor: User) -> str:
     return _("Erased. Kept: a keyed hash of the address on the suppression list, so no marketing reaches it.")
 
 
+def _erase_client_contact(request: RightsRequest, actor: User) -> str:
+    """A client's contact person: their name, address, phone and role go; the client relationship itself stays.
+
+    The contact row is kept, emptied, so the client's history (mailings sent, requests handled) still points
+    somewhere; their address joins the suppression list so no marketing reaches it again.
+    """
+    from incasso.consent.models import SuppressionReason
+    from incasso.consent.services import suppression_add
+
+    contact = request.client_contact
+    if contact is None:
+        raise ValidationError(_("There is no one to erase on this request."), code="no_subject")
+    if contact.email:
+        suppression_add(email=contact.email, reason=SuppressionReason.STAFF)
+    contact.name, contact.email, contact.phone, contact.role = ERASED_CONTACT_NAME, "", "", ""
+    contact.save(update_fields=["name", "email", "phone", "role"])
+    kept: list[JSONValue] = [
+        {"what": "the request and its history", "why": "accountability (GDPR art. 5(2))"},
+        {"what": "a keyed hash of the e-mail address", "why": "the suppression list: no marketing"},
+    ]
+    request_step(
+        request=request,
+        action="erased",
+        actor=actor,
+        fields=("parties.ClientContact.name", "parties.ClientContact.email", "parties.ClientContact.phone"),
+        details={"kept": kept, "client_contact": contact.pk},
+    )
+    return _("Erased the contact's name, e-mail address, phone number and role. Kept: this request's record.")
+
+
 def _erase(request: RightsRequest, actor: User) -> str:
     if request.subject_kind == SubjectKind.SUBSCRIBER:
         return _erase_subscriber(request, actor)
+    if request.subject_kind == SubjectKind.CLIENT_CONTACT:
+        return _erase_client_contact(request, actor)
     if request.subject_kind != SubjectKind.DEBTOR:
-        raise ValidationError(
-            _("Erasing a client contact ends the client relationship's records: handle it by hand."), code="manual"
-        )
+        raise ValidationError(_("There is no one to erase on this request."), code="no_subject")
     ids = [d.pk for d in _debtors(request)]
     kept = erasure_kept(ids)
     kept_json: list[JSONValue] = [{"what": k["what"], "why": k["why"]} for k in kept]

@@ -208,3 +208,26 @@ def test_a_subscribers_access_export_holds_their_subscription_and_consents():
     records = export_document(request=request)["records"]
     subscriber = next(r for r in records if r["model"] == "consent.Subscriber")
     assert subscriber["fields"]["email"] == "anna@example.nl" and subscriber["fields"]["language"] == "en"
+
+
+def test_a_client_contacts_erasure_empties_the_contact_and_keeps_the_client():
+    from incasso.parties.models import ClientContact
+
+    client = ClientFactory()
+    contact = ClientContact.objects.create(client=client, name="Piet Jansen", email="piet@klant.nl", phone="0612345678")
+    officer = UserFactory()
+    (request,) = requests_receive(
+        kind=RequestKind.ERASURE,
+        channel=RequestChannel.EMAIL,
+        requester=Requester(email="piet@klant.nl"),
+        actor="mailbox",
+        client_contact=contact,
+    )
+    request_verify_staff(request=request, actor=officer, note="replied from the address on file")
+    done = request_execute(request=request, actor=officer)
+
+    contact.refresh_from_db()
+    assert (contact.name, contact.email, contact.phone) == ("[erased]", "", "")
+    assert contact.client_id == client.pk and done.status == RequestStatus.COMPLETED
+    assert Suppression.objects.count() == 1
+    assert "Piet" not in json.dumps(list(ClientContact.objects.values()), default=str)

@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 
-from incasso.audit.chain import row_content
+from incasso.audit.chain import COLUMNS, row_content
 from incasso.audit.errors import AuditOutsideTransaction
 from incasso.audit.models import AuditAction, AuditChainHead, AuditEvent
 from incasso.core.bulk_insert import rows_insert
@@ -39,21 +39,7 @@ _PURPOSES = frozenset(known.value for known in ProcessingPurpose)
 # From this many rows a batch is written with COPY (one more round trip to reserve the keys, far less work per
 # row than building an INSERT); smaller batches keep the single INSERT.
 _COPY_FROM = 500
-_INSERT_COLUMNS = (
-    "sequence",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "subject_type",
-    "subject_id",
-    "fields",
-    "purpose",
-    "source",
-    "details",
-    "prev_hash",
-    "hash",
-)
+_INSERT_COLUMNS = COLUMNS  # every column of a row, in the order verification reads them
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,24 @@ class DebtorKind(models.TextChoices):
     COMPANY = "company", _("Company")
 
 
+# What describes a debtor, as the intake writes it and a rectification (GDPR art. 16) may change it.
+DEBTOR_DETAILS: tuple[str, ...] = (
+    "given_names",
+    "surname",
+    "organisation_name",
+    "date_of_birth",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+    "kvk_number",
+)
+
+
 class Debtor(EncryptedModel):
     """A party that owes a client money, as known in that client's processing.
 

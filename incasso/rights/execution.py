@@ -25,7 +25,7 @@ from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.data_map import LegalBasis, ProcessingPurpose
 from incasso.intake.rows import STRICT, ClaimRow
 from incasso.intake.validation import debtor_validate
-from incasso.parties.models import Debtor
+from incasso.parties.models import DEBTOR_DETAILS, Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold
 from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, anonymise_debtors, audited_fields
 from incasso.rights import mail
@@ -35,21 +35,7 @@ from incasso.rights.history import request_step
 from incasso.rights.models import RectificationChange, RequestKind, RightsRequest, SubjectKind
 from incasso.rights.services import reply_address, request_close, require_executable
 
-RECTIFIABLE = [
-    "given_names",
-    "surname",
-    "organisation_name",
-    "date_of_birth",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "country",
-    "email",
-    "phone",
-    "iban",
-    "kvk_number",
-]
+RECTIFIABLE = list(DEBTOR_DETAILS)
 LEGAL_DUTY_PURPOSES = {ProcessingPurpose.BOOKKEEPING: "AWR art. 52: 7 years", ProcessingPurpose.AML: "Wwft art. 33"}
 ObjectionChannel = {
     "portal": ObjectionSource.PORTAL,

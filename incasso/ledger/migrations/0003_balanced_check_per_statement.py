@@ -12,6 +12,8 @@ The trigger keeps the name ``ledger_entry_balanced``, so an operator disabling i
 TRIGGER``) names the same thing. SQLite: unchanged (the service and ``incasso ledger check`` guard the sum).
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 
@@ -53,24 +55,9 @@ PG_BACKWARD = [
 ]
 
 
-class RunSQLOn(migrations.RunSQL):
-    """RunSQL applied only on one database vendor (as in 0002; a migration imports no other module's code)."""
-
-    def __init__(self, vendor, sql, reverse_sql):
-        super().__init__(sql, reverse_sql, elidable=False)
-        self.vendor = vendor
-
-    def deconstruct(self):
-        name, args, kwargs = super().deconstruct()
-        return name, args, {**kwargs, "vendor": self.vendor}
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+# The vendor-only RunSQL of 0002, taken from there rather than written again (migrations stay frozen, so the
+# class 0002 defines never changes under this one).
+RunSQLOn = import_module("incasso.ledger.migrations.0002_append_only_and_balanced_triggers").RunSQLOn
 
 
 class Migration(migrations.Migration):

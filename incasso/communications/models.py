@@ -98,6 +98,7 @@ class LetterStatus(models.TextChoices):
     RENDERED = "rendered", _("Rendered")  # in a print batch, handed to the print house
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    RETURNED = "returned", _("Returned")  # the print house reported it undeliverable: the address needs checking
 
 
 class Letter(models.Model):

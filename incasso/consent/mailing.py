@@ -1,4 +1,5 @@
-"""E-mail from this app goes the project's one way: Django's SMTP backend, refused without TLS, in batches.
+"""E-mail from this app goes the project's one way: Django's SMTP backend, refused without TLS, in batches,
+each message encrypted with S/MIME for a recipient whose certificate is on file (``integrations.smime``).
 
 ``communications.emailing.require_encrypted_transport`` is the guard every e-mail of the agency passes; batches
 keep one SMTP session from carrying thousands of messages and let a failed batch be retried on its own.
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from incasso.communications.emailing import require_encrypted_transport
+from incasso.integrations.smime import smime_protect
 
 BATCH_SIZE = 100
 
@@ -28,7 +30,7 @@ def messages_send(messages: Sequence[EmailMessage]) -> int:
     require_encrypted_transport()
     if not messages:
         return 0
-    return get_connection(fail_silently=False).send_messages(list(messages)) or 0
+    return get_connection(fail_silently=False).send_messages([smime_protect(message) for message in messages]) or 0
 
 
 def public_url(path: str) -> str:

@@ -5,6 +5,10 @@ recipient, then written with its audit events (action ``disclose``, one per subj
 disclosure writes a ``RefusedDisclosure`` row and an audit event in a transaction of its own and then raises
 ``TransferRefused``; a caller that calls this inside its own ``atomic`` block and lets the error roll that block
 back loses the refusal's record too, so call it outside, or catch the error inside.
+
+A disclosure about a debtor whose processing is restricted (GDPR art. 18, a restriction hold on one of their cases,
+``rights.selectors.debtors_restricted``) is refused the same way (``SubjectRestricted``), unless the caller says it
+is needed to establish, exercise or defend a legal claim (``legal_claims=True``, art. 18(2)).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from django.utils import timezone
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, AuditEntry, audit_record_bulk
 from incasso.cases.models import Case
-from incasso.disclosures.errors import TransferRefused
+from incasso.disclosures.errors import SubjectRestricted, TransferRefused
 from incasso.disclosures.models import (
     AGREEMENT_SAFEGUARDS,
     Agreement,
@@ -32,7 +36,10 @@ from incasso.disclosures.models import (
 from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.domain.transfers import Safeguard, Verdict, transfer_allowed
+from incasso.parties.models import Client, Debtor
+from incasso.rights.selectors import debtors_restricted
 
+CLIENT_CATEGORY = "clients"  # privacy.recipients: the clients the agency collects for
 # A data subject: a saved model instance, a reference, or its text form "parties.Debtor:42".
 SubjectInput = models.Model | SubjectRef | str
 DESCRIPTION_LENGTH = 500
@@ -49,6 +56,7 @@ class DisclosureEntry:
     purpose: ProcessingPurpose | str
     description: str
     case: Case | None = None
+    legal_claims: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,35 +78,31 @@ def disclosure_record(
     description: str,
     actor: Actor,
     case: Case | None = None,
+    legal_claims: bool = False,
 ) -> Disclosure:
     """Log that data in ``categories`` about ``subjects`` went to ``recipient``, with its audit events.
 
     Raises ``TransferRefused`` (after logging the refusal) when the recipient is outside the EEA without an
-    adequacy decision or safeguards on file, and ``ValueError`` for an unknown category, basis or purpose, no
+    adequacy decision or safeguards on file, ``SubjectRestricted`` (logged too) when a subject's processing is
+    restricted and ``legal_claims`` is not set, and ``ValueError`` for an unknown category, basis or purpose, no
     subjects, or an empty description.
     """
-    entry = DisclosureEntry(recipient, subjects, categories, legal_basis, purpose, description, case)
+    entry = DisclosureEntry(recipient, subjects, categories, legal_basis, purpose, description, case, legal_claims)
     return disclosures_record_bulk(entries=[entry], actor=actor)[0]
 
 
 def disclosures_record_bulk(*, entries: Sequence[DisclosureEntry], actor: Actor) -> list[Disclosure]:
     """Log many disclosures (a print batch): a constant number of queries whatever the number of entries.
 
-    All or nothing: when any entry's recipient is refused, the refusals are logged and nothing is disclosed.
+    All or nothing: when any entry is refused (its recipient, or a restricted subject), the refusals are logged and
+    nothing is disclosed.
     """
     checked = [_check(entry) for entry in entries]
     if not checked:
         return []
     now = timezone.now()
     label = actor_label_of(actor)
-    verdicts = recipients_transfer_verdicts(recipients=[c.entry.recipient for c in checked], day=now.date())
-    refused = [c for c in checked if not verdicts[c.entry.recipient.pk].allowed]
-    if refused:
-        with transaction.atomic():
-            _log_refusals(refused, verdicts, actor=actor, label=label, now=now)
-        reasons = sorted({verdicts[c.entry.recipient.pk].reason for c in refused})
-        names = sorted({c.entry.recipient.name for c in refused})
-        raise TransferRefused(f"disclosure to {', '.join(names)} refused: {'; '.join(reasons)}")
+    verdicts = _refuse_or_verdicts(checked, actor=actor, label=label, now=now)
     with transaction.atomic():
         disclosures = Disclosure.objects.bulk_create(
             [
@@ -133,6 +137,68 @@ def disclosures_record_bulk(*, entries: Sequence[DisclosureEntry], actor: Actor)
     return disclosures
 
 
+def disclosures_check_bulk(*, entries: Sequence[DisclosureEntry], actor: Actor) -> None:
+    """Check disclosures before the data leaves (before an upload): the refusals are logged and raised exactly as
+    ``disclosures_record_bulk`` would, and nothing else is written. Record the disclosures once they happened."""
+    checked = [_check(entry) for entry in entries]
+    if checked:
+        _refuse_or_verdicts(checked, actor=actor, label=actor_label_of(actor), now=timezone.now())
+
+
+def disclosure_check(
+    *,
+    recipient: Recipient,
+    subjects: Sequence[SubjectInput],
+    categories: Sequence[DataCategory | str],
+    legal_basis: LegalBasis | str,
+    purpose: ProcessingPurpose | str,
+    description: str,
+    actor: Actor,
+    case: Case | None = None,
+    legal_claims: bool = False,
+) -> None:
+    """``disclosures_check_bulk`` for one disclosure; the arguments are ``disclosure_record``'s."""
+    entry = DisclosureEntry(recipient, subjects, categories, legal_basis, purpose, description, case, legal_claims)
+    disclosures_check_bulk(entries=[entry], actor=actor)
+
+
+def _refuse_or_verdicts(
+    checked: Sequence[_Checked], *, actor: Actor, label: str, now: datetime.datetime
+) -> dict[int, Verdict]:
+    """The transfer verdicts of the recipients when every entry may go; else log the refusals and raise."""
+    verdicts = recipients_transfer_verdicts(recipients=[c.entry.recipient for c in checked], day=now.date())
+    restricted = _restricted_subjects(checked, day=timezone.localdate(now))
+    refused: list[tuple[_Checked, str]] = []
+    for c in checked:
+        reasons = [] if verdicts[c.entry.recipient.pk].allowed else [verdicts[c.entry.recipient.pk].reason]
+        if not c.entry.legal_claims:
+            reasons += [_restricted_reason(ref) for ref in c.subjects if ref in restricted]
+        if reasons:
+            refused.append((c, "; ".join(reasons)))
+    if not refused:
+        return verdicts
+    with transaction.atomic():
+        _log_refusals(refused, actor=actor, label=label, now=now)
+    names = sorted({c.entry.recipient.name for c, _ in refused})
+    restriction = any(ref in restricted for c, _ in refused for ref in c.subjects)
+    error = SubjectRestricted if restriction else TransferRefused
+    raise error(f"disclosure to {', '.join(names)} refused: {'; '.join(sorted({why for _, why in refused}))}")
+
+
+def client_recipient_ensure(*, client: Client) -> Recipient:
+    """The recipients-register entry of a client (a report or notice about its debtor is a disclosure to it),
+    made on first use: one query when it exists."""
+    found = Recipient.objects.filter(client=client, category=CLIENT_CATEGORY).order_by("pk").first()
+    if found is not None:
+        return found
+    recipient, _ = Recipient.objects.get_or_create(
+        name=f"{client.name} ({client.code})"[:200],
+        country="NL",
+        defaults={"category": CLIENT_CATEGORY, "client": client},
+    )
+    return recipient
+
+
 def recipients_transfer_verdicts(*, recipients: Iterable[Recipient], day: datetime.date) -> dict[int, Verdict]:
     """The transfer verdict per recipient pk, from the safeguards in force on ``day``: one query."""
     by_pk = {recipient.pk: recipient for recipient in recipients}
@@ -141,6 +207,19 @@ def recipients_transfer_verdicts(*, recipients: Iterable[Recipient], day: dateti
         if agreement.in_force_on(day):
             safeguards[agreement.recipient_id].add(AGREEMENT_SAFEGUARDS[agreement.kind])
     return {pk: transfer_allowed(recipient.country, safeguards[pk]) for pk, recipient in by_pk.items()}
+
+
+def _restricted_subjects(checked: Sequence[_Checked], *, day: datetime.date) -> set[SubjectRef]:
+    """The debtors among the subjects whose processing is restricted on ``day``: one query, none without debtors."""
+    debtor = Debtor._meta.label
+    ids = {int(ref.pk) for c in checked if not c.entry.legal_claims for ref in c.subjects if ref.model == debtor}
+    if not ids:
+        return set()
+    return {SubjectRef(debtor, str(pk)) for pk in debtors_restricted(debtor_ids=sorted(ids), on=day)}
+
+
+def _restricted_reason(ref: SubjectRef) -> str:
+    return f"processing of {ref} is restricted (GDPR art. 18): storage only, or a disclosure for a legal claim"
 
 
 def _check(entry: DisclosureEntry) -> _Checked:
@@ -191,14 +270,13 @@ def _audit_entry(c: _Checked, ref: SubjectRef, *, actor: Actor, details: dict[st
             "country": recipient.country,
             "legal_basis": c.legal_basis,
             "case": c.entry.case.pk if c.entry.case is not None else None,
+            "legal_claims": c.entry.legal_claims,
             **details,
         },
     )
 
 
-def _log_refusals(
-    refused: Sequence[_Checked], verdicts: dict[int, Verdict], *, actor: Actor, label: str, now: datetime.datetime
-) -> None:
+def _log_refusals(refused: Sequence[tuple[_Checked, str]], *, actor: Actor, label: str, now: datetime.datetime) -> None:
     rows = RefusedDisclosure.objects.bulk_create(
         [
             RefusedDisclosure(
@@ -207,10 +285,10 @@ def _log_refusals(
                 categories=list(c.categories),
                 subjects=[str(ref) for ref in c.subjects],
                 purpose=c.purpose,
-                reason=verdicts[c.entry.recipient.pk].reason[:500],
+                reason=reason[:500],
                 actor_label=label,
             )
-            for c in refused
+            for c, reason in refused
         ]
     )
     audit_record_bulk(
@@ -221,7 +299,7 @@ def _log_refusals(
                 actor=actor,
                 details={"refused_disclosure": row.pk, "outcome": "refused", "reason": row.reason},
             )
-            for row, c in zip(rows, refused, strict=True)
+            for row, (c, _reason) in zip(rows, refused, strict=True)
             for ref in c.subjects
         ]
     )

@@ -26,7 +26,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
 from incasso.cases.models import Case
 from incasso.cases.services import case_transition
-from incasso.disclosures.services import disclosure_record, recipients_transfer_verdicts
+from incasso.disclosures.services import disclosure_check, disclosure_record
 from incasso.domain.case_lifecycle import TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.domain.data_map import LegalBasis, ProcessingPurpose
@@ -92,11 +92,9 @@ def handover_send(
     if case.stage == Stage.CLOSED.value:
         raise HandoverRefused(f"case {case.number} is closed")
     package_name = f"{case.number}-{now:%Y%m%dT%H%M%S%f}.json.enc"
-    verdict = recipients_transfer_verdicts(recipients=[recipient.recipient], day=as_of)[recipient.recipient.pk]
-    if not verdict.allowed:
-        # disclosure_record logs the refusal and raises TransferRefused; nothing is built, recorded or sent.
-        disclosure_record(**_disclosure_fields(case, recipient, package_name), actor=actor)
-        raise AssertionError("unreachable: the transfer was refused")  # pragma: no cover
+    # Logs a refusal (a recipient that may not receive the data, a debtor whose processing is restricted) and
+    # raises TransferRefused; nothing is built, recorded or sent.
+    disclosure_check(**_disclosure_fields(case, recipient, package_name), actor=actor)
     with transaction.atomic():
         handover = Handover.objects.create(case=case, handover_recipient=recipient, package_name=package_name)
         audit_record(
@@ -141,6 +139,8 @@ def handover_deliver(
         return handover  # already delivered: the outbox may run a call twice
     recipient = handover.handover_recipient
     as_of = as_of or timezone.localdate()
+    # Checked again before the upload: the debtor's processing may have been restricted while it was queued.
+    disclosure_check(**_disclosure_fields(handover.case, recipient, handover.package_name), actor=actor)
     package = handover_package_build(case=handover.case, role=recipient.role, as_of=as_of)
     envelope = package_encrypt(package_bytes(package), public_key_pem=recipient.public_key_pem)
     call_with_resilience(

@@ -6,6 +6,9 @@ import datetime
 
 from django.db import transaction
 
+from incasso.audit.models import AuditAction
+from incasso.audit.services import Actor, audit_record
+from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Client, ClientKind, Debtor, DebtorKind
 from incasso.parties.validators import normalize_dutch_postcode, normalize_iban
 
@@ -33,6 +36,25 @@ def client_create(
     return client
 
 
+_DEBTOR_FIELDS = (
+    "reference",
+    "kind",
+    "given_names",
+    "surname",
+    "organisation_name",
+    "date_of_birth",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "iban",
+    "kvk_number",
+)
+
+
 @transaction.atomic
 def debtor_create(
     *,
@@ -52,7 +74,10 @@ def debtor_create(
     phone: str = "",
     iban: str = "",
     kvk_number: str = "",
+    actor: Actor,
+    source: str,
 ) -> Debtor:
+    """A debtor of ``client``, with the audit event of what was written about them (who, from where)."""
     debtor = Debtor(
         client=client,
         reference=reference,
@@ -73,4 +98,13 @@ def debtor_create(
     )
     debtor.full_clean()
     debtor.save()
+    written = [name for name in _DEBTOR_FIELDS if getattr(debtor, name) not in ("", None)]
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        subject=debtor,
+        fields=[f"{Debtor._meta.label}.{name}" for name in written],
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=source,
+    )
     return debtor

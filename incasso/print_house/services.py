@@ -3,12 +3,13 @@
 ``shipments_send`` uploads every rendered batch not yet on the print house's server: the PDF, the CSV manifest
 and, last, a small JSON ready file naming both with their SHA-256. The print house picks a batch up by its ready
 file only, so it never prints half a batch. A failure leaves the shipment queued with the error and one more
-attempt counted; the next run sends it. Each upload is recorded in the audit log as a disclosure.
+attempt counted; the next run sends it. Each uploaded letter is a disclosure to the print house about its debtor
+(``disclosure``), logged once the upload succeeded; a print house that may not receive the data gets nothing.
 
 ``delivery_reports_fetch`` reads the print house's CSV reports (``letter_id, case_number, status, reason``) from
 its reports directory, records one ``DeliveryLine`` per letter and status, logs a returned or undeliverable
-letter on its case's contact log, and moves the report to ``processed/``. Reading a report again changes
-nothing.
+letter on its case's contact log, marks it returned with a task to find the debtor's address (``returns``), and
+moves the report to ``processed/``. Reading a report again changes nothing.
 """
 
 from __future__ import annotations
@@ -26,20 +27,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from incasso.audit.models import AuditAction
-from incasso.audit.services import audit_record
 from incasso.communications.models import CommunicationChannel, Direction, Letter, LetterStatus, PrintBatch
 from incasso.communications.services import communication_log
-from incasso.domain.data_map import ProcessingPurpose
+from incasso.disclosures.models import Recipient
 from incasso.print_house.config import PrintHouseSettings, print_house_settings
+from incasso.print_house.disclosure import print_house_recipient, shipment_disclosures_record, shipment_refusal
 from incasso.print_house.models import DeliveryLine, DeliveryStatus, Shipment, ShipmentStatus
+from incasso.print_house.returns import letters_returned
 from incasso.print_house.sftp import PrintHouseError, PrintHouseSftp, print_house_connect
 
 ACTOR = "print house shipping"
 REPORT_COLUMNS = ("letter_id", "case_number", "status", "reason")
-# What the print house learns about each letter: the manifest's columns and the letter itself.
-DISCLOSED_FIELDS = ("name", "address", "case_number", "amounts", "rf_reference", "letter")
 PROCESSED_DIR = "processed"
+# A letter the print house can report on: shipped, or already reported returned (a report read again).
+_SHIPPED = frozenset({LetterStatus.RENDERED, LetterStatus.RETURNED})
 
 
 class BatchFilesBroken(Exception):
@@ -127,10 +128,11 @@ def shipments_send(*, on: date) -> ShipmentsOutcome:
     if not pending:
         return outcome
     config = print_house_settings()
+    recipient = print_house_recipient()
     try:
         with print_house_connect(config) as sftp:
             for shipment_id in pending:
-                _shipment_send(sftp, shipment_id, config, outcome)
+                _shipment_send(sftp, shipment_id, config, recipient, outcome)
     except PrintHouseError as exc:
         # The connection failed (or broke off): every shipment not sent in this run waits for the next.
         with transaction.atomic():
@@ -143,7 +145,9 @@ def shipments_send(*, on: date) -> ShipmentsOutcome:
     return outcome
 
 
-def _shipment_send(sftp: PrintHouseSftp, shipment_id: int, config: PrintHouseSettings, out: ShipmentsOutcome) -> None:
+def _shipment_send(
+    sftp: PrintHouseSftp, shipment_id: int, config: PrintHouseSettings, recipient: Recipient, out: ShipmentsOutcome
+) -> None:
     # The row stays locked during its upload, so two runs on PostgreSQL never send one batch twice.
     with transaction.atomic():
         shipment = (
@@ -153,6 +157,11 @@ def _shipment_send(sftp: PrintHouseSftp, shipment_id: int, config: PrintHouseSet
             .first()
         )
         if shipment is None:
+            return
+        refusal = shipment_refusal(recipient, shipment.batch, actor=ACTOR)
+        if refusal is not None:
+            _attempt_failed(shipment, refusal, status=ShipmentStatus.FAILED)
+            out.failed.append(shipment.pk)
             return
         try:
             _upload(sftp, shipment, config)
@@ -167,15 +176,7 @@ def _shipment_send(sftp: PrintHouseSftp, shipment_id: int, config: PrintHouseSet
         shipment.status, shipment.sent_at, shipment.last_error = ShipmentStatus.SENT, timezone.now(), ""
         shipment.attempts += 1
         shipment.save()
-        audit_record(
-            actor=ACTOR,
-            action=AuditAction.DISCLOSE,
-            subject=shipment.batch,
-            fields=DISCLOSED_FIELDS,
-            purpose=ProcessingPurpose.DEBT_COLLECTION,
-            source=f"sftp://{config.host}:{config.port}",
-            details={"batch": shipment.batch_id, "letters": shipment.batch.letter_count, "recipient": "print house"},
-        )
+        shipment_disclosures_record(recipient, shipment.batch, actor=ACTOR)
         out.sent.append(shipment.pk)
 
 
@@ -226,11 +227,13 @@ def delivery_report_record(*, name: str, data: bytes) -> ReportsOutcome:
     now = timezone.now()
     recorded, already_known = 0, 0
     shipments: dict[int, Shipment] = {}
+    returned: dict[int, Letter] = {}
+    reasons: dict[int, str] = {}
     for line in lines:
         letter = letters.get(line.letter_id)
         batch_id = letter.batch_id if letter is not None else None
         shipment = shipments_by_batch.get(batch_id) if batch_id is not None else None
-        if letter is None or shipment is None or letter.status != LetterStatus.RENDERED:
+        if letter is None or shipment is None or letter.status not in _SHIPPED:
             rejected.append(f"{name}:{line.number}: letter {line.letter_id} was not shipped to the print house")
             continue
         if line.case_number and line.case_number != letter.case.number:
@@ -246,6 +249,7 @@ def delivery_report_record(*, name: str, data: bytes) -> ReportsOutcome:
         recorded += 1
         shipments[shipment.pk] = shipment
         if line.status != DeliveryStatus.DELIVERED:
+            returned[letter.pk], reasons[letter.pk] = letter, line.reason
             label = DeliveryStatus(line.status).label
             communication_log(
                 case_id=letter.case_id,
@@ -256,6 +260,7 @@ def delivery_report_record(*, name: str, data: bytes) -> ReportsOutcome:
                 summary=line.reason,
                 letter=letter,
             )
+    letters_returned(letters=list(returned.values()), reasons=reasons, on=timezone.localdate())
     for shipment in shipments.values():
         shipment.status = ShipmentStatus.ACKNOWLEDGED
         shipment.report_received_at = shipment.report_received_at or now

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incasso.crypto.fields import EncryptedModel, EncryptedTextField
 from incasso.parties.models import Client
 
 
@@ -18,16 +19,22 @@ class WebhookEventType(models.TextChoices):
     LEGAL_STEPS_DECIDED = "case.legal_steps_decided", _("Legal steps approved or refused")
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(EncryptedModel):
     """Where a client wants to hear about events. An empty ``events`` list means every event."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="webhook_endpoints")
     url = models.URLField(_("URL"), max_length=500)
-    # The shared secret the payload is signed with; shown to the client once, when the endpoint is made.
-    secret = models.CharField(_("signing secret"), max_length=64)
+    # The shared secret the payload is signed with; shown to the client once, when the endpoint is made. The
+    # sender needs it in the clear to sign, so it cannot be a hash: it is sealed under a data key of the endpoint's
+    # own, wrapped by the master key (``incasso.crypto``), so a copy of the database alone cannot forge webhooks.
+    secret = EncryptedTextField(_("signing secret"), max_length=64)
     events = models.JSONField(_("events"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    # Declared after the sealed field: saving an endpoint without a key issues one before this column is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("webhook endpoint")

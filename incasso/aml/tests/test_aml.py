@@ -23,7 +23,7 @@ FAST = Backoff(base_seconds=0.001, factor=2.0, max_seconds=0.01)
 @pytest.fixture
 def registers(db):
     Recipient.objects.create(name="Kamer van Koophandel", category="insolvency_register", country="NL")
-    Recipient.objects.create(name="Centraal Insolventieregister", category="insolvency_register", country="NL")
+    Recipient.objects.get_or_create(name="Centraal Insolventieregister", category="insolvency_register", country="NL")
     with LocalKvk() as kvk, LocalCir() as cir:
         kvk_client, cir_client = kvk.client(), cir.client()
         yield kvk, cir, {"kvk_client": kvk_client, "cir_client": cir_client, "backoff": FAST}

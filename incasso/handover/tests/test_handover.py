@@ -9,10 +9,12 @@ import pytest
 from django.core.management import call_command
 
 from incasso.audit.models import AuditAction, AuditEvent
-from incasso.cases.models import Case
-from incasso.disclosures.errors import TransferRefused
+from incasso.cases.models import Case, CaseHold
+from incasso.cases.services import case_hold_place
+from incasso.disclosures.errors import SubjectRestricted, TransferRefused
 from incasso.disclosures.models import Disclosure, RefusedDisclosure
 from incasso.disclosures.selectors import disclosures_for_subject
+from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.handover.crypto import PackageCryptoError, package_decrypt
 from incasso.handover.models import Handover, HandoverRole, HandoverStatus
@@ -136,3 +138,26 @@ def test_the_command_sends_and_polls(make_partner, demo_case, capsys):
     assert "sent" in capsys.readouterr().out
     call_command("handover", "poll")
     assert "status files read 0" in capsys.readouterr().out
+
+
+def test_a_restricted_debtors_case_is_not_handed_over_even_when_it_was_queued_before(
+    make_partner, demo_case, partner_server
+):
+    partner = make_partner(code="nl-lawyer", country="NL", role=HandoverRole.LAWYER)
+    case_hold_place(case=demo_case, kind=HoldKind.RESTRICTION, reason="art. 18 request")
+    with pytest.raises(SubjectRestricted, match=r"art\. 18"):
+        handover_send(case=demo_case, recipient=partner, actor="tester", as_of=TODAY)
+    assert not Handover.objects.exists() and not (partner_server.root / "inbox").exists()
+    assert "restricted" in RefusedDisclosure.objects.get().reason
+
+    CaseHold.objects.update(lifted_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC))
+    dead = make_partner(code="nl-down", country="NL", role=HandoverRole.LAWYER, port=1)
+    queued = handover_send(case=demo_case, recipient=dead, actor="tester", as_of=TODAY, retries=0)
+    case_hold_place(case=demo_case, kind=HoldKind.RESTRICTION, reason="art. 18 request")  # while it waits
+    dead.port = partner_server.port
+    dead.save(update_fields=["port"])
+    call = PendingCall.objects.get(kind=HANDOVER_DELIVER_KIND)
+    assert integrations_retry(now=call.next_attempt_at).succeeded == 0
+    queued.refresh_from_db()
+    assert queued.status == HandoverStatus.QUEUED and not Disclosure.objects.exists()
+    assert not (partner_server.root / "inbox").exists() or not any((partner_server.root / "inbox").iterdir())

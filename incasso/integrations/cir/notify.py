@@ -3,6 +3,8 @@
 Sent after the transaction that placed the holds has committed (``transaction.on_commit``), once per newly held
 case, in Dutch and English; mail to a contact whose S/MIME certificate is on file is encrypted for it. A failed
 send is logged and does not undo the holds: the task for staff, created with the hold, still says to tell the client.
+A sent notice is a disclosure to the client about its debtor (SPEC P-8), logged once the server took it: the client
+needs it to file its claim with the trustee, a legal claim (so a restriction of the debtor's processing allows it).
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from incasso.cases.models import Case
+from incasso.disclosures.services import DisclosureEntry, client_recipient_ensure, disclosures_record_bulk
+from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.integrations.cir.client import Publication
 from incasso.integrations.smime import smime_protect
 
 logger = logging.getLogger(__name__)
+ACTOR = "insolvency register check"
+CATEGORIES = (DataCategory.UNIQUE_ID, DataCategory.LEGAL_PROCEEDINGS)
 
 SUBJECT = "Insolventie debiteur / Debtor insolvent - {case}"
 BODY = (
@@ -33,6 +39,7 @@ def cir_clients_notify(*, case_ids: Sequence[int], publication: Publication) -> 
     """E-mail each case's client contacts about the publication. Returns how many messages were sent."""
     cases = Case.objects.filter(pk__in=list(case_ids)).select_related("client").prefetch_related("client__contacts")
     messages: list[EmailMessage] = []
+    disclosures: list[DisclosureEntry] = []
     for case in cases.order_by("pk"):
         to = sorted({contact.email for contact in case.client.contacts.all() if contact.email})
         if not to:
@@ -51,10 +58,24 @@ def cir_clients_notify(*, case_ids: Sequence[int], publication: Publication) -> 
             to=to,
         )
         messages.append(smime_protect(message))
+        disclosures.append(
+            DisclosureEntry(
+                recipient=client_recipient_ensure(client=case.client),
+                subjects=[f"parties.Debtor:{case.debtor_id}"],
+                categories=CATEGORIES,
+                legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+                purpose=ProcessingPurpose.DEBT_COLLECTION,
+                description=f"insolvency notice e-mailed to the client: {publication.insolvency_number}",
+                case=case,
+                legal_claims=True,
+            )
+        )
     if not messages:
         return 0
     try:
-        return get_connection(fail_silently=False).send_messages(messages) or 0
+        sent = get_connection(fail_silently=False).send_messages(messages) or 0
     except Exception:  # the holds stand; the staff task still says to tell the client
         logger.exception("could not e-mail clients about insolvency %s", publication.insolvency_number)
         return 0
+    disclosures_record_bulk(entries=disclosures, actor=ACTOR)
+    return sent

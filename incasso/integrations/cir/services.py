@@ -2,9 +2,11 @@
 
 ``cir_check`` searches the register once per debtor, through the resilience layer and the shared ``cir`` circuit
 breaker, outside any transaction. For each debtor it could check it writes, in one transaction: the audit record of
-the search (the debtor's data went to the register), and for a hit an insolvency or debt-restructuring hold on every
-open case of the debtor plus a task to tell the client. A debtor it could not check (the register down, the circuit
-open) is queued as a ``PendingCall`` that ``incasso integrations retry`` runs later: no check is lost.
+the search and the disclosure it was (the debtor's data went to the register, SPEC P-8), and for a hit an
+insolvency or debt-restructuring hold on every open case of the debtor plus a task to tell the client. A debtor it
+could not check (the register down, the circuit open) is queued as a ``PendingCall`` that ``incasso integrations
+retry`` runs later: no check is lost. A debtor the register may not be told about (the debtor's processing
+restricted, GDPR art. 18) is not searched: the refusal is logged in the disclosure log and counted as ``refused``.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
 from incasso.cases.models import Case, CaseHold, TaskKind
 from incasso.cases.services import case_hold_place, task_create
+from incasso.disclosures.errors import TransferRefused
+from incasso.disclosures.models import Recipient
+from incasso.disclosures.services import disclosure_check, disclosure_record
 from incasso.domain.case_stages import Stage
-from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.integrations.cir.client import CirClient, CompanySearch, PersonSearch, Publication, Search
 from incasso.integrations.cir.notify import cir_clients_notify
 from incasso.integrations.outbox import Outgoing, pending_calls_enqueue
+from incasso.integrations.recipients import service_recipient
 from incasso.integrations.resilience import Backoff, CircuitBreaker, ServiceUnavailable, call_with_resilience
 from incasso.parties.models import Debtor, DebtorKind
 
@@ -44,6 +50,9 @@ PERSON_FIELDS = (
     "parties.Debtor.house_number",
 )
 COMPANY_FIELDS = ("parties.Debtor.kvk_number",)
+PERSON_CATEGORIES = (DataCategory.NAME, DataCategory.DATE_OF_BIRTH, DataCategory.CONTACT_ADDRESS)
+COMPANY_CATEGORIES = (DataCategory.GOVERNMENT_ID,)
+RECIPIENT_SETTING = "INCASSO_CIR_RECIPIENT"
 CLIENT_TASK_TITLE = "Tell the client: debtor insolvent"
 
 
@@ -55,6 +64,7 @@ class CirCheckReport:
     unreached: int = 0  # could not be checked now ...
     queued: int = 0  # ... and newly queued (one already waiting is not queued twice)
     skipped: int = 0  # nothing to search by (no surname and date of birth, no KvK number)
+    refused: int = 0  # the register may not be told about the debtor (restricted): logged, not searched
 
 
 def cir_breaker() -> CircuitBreaker:
@@ -85,9 +95,26 @@ def _search_once(client: CirClient, search: Search, timeout: float) -> list[Publ
     return client.search(search, timeout=timeout)
 
 
+def _disclosure_fields(debtor: Debtor, search: Search, recipient: Recipient) -> dict[str, Any]:
+    company = isinstance(search, CompanySearch)
+    return {
+        "recipient": recipient,
+        "subjects": [debtor],
+        "categories": COMPANY_CATEGORIES if company else PERSON_CATEGORIES,
+        "legal_basis": LegalBasis.LEGITIMATE_INTEREST,
+        "purpose": ProcessingPurpose.DEBT_COLLECTION,
+        "description": "insolvency register search: " + ("KvK number" if company else "name, date of birth, address"),
+        "actor": ACTOR,
+    }
+
+
 @transaction.atomic
-def _record(*, debtor: Debtor, search: Search, publications: Sequence[Publication], on: datetime.date) -> int:
-    """The audit record of one search and, for a hit, the holds and the tasks. Returns how many holds are new."""
+def _record(
+    *, debtor: Debtor, search: Search, publications: Sequence[Publication], on: datetime.date, recipient: Recipient
+) -> int:
+    """The audit record and disclosure of one search and, for a hit, the holds and the tasks. Returns how many holds
+    are new."""
+    disclosure_record(**_disclosure_fields(debtor, search, recipient))
     audit_record(
         actor=ACTOR,
         action=AuditAction.READ,
@@ -147,14 +174,20 @@ def cir_check(
     breaker = breaker or cir_breaker()
     own_client = client is None
     client = client or CirClient.from_settings()
-    checked = hits = placed = skipped = 0
+    recipient = service_recipient(setting=RECIPIENT_SETTING) if debtors else None
+    checked = hits = placed = skipped = refused = 0
     unreached: list[int] = []
     last_error = ""
     try:
         for debtor in debtors:
             search = _search(debtor)
-            if search is None:
+            if search is None or recipient is None:
                 skipped += 1
+                continue
+            try:  # before anything is sent; a refusal is logged in the disclosure log
+                disclosure_check(**_disclosure_fields(debtor, search, recipient))
+            except TransferRefused:
+                refused += 1
                 continue
             try:
                 publications = call_with_resilience(
@@ -171,7 +204,7 @@ def cir_check(
                 continue
             checked += 1
             hits += bool(publications)
-            placed += _record(debtor=debtor, search=search, publications=publications, on=on)
+            placed += _record(debtor=debtor, search=search, publications=publications, on=on, recipient=recipient)
     finally:
         if own_client:
             client.close()
@@ -179,7 +212,13 @@ def cir_check(
         kind=CIR_CHECK_KIND, calls=[_outgoing(pk, on) for pk in unreached], last_error=last_error
     )
     return CirCheckReport(
-        checked=checked, hits=hits, holds_placed=placed, unreached=len(unreached), queued=queued, skipped=skipped
+        checked=checked,
+        hits=hits,
+        holds_placed=placed,
+        unreached=len(unreached),
+        queued=queued,
+        skipped=skipped,
+        refused=refused,
     )
 
 
@@ -234,4 +273,5 @@ def cir_check_open_cases(*, on: datetime.date, chunk_size: int = 500) -> CirChec
             unreached=total.unreached + report.unreached,
             queued=total.queued + report.queued,
             skipped=total.skipped + report.skipped,
+            refused=total.refused + report.refused,
         )

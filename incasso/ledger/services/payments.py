@@ -2,7 +2,8 @@
 
 These are the services the statement import, the payment links and direct-debit returns call. Each is idempotent
 per key: a statement imported twice books nothing twice, and a replay returns what the first call booked. How a
-payment is allocated and split among its owners is ``services.allocation``'s.
+payment is allocated and split among its owners is ``services.allocation``'s. A payment newly booked to a case is a
+``payment.received`` webhook event for its client (set-based: one query when no client of the cases subscribed).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from incasso.ledger.services.postings import (
     transaction_reverse,
     transactions_post,
 )
+from incasso.webhooks.models import WebhookEventType
+from incasso.webhooks.services import CaseEvent, webhook_case_events_emit_bulk
 
 BANK = AccountKey(AccountKind.BANK_CLIENT_MONEY)
 UNMATCHED = AccountKey(AccountKind.UNMATCHED)
@@ -105,7 +108,31 @@ def payments_receive(*, payments: Sequence[PaymentToReceive]) -> list[PaymentRec
     bookings = [
         Booking(p.case_id, p.amount, p.received_on, p.received_on, p.key, p.source, p.reference, BANK) for p in payments
     ]
-    return _book_once(bookings) if bookings else []
+    if not bookings:
+        return []
+    records = _book_once(bookings)
+    sources = {p.key: p.source for p in payments}
+    _payments_announce([r for r in records if not r.duplicate], sources)
+    return records
+
+
+def _payments_announce(records: Sequence[PaymentRecord], sources: dict[str, str]) -> None:
+    """The ``payment.received`` webhook events of newly booked payments, in the booking's transaction."""
+    webhook_case_events_emit_bulk(
+        events=[
+            CaseEvent(
+                record.case_id,
+                WebhookEventType.PAYMENT_RECEIVED,
+                {
+                    "amount_cents": record.amount.cents,
+                    "currency": record.amount.currency,
+                    "received_on": record.received_on.isoformat(),
+                    "source": sources[record.key],
+                },
+            )
+            for record in records
+        ]
+    )
 
 
 def payment_receive(
@@ -198,7 +225,9 @@ def unmatched_assign(*, unmatched_key: str, case_id: int, key: str, booked_on: d
         raise LedgerError(f"receipt {unmatched_key!r} was reversed")
     if PaymentAllocation.objects.filter(from_unmatched=receipt, transaction__reversed_by__isnull=True).exists():
         raise LedgerError(f"receipt {unmatched_key!r} is assigned already")
-    return payments_book([booking])[0]
+    record = payments_book([booking])[0]
+    _payments_announce([record], {key: "unmatched"})
+    return record
 
 
 @atomic

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from incasso.audit.models import AuditEvent
 from incasso.parties.factories import ClientFactory, DebtorFactory
 from incasso.parties.models import ClientKind, DebtorKind
 from incasso.parties.selectors import client_exists, client_overviews
@@ -27,12 +28,42 @@ def test_client_create_refuses_an_invalid_iban():
 
 def test_debtor_create_normalises_and_validates_the_dutch_postcode(creditor):
     debtor = debtor_create(
-        client=creditor, reference="K1", kind=DebtorKind.CONSUMER, surname="Jansen", postcode="1012ab"
+        client=creditor,
+        reference="K1",
+        kind=DebtorKind.CONSUMER,
+        surname="Jansen",
+        postcode="1012ab",
+        actor="office",
+        source="test",
     )
     assert debtor.postcode == "1012 AB"
     with pytest.raises(ValidationError) as error:
-        debtor_create(client=creditor, reference="K2", kind=DebtorKind.CONSUMER, surname="Jansen", postcode="1012 SS")
+        debtor_create(
+            client=creditor,
+            reference="K2",
+            kind=DebtorKind.CONSUMER,
+            surname="Jansen",
+            postcode="1012 SS",
+            actor="office",
+            source="test",
+        )
     assert "postcode" in error.value.message_dict
+
+
+def test_debtor_create_audits_the_fields_it_wrote(creditor):
+    debtor = debtor_create(
+        client=creditor,
+        reference="K1",
+        kind=DebtorKind.CONSUMER,
+        surname="Jansen",
+        email="jan@example.nl",
+        actor="office",
+        source="back office",
+    )
+    event = AuditEvent.objects.get(subject_type="parties.Debtor", subject_id=str(debtor.pk))
+    assert (event.action, event.actor_label, event.source) == ("create", "office", "back office")
+    assert {"parties.Debtor.surname", "parties.Debtor.email"} <= set(event.fields)
+    assert "parties.Debtor.iban" not in event.fields
 
 
 def test_debtor_references_are_unique_per_client_only(creditor):

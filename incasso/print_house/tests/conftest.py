@@ -6,6 +6,7 @@ import datetime
 
 import paramiko
 import pytest
+from django.utils import translation
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.communications.services import LetterRequest, letters_queue_bulk, print_batch_render
@@ -75,3 +76,10 @@ def rendered_batch(db):
     batch = print_batch_render(on=POSTED)
     assert batch is not None
     return batch
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the recorded texts in English; the site's default language is Dutch."""
+    with translation.override("en"):
+        yield

@@ -44,10 +44,11 @@ def test_a_batch_is_uploaded_with_its_manifest_and_a_ready_file(print_house, sft
     assert ready["posting_date"] == POSTED.isoformat()
     assert {f["name"]: f["sha256"] for f in ready["files"]} == {f"{stem}.pdf": _sha(pdf), f"{stem}.csv": _sha(manifest)}
     assert shipment.remote_ready_path == f"upload/{stem}.ready.json"
-    # The disclosure to the print house is on the audit log.
-    event = AuditEvent.objects.get(action="disclose")
-    assert event.subject_type == "communications.PrintBatch"
-    assert event.subject_id == str(rendered_batch.pk)
+    # Each letter is a disclosure to the print house about its debtor, on the audit log.
+    debtors = sorted(str(letter.case.debtor_id) for letter in rendered_batch.letters.select_related("case"))
+    events = AuditEvent.objects.filter(action="disclose")
+    assert sorted(events.values_list("subject_id", flat=True)) == debtors
+    assert set(events.values_list("subject_type", flat=True)) == {"parties.Debtor"}
 
     # A second run sends nothing again.
     assert shipments_send(on=POSTED).sent == []

@@ -22,12 +22,15 @@ from django.utils import timezone
 from incasso.audit.models import AuditAction
 from incasso.audit.services import AuditEntry, audit_record_bulk
 from incasso.cases.models import Case, CaseHold, CaseParty
+from incasso.consent.retention import marketing_sweep
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy, RetentionSweep, SweepStatus
+from incasso.privacy.retention.aml import aml_sweep
 from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields
+from incasso.privacy.retention.bookkeeping import bookkeeping_sweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
 
@@ -112,8 +115,14 @@ def _sweep_debt_collection(
 
 
 Sweeper = Callable[..., None]
-# The purposes the sweep handles; the others have no data in the system yet.
-SWEEPERS: Mapping[str, Sweeper] = {ProcessingPurpose.DEBT_COLLECTION.value: _sweep_debt_collection}
+# The purposes the sweep handles. The others: newsletter data is erased when the subscriber leaves; the client
+# relationship has no recorded end to count from yet; credit-assessment data (decisions) goes with the debtor.
+SWEEPERS: Mapping[str, Sweeper] = {
+    ProcessingPurpose.DEBT_COLLECTION.value: _sweep_debt_collection,
+    ProcessingPurpose.MARKETING.value: marketing_sweep,
+    ProcessingPurpose.AML.value: aml_sweep,
+    ProcessingPurpose.BOOKKEEPING.value: bookkeeping_sweep,
+}
 
 
 def retention_sweep(

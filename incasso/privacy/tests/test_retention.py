@@ -13,6 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from incasso.audit.models import AuditEvent
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.models import CaseHold, Claim, StageEvent
+from incasso.consent.identity import ConsentSubject
+from incasso.consent.models import ConsentRecord, SubjectKind
+from incasso.consent.services import consent_give
 from incasso.parties.factories import DebtorFactory
 from incasso.parties.models import Debtor
 from incasso.privacy.data_map import PERSONAL_FIELDS
@@ -29,6 +32,9 @@ EXPIRES = datetime.date(2026, 3, 15)
 # debtor's key, and written); mark them; audit (3); the record's counts; the savepoint and its release (the test
 # runs inside a transaction, so a chunk's transaction is a savepoint). The data keys were cached when made.
 QUERIES_PER_CHUNK = 18
+# The purposes with no expired data in these tests (their own tests: test_retention_aml_bookkeeping.py).
+OTHERS_REMOVED = {"aml": {"removed": 0}, "bookkeeping": {"removed": 0}}
+OTHERS_WOULD_REMOVE = {"aml": {"would_remove": 0}, "bookkeeping": {"would_remove": 0}}
 
 
 @pytest.fixture(autouse=True)
@@ -58,9 +64,13 @@ def test_the_policies_are_seeded_from_the_defaults():
 
 def test_expiry_boundary_is_the_day_36_months_after_closure():
     case = closed_case()
-    assert sweep(as_of=EXPIRES - datetime.timedelta(days=1)).counts == {"debt_collection": {"removed": 0}}
+    assert sweep(as_of=EXPIRES - datetime.timedelta(days=1)).counts == {
+        "debt_collection": {"removed": 0},
+        "marketing": {"removed": 0},
+        **OTHERS_REMOVED,
+    }
     assert not AnonymisedSubject.objects.exists()
-    assert sweep().counts == {"debt_collection": {"removed": 1}}
+    assert sweep().counts == {"debt_collection": {"removed": 1}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
     assert AnonymisedSubject.objects.filter(debtor=case.debtor).exists()
 
 
@@ -90,7 +100,7 @@ def test_a_legal_hold_keeps_the_data(staff_user):
     LegalHold.objects.create(debtor=on_debtor.debtor, reason="claim", until=EXPIRES)
     CaseHold.objects.create(case=case_hold, kind="legal_hold", reason="evidence")
     LegalHold.objects.create(case=released, reason="x", until=EXPIRES - datetime.timedelta(days=1))
-    assert sweep().counts == {"debt_collection": {"removed": 1}}
+    assert sweep().counts == {"debt_collection": {"removed": 1}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
     assert list(AnonymisedSubject.objects.values_list("debtor", flat=True)) == [released.debtor_id]
 
 
@@ -98,7 +108,7 @@ def test_a_debtor_with_a_case_still_open_or_within_its_period_keeps_its_data():
     open_one, recent = closed_case(), closed_case()
     CaseFactory(debtor=open_one.debtor)
     closed_case(recent.debtor, closed_on=CLOSED + datetime.timedelta(days=1))
-    assert sweep().counts == {"debt_collection": {"removed": 0}}
+    assert sweep().counts == {"debt_collection": {"removed": 0}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
     assert Debtor.objects.get(pk=open_one.debtor_id).surname == open_one.debtor.surname
 
 
@@ -107,7 +117,11 @@ def test_a_dry_run_changes_nothing_but_its_record_and_agrees_with_the_sweep():
     audit_before = AuditEvent.objects.count()
     out = io.StringIO()
     call_command("retention", "sweep", "--dry-run", "--date", EXPIRES.isoformat(), stdout=out)
-    assert json.loads(out.getvalue()) == {"debt_collection": {"would_remove": 1}}
+    assert json.loads(out.getvalue()) == {
+        "debt_collection": {"would_remove": 1},
+        "marketing": {"would_remove": 0},
+        **OTHERS_WOULD_REMOVE,
+    }
     assert Debtor.objects.get(pk=debtor.pk).surname == debtor.surname
     assert not AnonymisedSubject.objects.exists()
     assert AuditEvent.objects.count() == audit_before
@@ -115,18 +129,22 @@ def test_a_dry_run_changes_nothing_but_its_record_and_agrees_with_the_sweep():
     assert (record.dry_run, record.status, record.counts) == (
         True,
         "finished",
-        {"debt_collection": {"would_remove": 1}},
+        {"debt_collection": {"would_remove": 1}, "marketing": {"would_remove": 0}, **OTHERS_WOULD_REMOVE},
     )
     out = io.StringIO()
     call_command("retention", "sweep", "--date", EXPIRES.isoformat(), stdout=out)
-    assert json.loads(out.getvalue()) == {"debt_collection": {"removed": 1}}
+    assert json.loads(out.getvalue()) == {
+        "debt_collection": {"removed": 1},
+        "marketing": {"removed": 0},
+        **OTHERS_REMOVED,
+    }
 
 
 def test_a_second_run_is_a_no_op():
     closed_case()
     sweep()
     audit_after_first = AuditEvent.objects.count()
-    assert sweep().counts == {"debt_collection": {"removed": 0}}
+    assert sweep().counts == {"debt_collection": {"removed": 0}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
     assert AuditEvent.objects.count() == audit_after_first
 
 
@@ -179,10 +197,14 @@ def test_an_interrupted_sweep_keeps_its_finished_chunks(monkeypatch):
             sweep(chunk_size=1)
         record = RetentionSweep.objects.get()
         assert record.status == SweepStatus.INTERRUPTED
-        assert record.counts == {"debt_collection": {"removed": 1}}
+        assert record.counts == {"debt_collection": {"removed": 1}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
         assert list(AnonymisedSubject.objects.values_list("debtor", flat=True)) == debtors[:1]
         monkeypatch.setattr(sweep_module, "_anonymise_chunk", real)
-        assert sweep(chunk_size=1).counts == {"debt_collection": {"removed": 2}}
+        assert sweep(chunk_size=1).counts == {
+            "debt_collection": {"removed": 2},
+            "marketing": {"removed": 0},
+            **OTHERS_REMOVED,
+        }
         assert AnonymisedSubject.objects.count() == 3
     finally:
         _empty_audit_log()
@@ -202,3 +224,17 @@ def _empty_audit_log():
         cursor.execute("DELETE FROM audit_auditchainhead")
         for sql in forward:
             cursor.execute(sql)
+
+
+def test_the_one_sweep_command_also_forgets_expired_visitors_and_its_dry_run_agrees():
+    answered = datetime.datetime(2022, 1, 10, 12, tzinfo=datetime.UTC)
+    for ref, at in (("o" * 20, answered), ("n" * 20, answered + datetime.timedelta(days=400))):
+        subject = ConsentSubject(SubjectKind.VISITOR, ref)
+        consent_give(subject=subject, purpose="analytics_cookies", where="/", method="button", language="nl", now=at)
+    runs = []
+    for argv in (["--dry-run"], []):
+        out = io.StringIO()
+        call_command("retention", "sweep", *argv, "--purpose", "marketing", "--date", "2025-01-10", stdout=out)
+        runs.append(json.loads(out.getvalue()))
+    assert runs == [{"marketing": {"would_remove": 1}}, {"marketing": {"removed": 1}}]
+    assert set(ConsentRecord.objects.values_list("subject_ref", flat=True)) == {"n" * 20}

@@ -19,7 +19,7 @@ from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import ConfigDict, Field
 
 from incasso.api.schemas import inline_json_schema
-from incasso.intake.models import ImportFormat, ImportSource
+from incasso.intake.models import API_KEY_PREFIX_LENGTH, ImportFormat, ImportSource
 from incasso.intake.rows import ROW_FIELDS, ClaimRow, DocumentKind, RowError
 from incasso.intake.services import api_key_authenticate, claims_import
 from incasso.parties.models import Client
@@ -61,6 +61,11 @@ class ClaimIn(Schema):
     currency: str | None = Field(default=None, examples=["EUR"], description="EUR only (the default)")
     description: str | None = Text
     interest: str | None = Field(default=None, description="statutory, commercial or none; default by debtor kind")
+    claim_type: str | None = Field(
+        default=None,
+        examples=["purchase"],
+        description="contract (default), purchase or energy: with debtor_kind it fixes the limitation period",
+    )
     debtor_reference: str = Field(examples=["K-1001"], description="the client's customer number for the debtor")
     debtor_kind: str = Field(examples=["consumer"], description="consumer, sole_trader or company")
     given_names: str | None = Text
@@ -155,5 +160,17 @@ def claims_submit(request: HttpRequest) -> Status[dict[str, Any]]:
             413, "too_many_claims", f"{len(items)} claims in one request; send at most {MAX_CLAIMS} per request"
         )
     rows = [_row(position, item) for position, item in enumerate(items, start=1)]
-    summary = claims_import(client=client, rows=rows, source=ImportSource.REST, file_format=ImportFormat.JSON)
+    summary = claims_import(
+        client=client,
+        rows=rows,
+        source=ImportSource.REST,
+        file_format=ImportFormat.JSON,
+        actor_name=_api_key_label(request),
+    )
     return Status(200, summary.as_dict())
+
+
+def _api_key_label(request: HttpRequest) -> str:
+    """Who submitted, for the cases' timeline: the key's public prefix, never the key itself."""
+    key = request.headers.get("X-API-Key") or request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return f"API key {key.strip()[:API_KEY_PREFIX_LENGTH]}"

@@ -36,7 +36,7 @@ from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Client, Debtor
 from incasso.webhooks.models import WebhookEventType
-from incasso.webhooks.services import webhook_event_emit
+from incasso.webhooks.services import CaseEvent, webhook_case_events_emit_bulk, webhook_event_emit
 
 CASE_NUMBER_DIGITS = 6
 
@@ -82,8 +82,15 @@ def case_create(
     opened_on: datetime.date,
     interest_kind: InterestKind,
     number: str | None = None,
+    source: str = "manual",
+    actor: User | None = None,
+    actor_name: str | None = None,
 ) -> Case:
-    """Open a case for ``client`` on one of that client's own debtors, in the first stage."""
+    """Open a case for ``client`` on one of that client's own debtors, in the first stage.
+
+    The opening is the case's first stage event: who opened it (``actor``, or ``actor_name`` for a client's
+    API key or a part of the system) and through which door (``source``).
+    """
     if debtor.client_id != client.pk:
         # Never across clients (C-2): each client's debtor data stays in that client's processing.
         raise ValidationError(_("The debtor belongs to another client."), code="debtor_of_other_client")
@@ -97,7 +104,44 @@ def case_create(
     )
     case.full_clean()
     case.save()
+    opener = CaseOpener(
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=_actor_label(actor, actor_name),
+        source=source,
+    )
+    case_opened_events_insert(case_ids=[case.pk], opener=opener)
     return case
+
+
+@dataclass(frozen=True)
+class CaseOpener:
+    """Who opened cases and through which door: the first event of every case's timeline says so (C-4)."""
+
+    actor_id: int | None
+    actor_name: str
+    source: str
+
+    @property
+    def reason(self) -> str:
+        return f"claim intake {self.source}"
+
+
+# An opened case comes from no stage: the event's from_stage is empty.
+OPENED_FROM = ""
+_OPENED_EVENT_COLUMNS = ("case_id", "from_stage", "to_stage", "actor_id", "actor_name", "reason", "occurred_at")
+
+
+def case_opened_events_insert(
+    *, case_ids: Sequence[int], opener: CaseOpener, now: datetime.datetime | None = None
+) -> None:
+    """Record the "opened" stage event of new cases, all in one insert (the bulk intake opens thousands)."""
+    occurred_at = now or timezone.now()
+    first = Stage.REMINDER.value
+    rows = [
+        (case_id, OPENED_FROM, first, opener.actor_id, opener.actor_name, opener.reason, occurred_at)
+        for case_id in case_ids
+    ]
+    rows_insert(StageEvent, _OPENED_EVENT_COLUMNS, rows, returning=False)
 
 
 @transaction.atomic
@@ -220,6 +264,7 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
             groups.setdefault((move.from_stage, move.to, move.closed_reason), []).append(move)
         events: list[tuple[object, ...]] = []
         audits: list[AuditEntry] = []
+        announced: list[CaseEvent] = []  # the clients' webhooks (C-12)
         for (from_stage, to, closed_reason), group in groups.items():
             ids = [move.case_id for move in group]
             changes: dict[str, object] = {"stage": to.value}
@@ -253,8 +298,14 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
                 for move in group
                 if move.case_id in still_there
             )
+            announced.extend(
+                CaseEvent(move.case_id, WebhookEventType.CASE_STAGE_CHANGED, {"from": from_stage.value, "to": to.value})
+                for move in group
+                if move.case_id in still_there
+            )
         rows_insert(StageEvent, _EVENT_COLUMNS, events, returning=False)
         audit_record_bulk(audits)
+        webhook_case_events_emit_bulk(events=announced)
     return moved
 
 

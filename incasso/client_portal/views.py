@@ -138,11 +138,13 @@ def legal_steps(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request: HttpRequest) -> HttpResponse:
-    _user, client = _client(request)
+    user, client = _client(request)
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         row = ClaimRow(1, DocumentKind.INVOICE, **form.as_row_values())
-        summary = claims_import(client=client, rows=[row], source=ImportSource.REST, file_format=ImportFormat.JSON)
+        summary = claims_import(
+            client=client, rows=[row], source=ImportSource.REST, file_format=ImportFormat.JSON, actor=user
+        )
         return HttpResponseRedirect(reverse("client_portal:import", args=[summary.batch_id]))
     return _render(request, "claim_form.html", client, {"form": form})
 
@@ -152,14 +154,14 @@ def claim_new(request: HttpRequest) -> HttpResponse:
 def upload(request: HttpRequest) -> HttpResponse:
     """The file is imported in the request, in chunks that commit one by one (the intake streams it, never
     holding it in memory); the browser shows the upload's progress, then the import's result page."""
-    _user, client = _client(request)
+    user, client = _client(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     refusal = ""
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
             summary = claims_import_file(
-                client=client, stream=upload_file, filename=upload_file.name[:255], source=ImportSource.CSV
+                client=client, stream=upload_file, filename=upload_file.name[:255], source=ImportSource.CSV, actor=user
             )
         except ImportFileError as error:
             refusal = error.message

@@ -40,7 +40,6 @@ from incasso.domain.case_lifecycle import (
 )
 from incasso.domain.case_stages import Stage
 from incasso.domain.costs_policy import DebtorCategory, collection_costs_due_from
-from incasso.domain.fourteen_day_letter import fourteen_day_term
 from incasso.domain.instructions import LEGAL_STEPS, ClientInstructions
 from incasso.domain.money import Money
 from incasso.domain.quote import quote_calculate
@@ -245,7 +244,6 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
             facts[case.pk],
             instructions[case.client_id],
             claims_of,
-            earliest_due,
         )
     for case_id in near_limitation:
         plan.task(case_id, TaskKind.LIMITATION, "Claim near limitation: interrupt or act", on)
@@ -395,7 +393,6 @@ def _plan_decision(
     facts: CaseFacts,
     client_rules: ClientInstructions,
     claims_of: dict[int, list[int]],
-    earliest_due: dict[int, date],
 ) -> None:
     measure = str(outcome["measure"])
     move_to = outcome.get("move_to")
@@ -418,14 +415,9 @@ def _plan_decision(
         plan.letters.append(LetterRequest(case_id=case.pk, kind=measure))
         if measure in DEMAND_MEASURES:
             plan.interrupted_claims.extend(claims_of.get(case.pk, []))
-        if measure == MeasureKind.FOURTEEN_DAY_LETTER.value and case.consumer:
-            # Costs become due only after the term this letter starts, and only if the debtor was in default.
-            case.fourteen_day_letter_posted_on = on
-            case.costs_due_from = collection_costs_due_from(
-                category=DebtorCategory.CONSUMER,
-                payment_due=earliest_due[case.pk],
-                fourteen_day_term=fourteen_day_term(on),
-            )
+        # A queued 14-day letter sets no term yet: the term and the costs-due date follow the day the letter is
+        # actually posted, recorded with it (communications.recording), so the guard cannot pass on a letter
+        # still waiting in the queue.
     task = outcome.get("task")
     if task:
         kind = TaskKind(str(task)) if str(task) in TaskKind.values else TaskKind.GENERAL

@@ -7,18 +7,27 @@ the system's trusted authorities and fails, rather than falling back, when START
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from incasso.communications import portal_codes
 from incasso.communications.letter_data import LetterDataError, with_portal_code
-from incasso.communications.models import CommunicationChannel, Direction, Letter, LetterKind, LetterStatus
+from incasso.communications.models import (
+    CommunicationChannel,
+    Direction,
+    Letter,
+    LetterChannel,
+    LetterKind,
+    LetterStatus,
+)
 from incasso.communications.preparation import letters_prepare
 from incasso.communications.recording import (
     communication_log,
@@ -27,7 +36,7 @@ from incasso.communications.recording import (
     letters_record_sent,
 )
 from incasso.communications.rendering import letters_compile
-from incasso.communications.selectors import letter_addressees
+from incasso.communications.selectors import letter_addressees, letter_held
 from incasso.domain.contact import AMSTERDAM, is_contact_allowed, next_allowed_contact
 from incasso.integrations.smime import smime_protect
 
@@ -105,12 +114,15 @@ class LetterEmailOutcome:
     wait_until: datetime | None  # when contact is allowed again (Wki), if it is not now
 
 
-def letter_email_send(*, letter: Letter, now: datetime) -> LetterEmailOutcome:
+def letter_email_send(
+    *, letter: Letter, now: datetime, connection: BaseEmailBackend | None = None
+) -> LetterEmailOutcome:
     """E-mail a letter's PDF to the debtor over TLS, but only when a debtor may be approached (Wki art. 4.2).
 
     Outside the allowed hours nothing happens and the outcome says when to try again. A queued letter is
     written as posted today and gets a portal code; a letter already posted goes as a copy of what was printed.
     The letter is claimed first (compare-and-set on ``sent_at``), so two workers never send it twice.
+    ``connection``: an open SMTP connection to reuse (a batch sends over one); by default one of its own.
     """
     require_encrypted_transport()
     if not is_contact_allowed(now):
@@ -139,7 +151,9 @@ def letter_email_send(*, letter: Letter, now: datetime) -> LetterEmailOutcome:
     if not Letter.objects.filter(pk=letter.pk, sent_at__isnull=True).update(sent_at=now):
         raise ValueError(f"letter {letter.pk} is being or has been e-mailed already")
     try:
-        smime_protect(letter_email_message(data=data, to=to, pdf=pdf)).send(fail_silently=False)
+        message = smime_protect(letter_email_message(data=data, to=to, pdf=pdf))
+        message.connection = connection
+        message.send(fail_silently=False)
     except Exception:
         Letter.objects.filter(pk=letter.pk).update(sent_at=None)  # release the claim: it may be tried again
         raise
@@ -159,3 +173,70 @@ def letter_email_send(*, letter: Letter, now: datetime) -> LetterEmailOutcome:
             )
     letter.refresh_from_db()
     return LetterEmailOutcome(sent_at=now, wait_until=None)
+
+
+DEFAULT_BATCH = 200
+
+
+@dataclass
+class LetterEmailRun:
+    """What one run of :func:`letters_email_send_due` did."""
+
+    sent: int = 0
+    held: int = 0  # due letters left queued because their case is on hold (restriction, dispute, legal hold...)
+    failed: list[dict[str, object]] = field(default_factory=list)
+    wait_until: datetime | None = None  # outside the contact hours: nothing was sent; try again from then
+    error: str = ""  # the SMTP connection failed: the batch stopped, the letter it was on stays queued
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sent": self.sent,
+            "held": self.held,
+            "failed": self.failed,
+            "wait_until": self.wait_until.isoformat() if self.wait_until else None,
+            "error": self.error,
+        }
+
+
+def letters_email_due(*, now: datetime) -> tuple[list[Letter], int]:
+    """Queued e-mail letters due by ``now`` and not claimed by a sender, oldest first, without those of a closed
+    case or a case on hold; and how many were held back."""
+    today = now.astimezone(AMSTERDAM).date()
+    due = Letter.objects.filter(
+        status=LetterStatus.QUEUED, channel=LetterChannel.EMAIL, planned_for__lte=today, sent_at__isnull=True
+    )
+    held = letter_held(on=today)
+    return list(due.exclude(held).order_by("planned_for", "pk")), due.filter(held).count()
+
+
+def letters_email_send_due(*, now: datetime, batch_size: int = DEFAULT_BATCH) -> LetterEmailRun:
+    """E-mail up to ``batch_size`` queued letters whose channel is e-mail, over one SMTP connection.
+
+    Only inside the Wki contact hours: outside them nothing is sent and ``wait_until`` says when to run again.
+    Each letter is claimed by compare-and-set before it goes, so a second run (or a second worker) never sends
+    a letter twice. A letter that cannot be written or has no address is marked failed with the reason; an SMTP
+    failure stops the batch and leaves the letter queued for the next run.
+    """
+    require_encrypted_transport()
+    if not is_contact_allowed(now):
+        return LetterEmailRun(wait_until=next_allowed_contact(now))
+    letters, held = letters_email_due(now=now)
+    run = LetterEmailRun(held=held)
+    if not letters:
+        return run
+    with get_connection(fail_silently=False) as connection:
+        for letter in letters[:batch_size]:
+            try:
+                letter_email_send(letter=letter, now=now, connection=connection)
+            except LetterDataError as error:  # already marked failed by the preparation
+                run.failed.append({"letter": letter.pk, "error": str(error)})
+            except ValueError as error:  # no address, or claimed by another sender meanwhile
+                if Letter.objects.filter(pk=letter.pk, sent_at__isnull=True).exists():
+                    letters_mark_failed({letter.pk: str(error)}, now)
+                    run.failed.append({"letter": letter.pk, "error": str(error)})
+            except (smtplib.SMTPException, OSError) as error:
+                run.error = f"{type(error).__name__}: {error}"
+                break
+            else:
+                run.sent += 1
+    return run

@@ -6,10 +6,11 @@ Shared by the print batch and e-mail, so a letter is recorded the same way which
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 
+from incasso.cases.models import Case
 from incasso.communications import portal_codes
 from incasso.communications.letter_data import with_portal_code
 from incasso.communications.models import (
@@ -23,6 +24,7 @@ from incasso.communications.models import (
     PrintBatch,
 )
 from incasso.communications.preparation import PreparedLetter
+from incasso.core.bulk_update import rows_update
 
 
 def letters_mark_failed(failed: dict[int, str], now: datetime) -> None:
@@ -42,6 +44,18 @@ def letters_printable(prepared: Sequence[PreparedLetter], codes: dict[int, str])
         }
         for p in prepared
     ]
+
+
+def _fourteen_day_terms_store(ready: Sequence[PreparedLetter], posted: date) -> None:
+    """The case's 14-day term follows its letter as actually posted (print batch made, e-mail sent), not the day
+    it was queued: a letter printed three days late gives a term three days later, and costs charged from the
+    queued day would be charged too early (BW 6:96 lid 6, LEGAL.md section 2). One set-based update."""
+    terms = {
+        p.letter.case_id: (posted, date.fromisoformat(p.data["fourteen_day"]["last_day_iso"]) + timedelta(days=1))
+        for p in ready
+        if p.letter.kind == LetterKind.FOURTEEN_DAY_LETTER
+    }
+    rows_update(Case, ("fourteen_day_letter_posted_on", "costs_due_from"), terms)
 
 
 def _letters_values_store(ready: Sequence[PreparedLetter]) -> None:
@@ -82,6 +96,7 @@ def letters_record_sent(
     if sent_at is not None:
         shared.update(sent_at=sent_at)
     _letters_values_store(ready)
+    _fourteen_day_terms_store(ready, posted)
     PortalAccessCode.objects.bulk_create(
         [
             PortalAccessCode(

@@ -6,9 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from incasso.cases.models import Case
+from django.db.models import Exists, F, OuterRef, Q
+
+from incasso.cases.models import Case, CaseHold
 from incasso.communications.letter_data import Recipient
 from incasso.communications.models import Communication, Letter, LetterKind, LetterTemplate
+from incasso.core.bulk_insert import AnyOf
+from incasso.domain.case_stages import Stage
 from incasso.parties.models import DebtorKind
 
 
@@ -24,11 +28,32 @@ class Addressee:
     email: str
 
 
+# What an addressee is made of: the rest of the case, client and debtor rows is neither read nor built.
+_ADDRESSEE_FIELDS = (
+    "number",
+    "client__name",
+    "client__vat_deductible",
+    "debtor__kind",
+    "debtor__data_key",
+    "debtor__given_names",
+    "debtor__surname",
+    "debtor__organisation_name",
+    "debtor__street",
+    "debtor__house_number",
+    "debtor__postcode",
+    "debtor__city",
+    "debtor__country",
+    "debtor__email",
+)
+
+
 def letter_addressees(*, case_ids: Iterable[int]) -> dict[int, Addressee]:
     """Case number, creditor and the debtor's postal address per case, in two queries (cases with their client and
     debtor, then the debtors' data keys: the personal fields are encrypted, P-3). A debtor whose data key was
     destroyed is addressed as "[erased]"."""
-    cases = Case.objects.filter(pk__in=list(case_ids)).select_related("client", "debtor")
+    cases = (
+        Case.objects.filter(AnyOf(F("pk"), list(case_ids))).select_related("client", "debtor").only(*_ADDRESSEE_FIELDS)
+    )
     result = {}
     for case in cases:
         debtor = case.debtor
@@ -58,10 +83,13 @@ def active_templates(*, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
     return {(t.kind, t.language): t for t in rows if (t.kind, t.language) in wanted}
 
 
-def queued_post_letters(*, on: date, limit: int | None = None) -> list[Letter]:
-    """Letters waiting for the print batch of ``on`` (and any left over from earlier days), oldest first."""
-    rows = Letter.objects.filter(status="queued", channel="post", planned_for__lte=on).order_by("planned_for", "pk")
-    return list(rows[:limit] if limit is not None else rows)
+def letter_held(*, on: date) -> Q:
+    """Matches a letter whose case is closed or on hold on ``on`` (a restriction, dispute, insolvency, legal hold
+    ...). Such a letter stays queued: it is neither printed nor e-mailed until the hold is lifted."""
+    holds = CaseHold.objects.filter(case_id=OuterRef("case_id"), lifted_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=on)
+    )
+    return Q(Exists(holds)) | Q(case__stage=Stage.CLOSED.value)
 
 
 def case_letters(*, case_id: int) -> list[Letter]:

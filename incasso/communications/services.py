@@ -16,6 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from incasso.cases.models import Case
@@ -40,9 +41,9 @@ from incasso.communications.recording import (
     letters_record_sent,
 )
 from incasso.communications.rendering import RenderedLetters, letters_compile
-from incasso.communications.selectors import active_templates
+from incasso.communications.selectors import active_templates, letter_held
 from incasso.communications.templates import letter_template_activate, letter_template_create
-from incasso.core.bulk_insert import rows_insert
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.payment_reference import rf_for_case
 
 __all__ = [
@@ -106,7 +107,7 @@ def letters_queue_bulk(*, requests: Sequence[LetterRequest], on: date) -> int:
     missing = wanted - set(active_templates(keys=wanted))
     if missing:
         raise ValueError(f"no active template for {sorted(missing)}")
-    numbers = dict(Case.objects.filter(pk__in={r.case_id for r in requests}).values_list("pk", "number"))
+    numbers = dict(Case.objects.filter(AnyOf(F("pk"), {r.case_id for r in requests})).values_list("pk", "number"))
     unknown = {r.case_id for r in requests} - set(numbers)
     if unknown:
         raise ValueError(f"unknown cases {sorted(unknown)}")
@@ -126,7 +127,9 @@ def letters_queue_bulk(*, requests: Sequence[LetterRequest], on: date) -> int:
             details if r.instalments else {},
             key,
         )
-    existing = set(Letter.objects.filter(idempotency_key__in=list(letters)).values_list("idempotency_key", flat=True))
+    existing = set(
+        Letter.objects.filter(AnyOf(F("idempotency_key"), list(letters))).values_list("idempotency_key", flat=True)
+    )
     new = [letter for key, letter in letters.items() if key not in existing]
     rows_insert(Letter, _LETTER_COLUMNS, new, returning=False, ignore_conflicts=True)
     return len(new)
@@ -164,8 +167,9 @@ def print_batch_render(*, on: date, limit: int | None = None) -> PrintBatch | No
     """
     now = timezone.now()
     queued = (
-        Letter.objects.select_for_update(skip_locked=True)
+        Letter.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=LetterStatus.QUEUED, channel=LetterChannel.POST, planned_for__lte=on)
+        .exclude(letter_held(on=on))  # a closed case's or a case on hold's letters wait
         .order_by("planned_for", "pk")
     )
     letters = list(queued[:limit] if limit is not None else queued)

@@ -62,6 +62,27 @@ _YEARS: dict[LimitationKind, int] = {
 }
 
 
+class ClaimType(enum.Enum):
+    """What a claim is for, as the client says at intake; with the debtor's kind it fixes the limitation kind."""
+
+    CONTRACT = "contract"  # any other payment under a contract: services, work, rent, subscriptions, loans
+    PURCHASE = "purchase"  # the price of goods sold (koop)
+    ENERGY = "energy"  # gas, electricity or heat supplied
+
+
+def limitation_kind_for(claim_type: ClaimType, *, consumer: bool) -> LimitationKind:
+    """The limitation kind of a new claim (LEGAL.md section 5).
+
+    Art. 7:28 (2 years) covers the purchase price owed by a consumer, and gas, electricity and heat supplied to
+    a consumer; a buyer acting in the course of a business or profession (a company or a sole trader) owes the
+    price under the general rule of art. 3:307 (5 years). Everything else is payment under a contract: 5 years
+    (art. 3:307; periodic payments under art. 3:308 have the same length).
+    """
+    if consumer and claim_type in {ClaimType.PURCHASE, ClaimType.ENERGY}:
+        return LimitationKind.CONSUMER_PURCHASE
+    return LimitationKind.CONTRACT
+
+
 class InterruptionKind(enum.Enum):
     """The acts that interrupt a running limitation period."""
 

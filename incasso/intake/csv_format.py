@@ -25,6 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "valuta"),
     "description": ("description", "omschrijving"),
     "interest": ("interest", "rente", "interest_kind", "rentesoort"),
+    "claim_type": ("claim_type", "soort_vordering", "vorderingsoort"),
     "debtor_reference": ("debtor_reference", "debiteurnummer", "debtor_number", "customer_number", "klantnummer"),
     "debtor_kind": ("debtor_kind", "soort_debiteur", "debtor_type", "debiteursoort"),
     "given_names": ("given_names", "voornamen", "first_names", "first_name", "voornaam"),

@@ -20,6 +20,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import postcode as nl_postcode
 
 from incasso.cases.models import Claim, InterestKind
+from incasso.domain.limitation import ClaimType
 from incasso.domain.money import Money, MoneyError
 from incasso.intake.rows import Dialect, RowError
 from incasso.parties.models import Debtor, DebtorKind
@@ -43,6 +44,14 @@ DUTCH_DEBTOR_KINDS = {
     "eenmanszaak": DebtorKind.SOLE_TRADER.value,
     "bedrijf": DebtorKind.COMPANY.value,
     "onderneming": DebtorKind.COMPANY.value,
+}
+CLAIM_TYPES = {claim_type.value: claim_type.value for claim_type in ClaimType}
+DUTCH_CLAIM_TYPES = {
+    "overeenkomst": ClaimType.CONTRACT.value,
+    "dienst": ClaimType.CONTRACT.value,
+    "koop": ClaimType.PURCHASE.value,
+    "koopprijs": ClaimType.PURCHASE.value,
+    "energie": ClaimType.ENERGY.value,
 }
 INTEREST_KINDS = {kind.value: kind.value for kind in InterestKind}
 DUTCH_INTEREST_KINDS = {

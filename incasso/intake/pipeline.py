@@ -84,6 +84,7 @@ def _encode(chunk: ValidatedChunk) -> _Wire:
                 claim.currency,
                 claim.description,
                 claim.interest or "",
+                claim.limitation_kind,
                 *debtor[:5],
                 str(debtor.date_of_birth.toordinal()) if debtor.date_of_birth else "",
                 *debtor[6:],
@@ -102,16 +103,18 @@ def _decode(wire: _Wire) -> ValidatedChunk:
             continue
         f = item.split(SEPARATOR)
         debtor = DebtorRecord(
-            f[8],
             f[9],
             f[10],
             f[11],
             f[12],
-            day(int(f[13])) if f[13] else None,
-            *f[14:],
+            f[13],
+            day(int(f[14])) if f[14] else None,
+            *f[15:],
         )
         claims.append(
-            ClaimRecord(int(f[0]), f[1], day(int(f[2])), day(int(f[3])), int(f[4]), f[5], f[6], f[7] or None, debtor)
+            ClaimRecord(
+                int(f[0]), f[1], day(int(f[2])), day(int(f[3])), int(f[4]), f[5], f[6], f[7] or None, debtor, f[8]
+            )
         )
     return ValidatedChunk(claims=claims, credits=wire[1], rejected=wire[2])
 

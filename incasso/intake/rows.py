@@ -34,6 +34,8 @@ class ClaimRow:
     currency: str = ""
     description: str = ""
     interest: str = ""
+    # What the claim is for (contract, purchase, energy): with the debtor's kind it fixes the limitation period.
+    claim_type: str = ""
     # For a credit note: the invoice it corrects.
     credited_invoice_number: str = ""
     debtor_reference: str = ""
@@ -115,6 +117,7 @@ class ClaimRecord(NamedTuple):
     description: str
     interest: str | None
     debtor: DebtorRecord
+    limitation_kind: str
 
 
 class CreditRecord(NamedTuple):

@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from contextlib import closing, nullcontext
 from typing import BinaryIO
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from incasso.cases.services import SYSTEM, CaseOpener
 from incasso.intake.csv_format import csv_open
 from incasso.intake.files import FileKind, file_inspect
 from incasso.intake.models import (
@@ -96,6 +98,8 @@ def claims_import(
     dialect: Dialect = STRICT,
     chunk_size: int = CHUNK_SIZE,
     parallel: bool = False,
+    actor: User | None = None,
+    actor_name: str | None = None,
 ) -> ImportSummary:
     """Import a stream of rows for ``client``: good rows go in, bad rows are reported, duplicates are skipped.
 
@@ -103,16 +107,26 @@ def claims_import(
     The import is recorded as an ``ImportBatch``; an unexpected failure marks it failed and is raised, leaving
     the chunks before it written and the failing chunk not written at all. ``parallel`` validates in a second
     process while this one writes (worth it for large files; see ``pipeline``).
+
+    Every case the import opens gets an "opened" stage event naming who imported it: ``actor`` (a person),
+    else ``actor_name`` (e.g. the client's API key), else the system.
     """
     batch = ImportBatch.objects.create(
         client=client, source=source, file_format=file_format, filename=filename or "", sha256=sha256
     )
     summary = ImportSummary(batch_id=batch.pk, limit=ImportBatch.REJECTED_KEPT)
+    opener = CaseOpener(
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=actor.get_username() if actor is not None else actor_name or SYSTEM,
+        source=str(source),
+    )
     try:
         # closing(): on a failure the validating child process is stopped at once, not when the traceback goes.
         with closing(validated_chunks(rows, dialect, chunk_size, in_child=parallel)) as chunks:
             for chunk in chunks:
-                outcome = chunk_write(client=client, claims=chunk.claims, credits=chunk.credits, batch_id=batch.pk)
+                outcome = chunk_write(
+                    client=client, claims=chunk.claims, credits=chunk.credits, batch_id=batch.pk, opener=opener
+                )
                 summary.created += outcome.created
                 summary.duplicates += outcome.duplicates
                 rejected = chunk.rejected + [[error] for error in outcome.rejected]
@@ -141,7 +155,14 @@ def _batch_finish(batch: ImportBatch, summary: ImportSummary, status: ImportStat
 
 
 def claims_import_file(
-    *, client: Client, stream: BinaryIO, filename: str, source: ImportSource, chunk_size: int = CHUNK_SIZE
+    *,
+    client: Client,
+    stream: BinaryIO,
+    filename: str,
+    source: ImportSource,
+    chunk_size: int = CHUNK_SIZE,
+    actor: User | None = None,
+    actor_name: str | None = None,
 ) -> ImportSummary:
     """Import a CSV or UBL file, told apart by its content. ``stream`` must be seekable: it is read twice, once
     to hash it and check its encoding, once to import it, so nothing is read into memory as a whole.
@@ -183,4 +204,6 @@ def claims_import_file(
             dialect=dialect,
             chunk_size=chunk_size,
             parallel=large,
+            actor=actor,
+            actor_name=actor_name,
         )

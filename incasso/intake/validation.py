@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
+from incasso.domain.limitation import ClaimType, limitation_kind_for
 from incasso.intake.fields import (
+    CLAIM_TYPES,
     COUNTRY_CODE,
     DEBTOR_KINDS,
+    DUTCH_CLAIM_TYPES,
     DUTCH_DEBTOR_KINDS,
     DUTCH_INTEREST_KINDS,
     INTEREST_KINDS,
@@ -59,11 +62,17 @@ def row_validate(row: ClaimRow, dialect: Dialect) -> ClaimRecord | CreditRecord 
         if row.interest.strip()
         else None
     )
+    claim_type = (
+        check.code("claim_type", row.claim_type, CLAIM_TYPES, DUTCH_CLAIM_TYPES, dialect)
+        if row.claim_type.strip()
+        else ClaimType.CONTRACT.value
+    )
     debtor = debtor_validate(row, dialect)
     if isinstance(debtor, list):
         check.errors.extend(debtor)
     if check.errors or invoice_date is None or due_date is None or cents is None or isinstance(debtor, list):
         return check.errors
+    limitation_kind = _LIMITATION_KIND[claim_type, debtor.kind == DebtorKind.CONSUMER]
     return ClaimRecord(
         row=row.row,
         invoice_number=invoice_number,
@@ -74,7 +83,16 @@ def row_validate(row: ClaimRow, dialect: Dialect) -> ClaimRecord | CreditRecord 
         description=description,
         interest=interest,
         debtor=debtor,
+        limitation_kind=limitation_kind,
     )
+
+
+# Every (claim type, consumer?) pair looked up once, not per row: a million-row file repeats a handful of them.
+_LIMITATION_KIND = {
+    (claim_type.value, consumer): limitation_kind_for(claim_type, consumer=consumer).value
+    for claim_type in ClaimType
+    for consumer in (True, False)
+}
 
 
 def _credit_validate(row: ClaimRow, dialect: Dialect) -> CreditRecord | list[RowError]:

@@ -16,15 +16,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from incasso.cases.models import Case, Claim, InterestKind
-from incasso.cases.services import case_numbers_reserve
+from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
 from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.crypto.services import data_keys_issue
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
+from incasso.intake.audit import intake_audit_record, intake_credits_audit_record
 from incasso.intake.models import ClaimCredit
 from incasso.intake.rows import ClaimRecord, CreditRecord, DebtorRecord, RowError
 from incasso.intake.selectors import claims_credited_cents
-from incasso.parties.models import Client, Debtor, DebtorKind
+from incasso.parties.models import DEBTOR_DETAILS, Client, Debtor, DebtorKind
 from incasso.parties.sealing import INDEX_COLUMNS, debtor_values_seal
 
 # A concurrent writer may take an invoice number or case number between our read and our insert; the unique
@@ -36,19 +37,7 @@ DEBTOR_COLUMNS = (
     "client_id",
     "reference",
     "kind",
-    "given_names",
-    "surname",
-    "organisation_name",
-    "date_of_birth",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "country",
-    "email",
-    "phone",
-    "iban",
-    "kvk_number",
+    *DEBTOR_DETAILS,
     "created_at",
     *INDEX_COLUMNS,
     "data_key_id",
@@ -63,6 +52,7 @@ CLAIM_COLUMNS = (
     "principal_cents",
     "currency",
     "description",
+    "limitation_kind",
     "created_at",
 )
 CREDIT_COLUMNS = (
@@ -84,13 +74,18 @@ class ChunkOutcome:
 
 
 def chunk_write(
-    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None
+    *,
+    client: Client,
+    claims: list[ClaimRecord],
+    credits: list[CreditRecord],
+    batch_id: int | None,
+    opener: CaseOpener,
 ) -> ChunkOutcome:
-    """Write the chunk's valid rows all together or not at all."""
+    """Write the chunk's valid rows all together or not at all; ``opener`` is recorded on every case opened."""
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                return _chunk_write(client=client, claims=claims, credits=credits, batch_id=batch_id)
+                return _chunk_write(client=client, claims=claims, credits=credits, batch_id=batch_id, opener=opener)
         except IntegrityError:
             if attempt == ATTEMPTS - 1:
                 raise
@@ -110,7 +105,7 @@ def default_interest(kind: str) -> str:
 
 
 def _chunk_write(
-    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None
+    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None, opener: CaseOpener
 ) -> ChunkOutcome:
     outcome = ChunkOutcome()
     now = timezone.now()
@@ -131,18 +126,26 @@ def _chunk_write(
             new_claims.append(claim)
     if new_claims:
         # Claim keys are only needed when a credit note in this chunk refers to a claim created in it.
-        claim_ids = _claims_insert(client=client, claims=new_claims, now=now, returning=bool(credits))
+        claim_ids = _claims_insert(client=client, claims=new_claims, now=now, returning=bool(credits), opener=opener)
         outcome.created += len(new_claims)
         for claim, pk in zip(new_claims, claim_ids, strict=False):
             known_claims[claim.invoice_number] = (pk, claim.principal_cents)
     if credits:
         _credits_write(
-            client=client, credits=credits, known_claims=known_claims, batch_id=batch_id, now=now, outcome=outcome
+            client=client,
+            credits=credits,
+            known_claims=known_claims,
+            batch_id=batch_id,
+            now=now,
+            outcome=outcome,
+            opener=opener,
         )
     return outcome
 
 
-def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.datetime, returning: bool) -> list[int]:
+def _claims_insert(
+    *, client: Client, claims: list[ClaimRecord], now: datetime.datetime, returning: bool, opener: CaseOpener
+) -> list[int]:
     client_id = client.pk
     by_debtor: dict[str, list[ClaimRecord]] = defaultdict(list)
     for claim in claims:
@@ -175,8 +178,10 @@ def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.d
         debtor_id, kind = debtors[reference]
         interest = next((c.interest for c in by_debtor[reference] if c.interest), None) or default_interest(kind)
         case_rows.append((client_id, debtor_id, number, first_stage, today, interest, now))
-    for reference, case_id in zip(needing_case, rows_insert(Case, CASE_COLUMNS, case_rows), strict=True):
+    new_case_ids = rows_insert(Case, CASE_COLUMNS, case_rows)
+    for reference, case_id in zip(needing_case, new_case_ids, strict=True):
         open_cases[debtors[reference][0]] = case_id
+    case_opened_events_insert(case_ids=new_case_ids, opener=opener, now=now)
 
     case_of = {reference: open_cases[debtors[reference][0]] for reference in by_debtor}
     claim_rows = [
@@ -189,10 +194,13 @@ def _claims_insert(*, client: Client, claims: list[ClaimRecord], now: datetime.d
             claim.principal_cents,
             claim.currency,
             claim.description,
+            claim.limitation_kind,
             now,
         )
         for claim in claims
     ]
+    debtor_ids = {reference: debtors[reference][0] for reference in by_debtor}
+    intake_audit_record(opener=opener, by_debtor=by_debtor, debtor_ids=debtor_ids, created=fresh, case_of=case_of)
     return rows_insert(Claim, CLAIM_COLUMNS, claim_rows, returning=returning)
 
 
@@ -223,6 +231,7 @@ def _credits_write(
     batch_id: int | None,
     now: datetime.datetime,
     outcome: ChunkOutcome,
+    opener: CaseOpener,
 ) -> None:
     """Credit notes reduce the claim they name; one for an unknown invoice, or for more than is left, is refused."""
     existing = set(
@@ -265,4 +274,5 @@ def _credits_write(
             (claim_id, client.pk, credit.credit_note_number, credit.amount_cents, credit.credited_on, batch_id, now)
         )
     rows_insert(ClaimCredit, CREDIT_COLUMNS, rows, returning=False)
+    intake_credits_audit_record(opener=opener, credited={row[2]: row[0] for row in rows})
     outcome.created += len(rows)

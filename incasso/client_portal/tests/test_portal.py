@@ -11,7 +11,15 @@ from incasso.accounts.factories import ClientMembershipFactory, UserFactory
 from incasso.accounts.roles import Role
 from incasso.audit.models import AuditAction, AuditEvent
 from incasso.cases.factories import CaseFactory, ClaimFactory
-from incasso.cases.models import Measure, MeasureKind, MeasureStatus, StaffTask, TaskKind, TaskStatus
+from incasso.cases.models import (
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    StaffTask,
+    StageEvent,
+    TaskKind,
+    TaskStatus,
+)
 from incasso.client_portal.models import LegalStepsDecision
 from incasso.parties.factories import ClientFactory, DebtorFactory
 from incasso.webhooks.models import WebhookDelivery
@@ -54,6 +62,9 @@ def test_upload_with_a_bad_row_shows_the_row_error(client, world) -> None:
     [error] = batch.rejected
     assert (error["row"], error["field"]) == (3, "amount")
     assert f"<td>3</td><td>amount</td><td>{error['error']}</td>" in page.replace("&#x27;", "'")
+    # The new case's timeline starts with who uploaded it and through which door.
+    opened = StageEvent.objects.get(case__debtor__reference="C-10")
+    assert (opened.actor, opened.from_stage, opened.reason) == (world["user_a"], "", "claim intake csv")
 
 
 def test_client_user_sees_only_their_clients_pages(client, world) -> None:

@@ -35,9 +35,8 @@ def test_a_consumer_in_reminder_gets_the_fourteen_day_letter_with_a_stored_expla
     assert (summary.cases, summary.decided, summary.moved) == (1, 1, 1)
     case.refresh_from_db()
     assert case.stage == "formal_demand"
-    assert case.fourteen_day_letter_posted_on == ON
-    # Posted Monday 2 Nov 2026: received Wednesday 4 Nov, term to 18 Nov, costs due from 19 Nov (LEGAL.md §2).
-    assert case.costs_due_from == datetime.date(2026, 11, 19)
+    # Queued, not yet posted: the term starts when the letter is printed (communications/test_fourteen_day_posting).
+    assert (case.fourteen_day_letter_posted_on, case.costs_due_from) == (None, None)
     decision = Decision.objects.get(case=case)
     assert decision.inputs["amount_outstanding"] and decision.strategy_version.version >= 1
     assert decision.explanation_nl and decision.explanation_en

@@ -12,10 +12,12 @@ import subprocess
 import pytest
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
+from incasso.cases.services import case_hold_lift, case_hold_place
 from incasso.communications.models import Communication, Letter, LetterStatus, LetterTemplate, PortalAccessCode
 from incasso.communications.print_files import MANIFEST_COLUMNS
 from incasso.communications.services import LetterRequest, letters_queue_bulk, print_batch_render
 from incasso.communications.tests.conftest import POSTED
+from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.payment_reference import is_valid_rf
 from incasso.parties.factories import ClientFactory, DebtorFactory
 
@@ -136,3 +138,16 @@ def test_email_letters_stay_out_of_the_print_batch(letter_case):
         requests=[LetterRequest(case_id=letter_case.pk, kind="reminder_letter", channel="email")], on=POSTED
     )
     assert print_batch_render(on=POSTED) is None
+
+
+def test_letters_of_a_restricted_case_wait_until_the_restriction_is_lifted(two_hundred_cases):
+    held, free = two_hundred_cases[:2]
+    letters_queue_bulk(requests=[LetterRequest(case_id=c.pk, kind="reminder_letter") for c in (held, free)], on=POSTED)
+    hold = case_hold_place(case=held, kind=HoldKind.RESTRICTION, reason="art. 18 GDPR")
+
+    batch = print_batch_render(on=POSTED)
+
+    assert batch.letter_count == 1
+    assert Letter.objects.get(case=held).status == LetterStatus.QUEUED
+    case_hold_lift(hold=hold, reason="restriction lifted")
+    assert print_batch_render(on=POSTED).letter_count == 1

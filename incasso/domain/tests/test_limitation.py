@@ -9,12 +9,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from incasso.domain.limitation import (
+    ClaimType,
     Interruption,
     InterruptionKind,
     LimitationKind,
     is_near_limitation,
     is_time_barred,
     limitation_date,
+    limitation_kind_for,
 )
 
 DEMAND = InterruptionKind.WRITTEN_DEMAND
@@ -161,3 +163,22 @@ def test_an_extra_interruption_never_shortens_a_period_of_five_years_or_less(
     without = limitation_date(due, kind, interruptions)
     assume(extra < without)
     assert limitation_date(due, kind, [*interruptions, demand(extra)]) >= without
+
+
+@pytest.mark.parametrize(
+    ("claim_type", "consumer", "kind", "years"),
+    [
+        (ClaimType.PURCHASE, True, LimitationKind.CONSUMER_PURCHASE, 2),  # art. 7:28
+        (ClaimType.ENERGY, True, LimitationKind.CONSUMER_PURCHASE, 2),  # art. 7:28: gas, electricity, heat
+        (ClaimType.CONTRACT, True, LimitationKind.CONTRACT, 5),  # art. 3:307
+        (ClaimType.PURCHASE, False, LimitationKind.CONTRACT, 5),  # a business buyer: art. 3:307
+        (ClaimType.ENERGY, False, LimitationKind.CONTRACT, 5),
+        (ClaimType.CONTRACT, False, LimitationKind.CONTRACT, 5),
+    ],
+)
+def test_the_claim_type_and_debtor_fix_the_limitation_kind(
+    claim_type: ClaimType, consumer: bool, kind: LimitationKind, years: int
+) -> None:
+    found = limitation_kind_for(claim_type, consumer=consumer)
+    assert found is kind
+    assert limitation_date(date(2026, 1, 31), found) == date(2026 + years, 2, 1)

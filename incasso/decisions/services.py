@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import AuditEntry, audit_record_bulk
 from incasso.cases.models import Case, StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import task_close, task_create
-from incasso.core.bulk_insert import rows_insert
+from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.decisions.models import (
     MAX_CHALLENGER_SHARE,
     Decision,
@@ -138,23 +138,46 @@ DECISION_FIELDS = ("decisions.Decision.inputs", "decisions.Decision.outcome", "d
 AUTOMATED = "automated decision"
 
 
-def _decisions_audit(decisions: Sequence[Decision]) -> None:
-    """One audit event per automated decision: the debtor profiled, by which strategy version, for collection."""
-    debtor_of = dict(Case.objects.filter(pk__in=[d.case_id for d in decisions]).values_list("pk", "debtor_id"))
+def _decisions_audit(rows: Sequence[tuple[Any, ...]]) -> None:
+    """One audit event per automated decision (``rows`` as stored, in _DECISION_COLUMNS' order): the debtor
+    profiled, by which strategy version, for collection."""
+    debtor_of = dict(Case.objects.filter(AnyOf(F("pk"), [row[0] for row in rows])).values_list("pk", "debtor_id"))
     audit_record_bulk(
         [
             AuditEntry(
                 AUTOMATED,
                 AuditAction.CREATE,
-                SubjectRef("parties.Debtor", str(debtor_of[d.case_id])),
+                SubjectRef("parties.Debtor", str(debtor_of[case_id])),
                 DECISION_FIELDS,
                 ProcessingPurpose.DEBT_COLLECTION,
                 "system",
-                {"case_id": d.case_id, "rule": d.rule_id, "strategy_version_id": d.strategy_version_id},
+                {"case_id": case_id, "rule": rule_id, "strategy_version_id": version_id},
             )
-            for d in decisions
+            for case_id, version_id, _variant, _on, _inputs, rule_id, *_ in rows
         ]
     )
+
+
+def _decisions_built(
+    rows: Sequence[tuple[Any, ...]], keys: Sequence[Any], versions: Mapping[int, StrategyVersion]
+) -> list[Decision]:
+    """The instances of ``rows`` just stored under ``keys``, built as a read builds them (positionally, which costs
+    a fraction of keyword construction for a chunk of thousands); the other columns have their defaults, and each
+    knows its strategy version without a query."""
+    version_field = Decision._meta.get_field("strategy_version")
+    fields = Decision._meta.concrete_fields
+    names = [field.attname for field in fields]
+    position = {name: i for i, name in enumerate(_DECISION_COLUMNS)}
+    defaults = [field.get_default() for field in fields]
+    id_at = names.index("id")
+    built = []
+    for row, key in zip(rows, keys, strict=True):
+        values = [row[position[name]] if name in position else defaults[i] for i, name in enumerate(names)]
+        values[id_at] = key
+        decision = Decision.from_db(None, names, values)
+        version_field.set_cached_value(decision, versions[row[1]])
+        built.append(decision)
+    return built
 
 
 def decisions_decide_bulk(
@@ -177,59 +200,40 @@ def decisions_decide_bulk(
         return {}
     in_force = strategy_in_force(strategy_code=strategy_code)
     blocked = case_profiling_blocks(case_ids=by_case, on=on) if blocks is None else blocks
-    decided = {d.case_id: d for d in Decision.objects.filter(case_id__in=list(by_case), decided_on=on)}
+    decided = {d.case_id: d for d in Decision.objects.filter(AnyOf(F("case_id"), list(by_case)), decided_on=on)}
     now = timezone.now()
-    new: list[Decision] = []
+    # The rows are built as tuples, in _DECISION_COLUMNS' order, and the model instances only once stored.
+    rows: list[tuple[Any, ...]] = []
+    versions: dict[int, StrategyVersion] = {}
     for case_id, item in by_case.items():
         if case_id in blocked or case_id in decided:
             continue
         variant, version, rules = in_force.version_for(item.case_number)
+        versions[version.pk] = version
         outcome = decide(rules, item)
-        new.append(
-            Decision(
-                case_id=case_id,
-                strategy_version=version,
-                variant=variant.value,
-                decided_on=on,
-                inputs=item.as_dict(),
-                rule_id=outcome.rule_id,
-                outcome=outcome.as_dict(),
-                explanation_nl=outcome.explanation_nl,
-                explanation_en=outcome.explanation_en,
-                created_at=now,
+        rows.append(
+            (
+                case_id,
+                version.pk,
+                variant.value,
+                on,
+                item.as_dict(),
+                outcome.rule_id,
+                outcome.as_dict(),
+                outcome.explanation_nl,
+                outcome.explanation_en,
+                now,
             )
         )
-    if new:
-        keys = rows_insert(
-            Decision,
-            _DECISION_COLUMNS,
-            [
-                (
-                    d.case_id,
-                    d.strategy_version_id,
-                    d.variant,
-                    d.decided_on,
-                    d.inputs,
-                    d.rule_id,
-                    d.outcome,
-                    d.explanation_nl,
-                    d.explanation_en,
-                    d.created_at,
-                )
-                for d in new
-            ],
-            ignore_conflicts=True,
-        )
-        _decisions_audit(new)
-        if len(keys) == len(new):
-            for decision, key in zip(new, keys, strict=True):
-                decision.pk = key
-                decision._state.adding = False
-            decided.update({d.case_id: d for d in new})
+    if rows:
+        keys = rows_insert(Decision, _DECISION_COLUMNS, rows, ignore_conflicts=True)
+        _decisions_audit(rows)
+        if len(keys) == len(rows):
+            decided.update({d.case_id: d for d in _decisions_built(rows, keys, versions)})
         else:
             # A concurrent run of the same day stored some of these already: the first one stays, and the rows
             # are read back so both runs answer with the same decisions.
-            stored = Decision.objects.filter(case_id__in=[d.case_id for d in new], decided_on=on)
+            stored = Decision.objects.filter(AnyOf(F("case_id"), [row[0] for row in rows]), decided_on=on)
             decided.update({d.case_id: d for d in stored})
     return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
 

@@ -22,4 +22,11 @@ class CodeForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, max_length=5000)
+    # Not required in the browser: "Carry out" and "Forward" need no note; the services ask for one where needed.
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        help_text=_("How the identity was checked, the reason, the instruction or the outcome."),
+    )

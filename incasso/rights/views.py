@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incasso.accounts.access import access_has_role, access_may_write, request_source
+from incasso.accounts.access import PRIVACY_PAGE_ROLES, access_has_role, access_may_write, request_source
 from incasso.accounts.roles import Role
 from incasso.rights.delivery import export_deliver
 from incasso.rights.execution import request_execute, restriction_lift
@@ -108,16 +108,17 @@ def export_download(request: HttpRequest, token: str, fmt: str = "") -> HttpResp
     return response
 
 
-def _officer(request: HttpRequest) -> User:
+def _officer(request: HttpRequest, roles: frozenset[Role] = PRIVACY_OFFICER_ROLES) -> User:
+    """The privacy officer, who handles requests; ``PRIVACY_PAGE_ROLES`` (administrator, auditor) may read them."""
     user = request.user
-    if not isinstance(user, User) or not access_has_role(user=user, roles=PRIVACY_OFFICER_ROLES):
+    if not isinstance(user, User) or not access_has_role(user=user, roles=roles):
         raise PermissionDenied
     return user
 
 
 @login_required
 def staff_queue(request: HttpRequest) -> HttpResponse:
-    _officer(request)
+    _officer(request, PRIVACY_PAGE_ROLES)
     today = timezone.localdate()
     rows = [(r, deadline_state(r, today=today)) for r in requests_open()[:500]]
     return render(request, "rights/staff_queue.html", {"rows": rows, "today": today})
@@ -125,7 +126,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = _officer(request, PRIVACY_PAGE_ROLES)
     found = request_for_officer(request_id=pk, officer=officer, source=request_source(request))
     if found is None:
         raise Http404
@@ -135,6 +136,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "debtors": found.debtors.all(),
         "events": found.events.all(),
         "form": NoteForm(),
+        "may_act": access_has_role(user=officer, roles=PRIVACY_OFFICER_ROLES) and access_may_write(user=officer),
     }
     return render(request, "rights/staff_detail.html", context)
 

@@ -92,3 +92,24 @@ def test_the_download_link_serves_each_format_and_logs_it(client):
     assert csv_response.status_code == 200 and b"Jansen" in csv_response.content
     assert client.get(link[:-3] + "zz/csv/").status_code == 404
     assert ExportDelivery.objects.count() == 1
+
+
+def test_the_administrator_and_auditor_read_the_queue_but_only_the_privacy_officer_acts(client):
+    _post_form(client, email="nobody@example.nl")
+    request = RightsRequest.objects.get()
+    detail_url = reverse("rights:staff_detail", kwargs={"pk": request.pk})
+    verify_url = reverse("rights:staff_action", kwargs={"pk": request.pk, "action": "verify"})
+    for role in (Role.AUDITOR, Role.ADMINISTRATOR):
+        reader = UserFactory()
+        reader.groups.add(Group.objects.get(name=role))
+        staff_login(client, reader)
+        assert request.reference.encode() in client.get(reverse("rights:staff_queue")).content
+        detail = client.get(detail_url)
+        assert detail.status_code == 200 and verify_url.encode() not in detail.content
+        assert client.post(verify_url, {"note": "ID seen"}).status_code == 403
+    request.refresh_from_db()
+    assert request.verified_at is None
+    officer = UserFactory()
+    officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
+    staff_login(client, officer)
+    assert verify_url.encode() in client.get(detail_url).content

@@ -9,10 +9,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incasso.demo.dataset import MIN_DEBTORS
 from incasso.demo.services import DEFAULT_DEBTORS, DemoDataExistsError, demo_create
+from incasso.demo.worklist import demo_work_create
 
 
 class Command(BaseCommand):
-    help = "Load deterministic demo data (clients, debtors, cases, claims, demo log-ins) into an empty database."
+    help = (
+        "Load deterministic demo data (clients, debtors, cases, claims, demo log-ins) into an empty database, "
+        "with work in every queue."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="The same seed always gives the same data.")
@@ -36,10 +40,14 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database already holds data. Use --if-empty to skip, or start from an empty database."
             ) from None
+        # Work in every queue, so each demo log-in has something to do (cases due, tasks, payments, requests).
+        work = demo_work_create()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded (seed {options['seed']}) in {time.monotonic() - started:.1f}s: "
                 f"{summary.clients} clients, {summary.debtors} debtors, {summary.cases} cases, "
-                f"{summary.claims} claims, {summary.users} log-ins."
+                f"{summary.claims} claims, {summary.users} log-ins; work: {work.tasks} tasks, "
+                f"{work.unmatched_payments} unmatched payments, {work.complaints} complaint, "
+                f"{work.rights_requests} data-subject request, {work.breaches} breach."
             )
         )

@@ -1,0 +1,164 @@
+"""Work for every demo log-in: without it a newcomer opens empty queues and learns nothing.
+
+Made through each owning app's services (tasks, complaints, data-subject requests, breaches, the bank statement
+import), so the demo's work items are exactly what real work looks like. Dates are relative to today: the queues
+show what is due today whenever the demo is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from incasso.cases.models import Case, TaskKind
+from incasso.cases.services import task_create
+from incasso.complaints.models import ComplaintChannel
+from incasso.complaints.services import complaint_submit
+from incasso.disclosures.breaches import breach_record
+from incasso.disclosures.models import BreachNature
+from incasso.domain.case_stages import Stage
+from incasso.domain.data_map import DataCategory
+from incasso.domain.payment_reference import rf_for_case
+from incasso.parties.models import Client
+from incasso.payments.services import statement_import
+from incasso.rights.models import RequestChannel, RequestKind
+from incasso.rights.services import Requester, requests_receive
+
+DEMO_SOURCE = "demo"
+# Open cases of each client whose next step is due today, so "due today" is never empty.
+DUE_TODAY_PER_CLIENT = 4
+AGENCY_IBAN = "NL20INGB0001234567"
+
+
+@dataclass(frozen=True)
+class DemoWork:
+    tasks: int
+    complaints: int
+    rights_requests: int
+    breaches: int
+    unmatched_payments: int
+
+
+@transaction.atomic
+def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
+    """Work items on the demo data set; ``incasso demo`` adds them after ``demo_create`` (which tests and benchmarks
+    use on its own, as a data set without anything booked)."""
+    today = today or timezone.localdate()
+    clients = {client.code: client for client in Client.objects.order_by("code")}
+    open_cases: dict[str, list[Case]] = {
+        code: list(
+            Case.objects.filter(client=client)
+            .exclude(stage=Stage.CLOSED.value)
+            .select_related("debtor")
+            .order_by("number")[: DUE_TODAY_PER_CLIENT + 4]
+        )
+        for code, client in clients.items()
+    }
+    due = [case.pk for cases in open_cases.values() for case in cases[:DUE_TODAY_PER_CLIENT]]
+    Case.objects.filter(pk__in=due).update(next_measure_on=today)
+    tasks = _tasks_create(open_cases, today)
+    consumer = [case for code in ("energy", "webshop") for case in open_cases.get(code, [])]
+    complaints = 0
+    if consumer:
+        complaint_submit(
+            case=consumer[-1],
+            text="Ik heb de rekening al betaald en krijg toch een aanmaning met extra kosten. Dat vind ik onterecht.",
+            channel=ComplaintChannel.EMAIL,
+            source=DEMO_SOURCE,
+            received_on=today - datetime.timedelta(days=3),
+        )
+        complaints = 1
+    rights = _rights_request_create(consumer[-2] if len(consumer) > 1 else None)
+    breach_record(
+        description="Een brief is naar een oud adres van de debiteur gestuurd; de nieuwe bewoner meldde het.",
+        nature=BreachNature.CONFIDENTIALITY,
+        detected_at=timezone.now() - datetime.timedelta(hours=5),
+        became_aware_at=timezone.now() - datetime.timedelta(hours=4),
+        categories=[DataCategory.NAME, DataCategory.CONTACT_ADDRESS],
+        approximate_subjects=1,
+        actor=DEMO_SOURCE,
+        affected_clients=[clients[code] for code in list(clients)[:1]],
+        measures="De brief is teruggevraagd; het adres wordt gecontroleerd tegen de BRP.",
+    )
+    paying = [case for cases in open_cases.values() for case in cases[DUE_TODAY_PER_CLIENT + 2 :]]
+    unmatched = _payments_import(today, paying)
+    return DemoWork(
+        tasks=tasks, complaints=complaints, rights_requests=rights, breaches=1, unmatched_payments=unmatched
+    )
+
+
+def _tasks_create(open_cases: dict[str, list[Case]], today: datetime.date) -> int:
+    plan = (
+        (TaskKind.CALL, "Debiteur terugbellen over een betalingsregeling", 0),
+        (TaskKind.DISPUTE, "Betwisting: debiteur zegt de factuur nooit te hebben ontvangen", 1),
+        (TaskKind.APPROVAL, "Toestemming van de opdrachtgever voor dagvaarding", 2),
+        (TaskKind.ARRANGEMENT_REVIEW, "Voorstel betalingsregeling beoordelen", 3),
+    )
+    made = 0
+    for code, cases in open_cases.items():
+        for (kind, title, offset), case in zip(plan, cases[DUE_TODAY_PER_CLIENT:], strict=False):
+            task_create(
+                kind=kind,
+                title=title,
+                due_on=today - datetime.timedelta(days=offset),
+                case=case,
+                idempotency_key=f"demo-task:{code}:{kind.value}",
+            )
+            made += 1
+    return made
+
+
+def _rights_request_create(case: Case | None) -> int:
+    if case is None:
+        return 0
+    created = requests_receive(
+        kind=RequestKind.ACCESS,
+        channel=RequestChannel.EMAIL,
+        requester=Requester(name=case.debtor.display_name, email=str(case.debtor.email or "")),
+        actor=DEMO_SOURCE,
+        message="Graag ontvang ik een kopie van alle gegevens die u over mij verwerkt.",
+        debtors=[case.debtor],
+    )
+    return len(created)
+
+
+def _camt_entry(amount: str, name: str, iban: str, remittance: str, booked: str, ref: str, rf: str = "") -> str:
+    structured = f"<Strd><CdtrRefInf><Ref>{rf}</Ref></CdtrRefInf></Strd>" if rf else ""
+    account = f"<DbtrAcct><Id><IBAN>{iban}</IBAN></Id></DbtrAcct>" if iban else ""
+    return (
+        f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+        f"<BookgDt><Dt>{booked}</Dt></BookgDt><AcctSvcrRef>{ref}</AcctSvcrRef>"
+        f"<NtryDtls><TxDtls><Refs></Refs><RltdPties><Dbtr><Nm>{name}</Nm></Dbtr>"
+        f"{account}</RltdPties>"
+        f"<RmtInf><Ustrd>{remittance}</Ustrd>{structured}</RmtInf></TxDtls></NtryDtls></Ntry>"
+    )
+
+
+def _payments_import(today: datetime.date, paying: list[Case]) -> int:
+    """A small bank statement (camt.053): payments with the case's payment reference, matched and booked (the
+    clients' reports show money collected), and two that name no case (the finance queue's work)."""
+    booked = today.isoformat()
+    entries = [
+        _camt_entry("125.00", "J. Smit", "NL91ABNA0417164300", "betaling factuur", booked, "DEMO-U1"),
+        _camt_entry("48.50", "Fam. Yilmaz", "NL02RABO0123456789", "termijn januari", booked, "DEMO-U2"),
+    ]
+    entries += [
+        _camt_entry(
+            f"{40 + 15 * index}.00", "Debiteur", "", "betaling", booked, f"DEMO-P{index}", rf_for_case(case.number)
+        )
+        for index, case in enumerate(paying, start=1)
+    ]
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+        f"<GrpHdr><MsgId>DEMO-{booked}</MsgId><CreDtTm>{booked}T18:00:00</CreDtTm></GrpHdr><Stmt><Id>DEMO-1</Id>"
+        f"<Acct><Id><IBAN>{AGENCY_IBAN}</IBAN></Id></Acct>{''.join(entries)}</Stmt></BkToCstmrStmt></Document>"
+    )
+    summary = statement_import(stream=io.BytesIO(document.encode()), filename=f"demo-{booked}.xml")
+    if summary.matched != len(paying):
+        raise RuntimeError(f"demo payments: {summary.matched} of {len(paying)} matched ({summary})")
+    return summary.unmatched

@@ -22,10 +22,13 @@ app.autodiscover_tasks()
 #   30 4 * * *   incasso addresses refresh
 #   */30 * * * * incasso handover poll
 #   */15 * * * * incasso letters-email
+#   0 * * * *    incasso instalment-reminders
+#   0 6 * * *    incasso daily-run   (the daily run itself is started from cron; its chunks go to Celery workers)
 app.conf.beat_schedule = {
     "integrations-retry": {"task": "incasso.integrations.retry", "schedule": 300.0},
     "addresses-refresh": {"task": "incasso.integrations.addresses_refresh", "schedule": crontab(hour=4, minute=30)},
     "handover-poll": {"task": "incasso.integrations.handover_poll", "schedule": 1800.0},
     # Outside the contact hours (Wki) the task sends nothing; the first run after 07:00 sends what waited.
     "letters-email": {"task": "incasso.communications.letters_email", "schedule": 900.0},
+    "instalment-reminders": {"task": "incasso.arrangements.instalment_reminders", "schedule": 3600.0},
 }

@@ -100,3 +100,11 @@ def test_the_command_prints_what_it_did(creditor, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command("instalment-reminders", "--batch", "0")
     assert exit_info.value.code == 2
+
+
+def test_the_scheduled_task_sends_the_same_way(creditor):
+    from incasso.arrangements.tasks import instalment_reminders_task
+
+    propose(owing_case(creditor), months=3)
+    with time_machine.travel(REMINDER_DAY, tick=False):
+        assert instalment_reminders_task() == {"sent": 1, "cancelled": 0, "wait_until": None}

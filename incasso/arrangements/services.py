@@ -350,7 +350,7 @@ def _cases_back_to_amicable(*, plans: list[Arrangement], on: datetime.date) -> i
             check_transition(facts, Stage.AMICABLE)
         except TransitionRefused:
             continue
-        moves.append(StageMove(case.pk, Stage.ARRANGEMENT, Stage.AMICABLE, "payment arrangement broken"))
+        moves.append(StageMove(case.pk, Stage.ARRANGEMENT, Stage.AMICABLE, _("payment arrangement broken")))
     return cases_transition_bulk(moves=moves, today=on, actor_name=SYSTEM) if moves else 0
 
 

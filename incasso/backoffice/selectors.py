@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 
 from incasso.arrangements.models import Arrangement, Instalment, PromiseToPay
 from incasso.backoffice.models import CaseNote
+from incasso.backoffice.quote_notices import quote_notices_text
 from incasso.cases.models import Case, CaseHold, CaseParty, Claim, StaffTask, StageEvent, TaskStatus
 from incasso.cases.selectors import case_facts, case_quote
 from incasso.communications.models import Communication, Letter
@@ -32,6 +33,7 @@ class CasePage:
     claims: list[Claim]
     quote: Quote | None
     quote_error: str
+    quote_warnings: list[str]
     events: list[StageEvent]
     letters: list[Letter]
     communications: list[Communication]
@@ -61,6 +63,7 @@ def case_page(*, case: Case, today: datetime.date) -> CasePage:
         claims=list(Claim.objects.filter(case=case).order_by("due_date", "pk")),
         quote=quote,
         quote_error=quote_error,
+        quote_warnings=quote_notices_text(quote.notices) if quote is not None else [],
         events=list(StageEvent.objects.filter(case=case).order_by("-occurred_at", "-pk")),
         letters=case_letters(case_id=case.pk),
         communications=case_communications(case_id=case.pk),

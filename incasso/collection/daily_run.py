@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max, Q
+from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.services import arrangements_check
 from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
@@ -229,6 +230,7 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
     inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due)
     decisions = decisions_decide_bulk(inputs=inputs, on=on, blocks=blocks)
     summary.decided = len(decisions)
+    in_dutch = (get_language() or "").startswith("nl")  # task titles and stage reasons are stored as text
     for case in workable:
         decision = decisions.get(case.pk)
         if decision is None:
@@ -239,14 +241,14 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
             plan,
             case,
             decision.outcome,
-            decision.explanation_en,
+            decision.explanation_nl if in_dutch else decision.explanation_en,
             on,
             facts[case.pk],
             instructions[case.client_id],
             claims_of,
         )
     for case_id in near_limitation:
-        plan.task(case_id, TaskKind.LIMITATION, "Claim near limitation: interrupt or act", on)
+        plan.task(case_id, TaskKind.LIMITATION, gettext("Claim near limitation: interrupt or act"), on)
 
     summary.moved = cases_transition_bulk(moves=plan.moves, today=on, actor_name=ACTOR)
     # Idempotent like every write of the run: a key met again is skipped, so the counts are of what was planned.
@@ -401,11 +403,18 @@ def _plan_decision(
         target = Stage(str(move_to))
         try:
             check_transition(facts, target)
-            plan.moves.append(StageMove(case.pk, Stage(case.stage), target, f"strategy: {explanation}"))
+            plan.moves.append(
+                StageMove(
+                    case.pk,
+                    Stage(case.stage),
+                    target,
+                    gettext("strategy: %(explanation)s") % {"explanation": explanation},
+                )
+            )
         except TransitionRefused as refused:
             if refused.code == "approval_required":
                 status = MeasureStatus.AWAITING_APPROVAL
-                plan.task(case.pk, TaskKind.APPROVAL, "Ask the client to approve legal steps", on)
+                plan.task(case.pk, TaskKind.APPROVAL, gettext("Ask the client to approve legal steps"), on)
             elif refused.code == "on_hold":
                 measure = MeasureKind.REVIEW.value
     if not client_rules.allows(measure) and measure != MeasureKind.REVIEW.value:
@@ -430,5 +439,5 @@ def _plan_without_decision(plan: _Plan, case: _Case, block: ProfilingBlock | Non
     """No automated decision: after an objection a collector handles the case by hand; a contested decision
     waits for the human review that contesting it queued (GDPR art. 21, 22(3))."""
     if block is ProfilingBlock.OBJECTED:
-        plan.task(case.pk, TaskKind.GENERAL, "Handle by hand: the debtor objected to profiling", on)
+        plan.task(case.pk, TaskKind.GENERAL, gettext("Handle by hand: the debtor objected to profiling"), on)
     case.next_measure_on = on + timedelta(days=7 if block is ProfilingBlock.CONTESTED else 14)

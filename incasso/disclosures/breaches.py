@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
@@ -120,10 +121,11 @@ def breach_record(
         deadline = breach_authority_deadline(became_aware_at)
         task_create(
             kind=TaskKind.GENERAL,
-            title=f"Breach {breach.reference}: assess and notify the Autoriteit Persoonsgegevens",
+            title=gettext("Breach %(reference)s: assess and notify the Autoriteit Persoonsgegevens")
+            % {"reference": breach.reference},
             due_on=timezone.localtime(deadline).date(),
             team="privacy",
-            details=f"Deadline (72 hours after awareness): {deadline.isoformat()}",
+            details=gettext("Deadline (72 hours after awareness): %(deadline)s") % {"deadline": deadline.isoformat()},
             idempotency_key=f"breach:{breach.pk}:authority",
         )
         _step(breach, BreachStepKind.RECORDED, actor=actor, now=now, details={"deadline": deadline.isoformat()})

@@ -96,6 +96,22 @@ class PaymentOutcome:
     lines: tuple[AllocationLine, ...]
 
 
+NOTICE_COSTS_NOT_DUE = "costs_not_due"
+NOTICE_RATE_UNCONFIRMED = "rate_unconfirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteNotice:
+    """A warning as a code and its values, so an interface can word it in the reader's language.
+
+    ``costs_not_due`` has ``due_from`` (a date); ``rate_unconfirmed`` has ``rate`` (a Decimal percentage),
+    ``start`` (a date) and ``source`` (a str).
+    """
+
+    code: str
+    values: Mapping[str, object]
+
+
 @dataclass(frozen=True, slots=True)
 class Quote:
     as_of: date
@@ -103,7 +119,8 @@ class Quote:
     costs: CostsOutcome | None
     payments: tuple[PaymentOutcome, ...]
     total_outstanding: Money
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # in English, for the API and the command line
+    notices: tuple[QuoteNotice, ...] = ()  # the same warnings as codes, in the same order
 
 
 def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> RateTable | None:
@@ -135,12 +152,26 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
     return table
 
 
-def _unconfirmed_rate_warnings(accounts: list[InterestAccount]) -> tuple[str, ...]:
+def _unconfirmed_rate_notices(accounts: list[InterestAccount]) -> tuple[QuoteNotice, ...]:
     used = {segment.rate for account in accounts for segment in account.segments if segment.rate.confirmed is False}
     return tuple(
-        f"interest rate {row.rate}% from {row.start.isoformat()} is unconfirmed ({row.source})"
+        QuoteNotice(NOTICE_RATE_UNCONFIRMED, {"rate": row.rate, "start": row.start, "source": row.source})
         for row in sorted(used, key=lambda r: r.start)
     )
+
+
+def notice_english(notice: QuoteNotice) -> str:
+    """The notice in English (the wording of ``Quote.warnings``)."""
+    values = notice.values
+    if notice.code == NOTICE_COSTS_NOT_DUE:
+        return f"collection costs are not due before {_iso(values['due_from'])}"
+    if notice.code == NOTICE_RATE_UNCONFIRMED:
+        return f"interest rate {values['rate']}% from {_iso(values['start'])} is unconfirmed ({values['source']})"
+    raise ValueError(f"unknown quote notice {notice.code!r}")
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> Quote:
@@ -153,7 +184,7 @@ def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTab
     costs_amount: Money | None = None
     costs_base = zero
     costs_paid = zero
-    warnings: list[str] = []
+    notices: list[QuoteNotice] = []
 
     def accrue_all(day: date) -> None:
         try:
@@ -208,10 +239,10 @@ def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTab
     costs: CostsOutcome | None = None
     if request.costs is not None:
         if costs_amount is None:
-            warnings.append(f"collection costs are not due before {request.costs.due_from.isoformat()}")
+            notices.append(QuoteNotice(NOTICE_COSTS_NOT_DUE, {"due_from": request.costs.due_from}))
         amount = costs_amount or zero
         costs = CostsOutcome(amount, amount - costs_paid, request.costs.due_from, costs_base)
-    warnings.extend(_unconfirmed_rate_warnings(accounts))
+    notices.extend(_unconfirmed_rate_notices(accounts))
 
     by_id = {claim.id: account for claim, account in zip(claims, accounts, strict=True)}
     claim_outcomes = tuple(
@@ -220,4 +251,5 @@ def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTab
     total = money_sum([o.principal_outstanding + o.interest_outstanding for o in claim_outcomes])
     if costs is not None:
         total = total + costs.outstanding
-    return Quote(request.as_of, claim_outcomes, costs, tuple(outcomes), total, tuple(warnings))
+    warnings = tuple(notice_english(notice) for notice in notices)
+    return Quote(request.as_of, claim_outcomes, costs, tuple(outcomes), total, warnings, tuple(notices))

@@ -155,6 +155,28 @@ class VerificationCode(models.Model):
         return f"code for {self.request_id}"
 
 
+# The words shown for a step of the history (``RequestEvent.action``); a status as step uses its status label.
+STEP_LABELS = {
+    "received": _("Received"),
+    "read": _("Read by staff"),
+    "verified": _("Identity verified"),
+    "code_sent": _("Verification code sent"),
+    "extended": _("Deadline extended"),
+    "forwarded": _("Forwarded to the controller"),
+    "instruction_recorded": _("Controller's instruction recorded"),
+    "review_task_created": _("Review task created"),
+    "objection_recorded": _("Objection recorded"),
+    "consent_withdrawn": _("Consent withdrawn"),
+    "rectified": _("Data rectified"),
+    "restricted": _("Processing restricted"),
+    "restriction_lifted": _("Restriction lifted"),
+    "erased": _("Data erased"),
+    "erasure_blocked": _("Erasure blocked"),
+    "export_link_sent": _("Download link sent"),
+    "export_delivered": _("Export delivered"),
+}
+
+
 class RequestEvent(models.Model):
     """The request's history: every step, who took it and when."""
 
@@ -169,6 +191,15 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at}"
+
+    @property
+    def action_label(self) -> str:
+        """The step in the reader's language (the raw code for a step no label is known for)."""
+        if self.action in STEP_LABELS:
+            return str(STEP_LABELS[self.action])
+        if self.action in RequestStatus.values:
+            return str(RequestStatus(self.action).label)
+        return self.action
 
 
 class ExportDelivery(models.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from incasso.arrangements.models import ProposedBy
 from incasso.arrangements.services import arrangement_propose
@@ -15,6 +16,13 @@ from incasso.parties.factories import DebtorFactory
 
 TODAY = datetime.date(2026, 10, 1)
 FIRST_DUE = datetime.date(2026, 10, 15)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the services' messages in English; the site's default language is Dutch."""
+    with translation.override("en"):
+        yield
 
 
 def owing_case(creditor, principal_cents: int = 60_000, **kwargs):

@@ -224,3 +224,23 @@ def test_domain_errors_name_the_field():
         run({"interest": "none", "as_of": "2020-01-01", "claims": [claim(due="2001-01-01")]})["total_outstanding"]
         == "1000.00"
     )
+
+
+def test_each_warning_comes_with_a_code_for_the_interface_to_translate():
+    import datetime
+
+    from incasso.domain.quote import NOTICE_COSTS_NOT_DUE, notice_english
+
+    request = parse_quote_request(
+        {
+            "interest": "none",
+            "as_of": "2024-07-01",
+            "claims": [claim(principal="100.00", due="2024-06-01")],
+            "costs": {"due_from": "2024-07-19"},
+        }
+    )
+    quote = quote_calculate(request, shipped_rate_tables())
+    assert [notice.code for notice in quote.notices] == [NOTICE_COSTS_NOT_DUE]
+    assert quote.notices[0].values == {"due_from": datetime.date(2024, 7, 19)}
+    assert quote.warnings == tuple(notice_english(notice) for notice in quote.notices)
+    assert quote.warnings == ("collection costs are not due before 2024-07-19",)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
@@ -53,7 +54,7 @@ COMPANY_FIELDS = ("parties.Debtor.kvk_number",)
 PERSON_CATEGORIES = (DataCategory.NAME, DataCategory.DATE_OF_BIRTH, DataCategory.CONTACT_ADDRESS)
 COMPANY_CATEGORIES = (DataCategory.GOVERNMENT_ID,)
 RECIPIENT_SETTING = "INCASSO_CIR_RECIPIENT"
-CLIENT_TASK_TITLE = "Tell the client: debtor insolvent"
+CLIENT_TASK_TITLE = gettext_noop("Tell the client: debtor insolvent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def _record(
                 placed += 1
             task_create(
                 kind=TaskKind.GENERAL,
-                title=CLIENT_TASK_TITLE,
+                title=gettext(CLIENT_TASK_TITLE),
                 due_on=on,
                 case=case,
                 details=publication.describe(),

@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from incasso.integrations.cir.testing import LocalCir
 from incasso.integrations.resilience import Backoff, CircuitBreaker
 
 FAST = Backoff(base_seconds=0.001, factor=2.0, max_seconds=0.01)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the services' messages in English; the site's default language is Dutch."""
+    with translation.override("en"):
+        yield
 
 
 class FakeClock:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.domain.money import Money
@@ -23,6 +24,14 @@ from incasso.payments.services import statement_import
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the services' messages in English; the site's default language is Dutch."""
+    with translation.override("en"):
+        yield
+
 
 # Case number -> the debtor's IBAN; each case has one claim of 125.00.
 CASES = {

@@ -16,6 +16,7 @@ from incasso.communications.models import Communication, Letter
 from incasso.communications.selectors import case_communications, case_letters
 from incasso.complaints.models import Complaint
 from incasso.complaints.selectors import complaints_of_case
+from incasso.debtor_portal.models import DisputeFile
 from incasso.decisions.models import Decision
 from incasso.domain.case_lifecycle import allowed_transitions
 from incasso.domain.case_stages import ClosedReason, Stage
@@ -45,6 +46,7 @@ class CasePage:
     tasks: list[StaffTask]
     holds: list[CaseHold]
     complaints: list[Complaint]
+    dispute_files: list[DisputeFile]
     moves: list[Stage]
     closing_reasons: list[ClosedReason]
 
@@ -79,6 +81,7 @@ def case_page(*, case: Case, today: datetime.date) -> CasePage:
         tasks=list(StaffTask.objects.filter(case=case, status=TaskStatus.OPEN).order_by("due_on", "pk")),
         holds=list(CaseHold.objects.filter(case=case, lifted_at__isnull=True).order_by("placed_at")),
         complaints=complaints_of_case(case=case),
+        dispute_files=list(DisputeFile.objects.filter(case=case).order_by("-uploaded_at", "-pk")),
         moves=allowed_transitions(case_facts(case=case, today=today)) if is_open else [],
         closing_reasons=list(ClosedReason) if is_open else [],
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/move/", cases.case_move, name="case-move"),
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
     path("cases/<int:case_id>/letters/<int:letter_id>.pdf", cases.letter_pdf, name="letter-pdf"),
+    path("cases/<int:case_id>/disputes/<int:file_id>/", cases.dispute_file, name="dispute-file"),
     path("security/alerts/", security.security_alerts, name="security-alerts"),
     path(
         "security/alerts/<int:alert_id>/acknowledge/",

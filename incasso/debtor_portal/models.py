@@ -83,6 +83,11 @@ class DisputeFile(models.Model):
     def __str__(self) -> str:
         return f"{self.original_name} ({self.case_id})"
 
+    @property
+    def extension(self) -> str:
+        """The stored file's extension (chosen from the checked content, never from the uploaded name)."""
+        return self.stored_path.rsplit(".", 1)[-1]
+
 
 class ContactChange(models.Model):
     """Which contact details a debtor changed in the portal, and when (the values themselves stay on the debtor)."""

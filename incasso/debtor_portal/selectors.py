@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -18,7 +20,7 @@ from incasso.cases.selectors import case_quote
 from incasso.communications.models import Letter, LetterStatus
 from incasso.debtor_portal.breakdown import Breakdown, breakdown_from_quote
 from incasso.debtor_portal.login import PortalIdentity
-from incasso.debtor_portal.models import ContactChange
+from incasso.debtor_portal.models import ContactChange, DisputeFile
 from incasso.domain.arrangement import Instalment as PlannedInstalment
 from incasso.domain.arrangement import evaluate_proposal, instalment_amount, instalment_schedule
 from incasso.domain.case_stages import Stage
@@ -183,3 +185,13 @@ def portal_payment_link(*, case: Case, link_id: int) -> PaymentLink | None:
     return PaymentLink.objects.filter(
         case=case, pk=link_id, status__in=[PaymentLinkStatus.OPEN, PaymentLinkStatus.PENDING]
     ).first()
+
+
+def dispute_file_read(*, upload: DisputeFile) -> bytes | None:
+    """The stored bytes of a dispute upload, or None when the file is gone or no longer matches its SHA-256."""
+    path = settings.INCASSO_MEDIA_DIR / upload.stored_path
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    return content if hashlib.sha256(content).hexdigest() == upload.sha256 else None

@@ -21,6 +21,8 @@ from incasso.cases.services import case_transition
 from incasso.communications.letter_data import LetterDataError
 from incasso.communications.models import Letter
 from incasso.communications.services import letter_render_single
+from incasso.debtor_portal.models import DisputeFile
+from incasso.debtor_portal.selectors import dispute_file_read
 from incasso.domain.case_lifecycle import TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
 
@@ -128,4 +130,19 @@ def letter_pdf(request: HttpRequest, case_id: int, letter_id: int) -> HttpRespon
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{case.number}-{letter.kind}-{letter.pk}.pdf"'
+    return response
+
+
+@staff_page()
+def dispute_file(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
+    """A file the debtor uploaded with a dispute, as stored; refused when it no longer matches its recorded hash."""
+    case = access_case(user=request.user, case_id=case_id, request=request, fields=["dispute_files"])
+    upload = DisputeFile.objects.filter(case=case, pk=file_id).first()
+    if upload is None:
+        raise Http404("No such file.")
+    content = dispute_file_read(upload=upload)
+    if content is None:
+        return HttpResponse(_("This file is missing or was changed after it was uploaded."), status=409)
+    response = HttpResponse(content, content_type=upload.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-dispute-{upload.pk}.{upload.extension}"'
     return response

@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from incasso.domain.money import Money
+from incasso.domain.money import Money, MoneyError
 
 DAYS_PER_YEAR = 365
 
@@ -157,56 +157,98 @@ class InterestAccount:
 
     Capitalised interest is kept apart from the original principal because payments to principal take it first
     and collection costs are computed over the original principal only.
+
+    Every quote runs this loop for every claim (the daily run, letters, statements), so the amounts are kept as
+    integer cents inside and handed out as ``Money``; the segments are recorded as plain tuples and built into
+    ``Segment`` values only when someone asks for them.
     """
 
     def __init__(self, *, principal: Money, anchor: date, table: RateTable | None) -> None:
-        self.original = principal
-        self.capitalised = Money.zero(principal.currency)
-        self.interest = Money.zero(principal.currency)
+        self.currency = principal.currency
+        self._original = principal.cents
+        self._capitalised = 0
+        self._interest = 0
         self.anchor = anchor
         self.table = table
         self.cursor = anchor
         self._years_passed = 0
-        self.segments: list[Segment] = []
+        self._next_anniversary = anniversary(anchor, 1)
+        # (start, end, base cents, rate-row index, interest cents, capitalised at end)
+        self._segments: list[tuple[date, date, int, int, int, bool]] = []
+
+    @property
+    def original(self) -> Money:
+        return Money(self._original, self.currency)
+
+    @property
+    def capitalised(self) -> Money:
+        return Money(self._capitalised, self.currency)
+
+    @property
+    def interest(self) -> Money:
+        return Money(self._interest, self.currency)
 
     @property
     def principal(self) -> Money:
-        return self.original + self.capitalised
+        return Money(self._original + self._capitalised, self.currency)
+
+    @property
+    def segments(self) -> list[Segment]:
+        if self.table is None:
+            return []
+        rows, currency = self.table.rows, self.currency
+        return [
+            Segment(start, end, Money(base, currency), rows[index], Money(earned, currency), capitalised)
+            for start, end, base, index, earned, capitalised in self._segments
+        ]
+
+    def rows_used(self) -> set[RateRow]:
+        """The rate rows any segment so far ran at."""
+        if self.table is None:
+            return set()
+        rows = self.table.rows
+        return {rows[index] for index in {segment[3] for segment in self._segments}}
 
     def accrue_to(self, end: date) -> None:
         """Accrue interest over [cursor, end), capitalising at every anniversary up to and including ``end``."""
-        if self.table is None or end <= self.cursor:
-            return
         table = self.table
+        if table is None or end <= self.cursor:
+            return
+        starts, ratios = table.starts, table.ratios
+        if self.cursor < starts[0]:
+            table.index_on(self.cursor)  # raises: no rate before the table's first date
         while self.cursor < end:
-            next_anniversary = anniversary(self.anchor, self._years_passed + 1)
-            stop = min(end, next_anniversary)
-            next_change = table.next_change_after(self.cursor)
-            if next_change is not None and next_change < stop:
-                stop = next_change
-            index = table.index_on(self.cursor)
-            row = table.rows[index]
-            base = self.principal
-            days = (stop - self.cursor).days
-            earned = Money(_segment_interest_cents(base.cents, table.ratios[index], days), base.currency)
-            self.interest = self.interest + earned
+            next_anniversary = self._next_anniversary
+            stop = end if end < next_anniversary else next_anniversary
+            following = bisect.bisect_right(starts, self.cursor)
+            if following < len(starts) and starts[following] < stop:
+                stop = starts[following]
+            index = following - 1
+            base = self._original + self._capitalised
+            earned = _segment_interest_cents(base, ratios[index], (stop - self.cursor).days)
+            self._interest += earned
             at_anniversary = stop == next_anniversary
-            self.segments.append(Segment(self.cursor, stop, self.principal, row, earned, at_anniversary))
+            self._segments.append((self.cursor, stop, base, index, earned, at_anniversary))
             if at_anniversary:
-                self.capitalised = self.capitalised + self.interest
-                self.interest = Money.zero(self.interest.currency)
+                self._capitalised += self._interest
+                self._interest = 0
                 self._years_passed += 1
+                self._next_anniversary = anniversary(self.anchor, self._years_passed + 1)
             self.cursor = stop
 
     def pay_interest(self, available: Money) -> Money:
-        taken = available.min(self.interest)
-        self.interest = self.interest - taken
-        return taken
+        if available.currency != self.currency:
+            raise MoneyError(f"cannot combine {available.currency} and {self.currency}")
+        taken = min(available.cents, self._interest)
+        self._interest -= taken
+        return Money(taken, self.currency)
 
     def pay_principal(self, available: Money) -> Money:
         """Pay capitalised interest first, then the original principal (LEGAL.md section 4, step 2)."""
-        from_capitalised = available.min(self.capitalised)
-        self.capitalised = self.capitalised - from_capitalised
-        from_original = (available - from_capitalised).min(self.original)
-        self.original = self.original - from_original
-        return from_capitalised + from_original
+        if available.currency != self.currency:
+            raise MoneyError(f"cannot combine {available.currency} and {self.currency}")
+        from_capitalised = min(available.cents, self._capitalised)
+        self._capitalised -= from_capitalised
+        from_original = min(available.cents - from_capitalised, self._original)
+        self._original -= from_original
+        return Money(from_capitalised + from_original, self.currency)

@@ -153,7 +153,7 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
 
 
 def _unconfirmed_rate_notices(accounts: list[InterestAccount]) -> tuple[QuoteNotice, ...]:
-    used = {segment.rate for account in accounts for segment in account.segments if segment.rate.confirmed is False}
+    used = {row for account in accounts for row in account.rows_used() if row.confirmed is False}
     return tuple(
         QuoteNotice(NOTICE_RATE_UNCONFIRMED, {"rate": row.rate, "start": row.start, "source": row.source})
         for row in sorted(used, key=lambda r: r.start)

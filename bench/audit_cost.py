@@ -68,16 +68,17 @@ def _case() -> tuple[str, str]:
     return case.number, secret
 
 
-def _timed(requests: int, path: str, auth: dict[str, str]) -> float:
+def _timed(requests: int, path: str, auth: dict[str, str]) -> tuple[float, float]:
+    """Seconds per request: wall clock, and this process's CPU (which load from other processes barely moves)."""
     from django.test import Client as TestClient
 
     browser = TestClient()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(requests):
         response = browser.get(path, **auth)  # type: ignore[arg-type]
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
-    return (time.perf_counter() - started) / requests
+    return (time.perf_counter() - started) / requests, (time.process_time() - cpu) / requests
 
 
 def run(requests: int | None = None) -> dict[str, Any]:
@@ -94,7 +95,8 @@ def run(requests: int | None = None) -> dict[str, Any]:
         number, secret = _case()
         path, auth = f"/api/v1/cases/{number}", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
         _timed(20, path, auth)  # warm-up: imports, caches, the first connection
-        audited, bare = [], []
+        audited: list[tuple[float, float]] = []
+        bare: list[tuple[float, float]] = []
         before = AuditEvent.objects.count()
         for _ in range(ROUNDS):
             audited.append(_timed(requests // ROUNDS, path, auth))
@@ -105,7 +107,8 @@ def run(requests: int | None = None) -> dict[str, Any]:
         if schema:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP SCHEMA {schema} CASCADE")
-    with_audit, without_audit = statistics.median(audited), statistics.median(bare)
+    with_audit, without_audit = statistics.median(w for w, _ in audited), statistics.median(w for w, _ in bare)
+    cpu_with, cpu_without = statistics.median(c for _, c in audited), statistics.median(c for _, c in bare)
     return {
         "benchmark": "audit_cost",
         "database": connection.vendor,
@@ -115,5 +118,9 @@ def run(requests: int | None = None) -> dict[str, Any]:
         "ms_per_request_with_audit": round(1000 * with_audit, 2),
         "ms_per_request_without_audit": round(1000 * without_audit, 2),
         "audit_overhead_percent": round(100 * (with_audit - without_audit) / without_audit, 1),
+        # The benchmark process's CPU only (not the database server's): steadier than wall time on a busy machine.
+        "cpu_ms_per_request_with_audit": round(1000 * cpu_with, 2),
+        "cpu_ms_per_request_without_audit": round(1000 * cpu_without, 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "target_overhead_percent": 25,
     }

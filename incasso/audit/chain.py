@@ -36,17 +36,46 @@ def timestamp_text(moment: datetime.datetime) -> str:
 
 def row_content(values: Mapping[str, Any]) -> dict[str, JSONValue]:
     """What an audit row's hash covers: every column except its sequence and the hashes themselves."""
+    return content_build(
+        occurred_at=timestamp_text(values["occurred_at"]),
+        actor_id=values["actor_id"],
+        actor_label=values["actor_label"],
+        action=values["action"],
+        subject_type=values["subject_type"],
+        subject_id=values["subject_id"],
+        fields=values["fields"],
+        purpose=values["purpose"],
+        source=values["source"],
+        details=values["details"],
+    )
+
+
+def content_build(
+    *,
+    occurred_at: str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    fields: list[JSONValue],
+    purpose: str,
+    source: str,
+    details: dict[str, JSONValue],
+) -> dict[str, JSONValue]:
+    """The content of a row from its column values (``occurred_at`` as ``timestamp_text``). The keys are the
+    columns' names: PostgreSQL's ``audit_append`` (migration 0003) reads each column back from its key."""
     return {
-        "occurred_at": timestamp_text(values["occurred_at"]),
-        "actor_id": values["actor_id"],
-        "actor_label": values["actor_label"],
-        "action": values["action"],
-        "subject_type": values["subject_type"],
-        "subject_id": values["subject_id"],
-        "fields": values["fields"],
-        "purpose": values["purpose"],
-        "source": values["source"],
-        "details": values["details"],
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "fields": fields,
+        "purpose": purpose,
+        "source": source,
+        "details": details,
     }
 
 

@@ -62,6 +62,14 @@ class AuditEvent(models.Model):
             # The access export (P-4) and the privacy officer read a subject's history; monitoring reads an actor's.
             models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject_idx"),
             models.Index(fields=["actor", "sequence"], name="audit_actor_idx"),
+            # Checked on every staff read and every failed log-in: the reads of one user in the past hour (mass
+            # reads) and the failed log-ins of the past minutes (lock-out, alerts), without scanning older rows.
+            models.Index(
+                fields=["actor", "occurred_at"],
+                condition=Q(action="read", actor__isnull=False),
+                name="audit_user_reads_idx",
+            ),
+            models.Index(fields=["occurred_at"], condition=Q(action="login_failed"), name="audit_login_failed_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_sequence_positive"),

@@ -8,6 +8,11 @@ chain head also catches entries cut off the end.
 Canonical JSON: keys sorted, no whitespace, UTF-8, no floats. Floats are refused because their text form does not
 survive every database's JSON round trip (PostgreSQL ``jsonb`` may print ``1e2`` as ``100``), and a hash over a
 value the database gives back differently would break a chain nobody touched. Money is integer cents anyway.
+
+The hashed envelope ``{"content":…,"prev_hash":…,"sequence":…}`` is assembled from the content's canonical bytes
+(``link_hash``) rather than encoded as a whole: its three keys are already in sorted order, so the bytes are the same
+as the canonical JSON of the envelope, and the content is encoded once. PostgreSQL's ``audit_append`` function
+(audit migration 0003) assembles the same bytes to chain entries inside the database.
 """
 
 from __future__ import annotations
@@ -47,6 +52,21 @@ class SubjectRef:
         return cls(model, pk)
 
 
+# The one encoder of the canonical form (built once: ``json.dumps`` with options builds an encoder per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def json_check(value: object) -> None:
+    """Refuse a value without a stable canonical form: floats, non-string keys, tuples, other objects.
+
+    A flat object of strings, whole numbers, booleans and nulls (most audit details) is checked in one pass.
+    """
+    if type(value) is dict and all(type(key) is str and type(item) in _SCALARS for key, item in value.items()):
+        return
+    _check_json(value, "$")
+
+
 def _check_json(value: object, path: str) -> None:
     if value is None or isinstance(value, bool | int | str):
         return
@@ -63,16 +83,41 @@ def _check_json(value: object, path: str) -> None:
     raise TypeError(f"{path}: {type(value).__name__} has no stable canonical form (use int cents or str)")
 
 
+def canonical_text(value: Mapping[str, JSONValue], *, check: bool = True) -> str:
+    """The canonical JSON of an object as text: sorted keys, compact, not ASCII-escaped; floats refused.
+
+    ``check=False`` is for a caller that already ran ``json_check`` over every part that could fail it.
+    """
+    if check:
+        json_check(dict(value))
+    return _CANONICAL(value)
+
+
 def canonical_json(value: Mapping[str, JSONValue]) -> bytes:
     """The one byte form of a JSON object that is hashed: sorted keys, compact, UTF-8; floats refused."""
-    _check_json(dict(value), "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_text(value).encode("utf-8")
+
+
+def link_hash(*, sequence: int, content_json: bytes, prev_hash: str) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``{"content": …, "prev_hash": …, "sequence": …}``, given the content's
+    canonical bytes (``canonical_json``)."""
+    envelope = b"".join(
+        (
+            b'{"content":',
+            content_json,
+            b',"prev_hash":',
+            _CANONICAL(prev_hash).encode("utf-8"),
+            b',"sequence":',
+            str(int(sequence)).encode("ascii"),
+            b"}",
+        )
+    )
+    return hashlib.sha256(envelope).hexdigest()
 
 
 def entry_hash(*, sequence: int, content: Mapping[str, JSONValue], prev_hash: str) -> str:
     """SHA-256 (hex) of the entry's sequence, content and predecessor's hash."""
-    envelope: dict[str, JSONValue] = {"sequence": sequence, "prev_hash": prev_hash, "content": dict(content)}
-    return hashlib.sha256(canonical_json(envelope)).hexdigest()
+    return link_hash(sequence=sequence, content_json=canonical_json(content), prev_hash=prev_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +136,7 @@ def chain_extend(
     sequence, prev_hash = last_sequence, last_hash
     for content in contents:
         sequence += 1
-        digest = entry_hash(sequence=sequence, content=content, prev_hash=prev_hash)
+        digest = link_hash(sequence=sequence, content_json=canonical_json(content), prev_hash=prev_hash)
         entries.append(ChainEntry(sequence, content, prev_hash, digest))
         prev_hash = digest
     return entries

@@ -136,6 +136,16 @@ def test_many_distinct_reads_raise_one_mass_read_alert(client, tenants, settings
     assert alert.user == officer and alert.details["distinct_cases"] == 3
 
 
+def test_reading_the_same_case_again_and_again_is_no_mass_read(client, tenants, settings):
+    settings.INCASSO_MASS_READ_THRESHOLD = 2
+    _a, _b, a_cases, _b_case = tenants
+    officer = with_role(UserFactory(username="legal@example.com"), Role.LEGAL_OFFICER)
+    staff_login(client, officer)
+    for _ in range(4):
+        assert client.get(reverse("backoffice:case-detail", args=[a_cases[0].pk])).status_code == 200
+    assert not SecurityAlert.objects.filter(kind=SecurityAlertKind.MASS_READ).exists()
+
+
 def test_staff_accept_the_confidentiality_statement_before_their_first_access(client, tenants):
     collector = with_role(UserFactory(username="collector@example.com"), Role.COLLECTOR)
     staff_login(client, collector, accept_statement=False)

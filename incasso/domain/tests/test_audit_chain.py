@@ -1,5 +1,6 @@
 """The hash chain of the audit log: any change to any stored byte breaks verification at the right entry."""
 
+import hashlib
 import json
 
 import pytest
@@ -14,6 +15,8 @@ from incasso.domain.audit_chain import (
     canonical_json,
     chain_extend,
     entry_hash,
+    json_check,
+    link_hash,
     verify_chain,
 )
 
@@ -44,6 +47,36 @@ def test_canonical_json_is_sorted_compact_and_refuses_floats():
         canonical_json({"amount": 1.5})
     with pytest.raises(TypeError, match="keys"):
         canonical_json({"nested": {1: "x"}})
+
+
+@settings(max_examples=200, deadline=None)
+@given(contents, st.integers(1, 10**12), st.one_of(st.just(GENESIS_HASH), text))
+def test_the_assembled_envelope_is_the_canonical_json_of_the_envelope(content, sequence, prev_hash):
+    """``link_hash`` (and the database's ``audit_append``) concatenate instead of encoding the envelope: the same
+    bytes, so the hash is still SHA-256 over the canonical JSON of sequence, predecessor and content."""
+    envelope = {"sequence": sequence, "prev_hash": prev_hash, "content": content}
+    expected = hashlib.sha256(
+        json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    assert link_hash(sequence=sequence, content_json=canonical_json(content), prev_hash=prev_hash) == expected
+    assert entry_hash(sequence=sequence, content=content, prev_hash=prev_hash) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"a": 1.0}, "float"),
+        ({"a": {"b": [1, 2.5]}}, "float"),
+        ({"a": (1, 2)}, "tuple"),
+        ({1: "x"}, "keys"),
+        ({"a": {2: "x"}}, "keys"),
+        ({"a": object()}, "object"),
+    ],
+)
+def test_the_check_refuses_what_has_no_stable_form_flat_or_nested(value, message):
+    with pytest.raises(TypeError, match=message):
+        json_check(value)
+    json_check({"a": 1, "b": "x", "c": None, "d": True, "e": [1, {"f": "g"}]})
 
 
 def test_a_chain_links_each_entry_to_the_one_before():

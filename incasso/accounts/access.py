@@ -50,6 +50,7 @@ DEFAULT_MASS_READ_THRESHOLD = 100
 MASS_READ_WINDOW = datetime.timedelta(hours=1)
 
 _ROLES_CACHE = "_incasso_access_roles"
+_STAFF_ROLE_SET: frozenset[Role] = frozenset(STAFF_ROLES)
 
 
 def access_roles(*, user: AnyUser) -> frozenset[Role]:
@@ -66,12 +67,11 @@ def access_roles(*, user: AnyUser) -> frozenset[Role]:
 
 def access_is_staff(*, user: AnyUser) -> bool:
     """Agency staff: a superuser or anyone with a staff role. Client users and debtors are not."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    return user.is_superuser or bool(access_roles(user=user) & set(STAFF_ROLES))
+    return access_has_role(user=user, roles=_STAFF_ROLE_SET)
 
 
 def access_has_role(*, user: AnyUser, roles: frozenset[Role]) -> bool:
+    """An active superuser, or an active user with one of ``roles``."""
     if not isinstance(user, User) or not user.is_active:
         return False
     return user.is_superuser or bool(access_roles(user=user) & roles)
@@ -206,20 +206,12 @@ def access_debtor_case(
     *, debtor_id: int | None, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
 ) -> Case:
     """One case of the portal's debtor (``Http404`` for any other, existing or not); the read is audited."""
-    case = access_debtor_cases(debtor_id=debtor_id).select_related("debtor", "client").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
-    with transaction.atomic():
-        audit_record(
-            actor=f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}",
-            action=AuditAction.READ,
-            subject=case.debtor,
-            fields=list(fields),
-            purpose=ProcessingPurpose.DEBT_COLLECTION,
-            source=request_source(request),
-            details={"case": case.number, "case_id": case.pk},
-        )
-    return case
+    return _case_read_audited(
+        access_debtor_cases(debtor_id=debtor_id).filter(pk=case_id),
+        actor=f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}",
+        request=request,
+        fields=fields,
+    )
 
 
 def access_case_by_number(
@@ -241,12 +233,25 @@ def access_client_case(
     *, client: Client, number: str, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
 ) -> Case:
     """One case of ``client`` for its API key, by number; ``Http404`` for any other; the read is audited."""
-    case = access_client_cases(client=client).select_related("debtor", "client").filter(number=number).first()
+    return _case_read_audited(
+        access_client_cases(client=client).filter(number=number),
+        actor=f"api-key:{client.code}",
+        request=request,
+        fields=fields,
+    )
+
+
+def _case_read_audited(
+    cases: QuerySet[Case], *, actor: str, request: HttpRequest | None, fields: Sequence[str]
+) -> Case:
+    """The case in ``cases`` (a portal session's or an API key's, narrowed to the one asked for), its read audited;
+    ``Http404`` when there is none. Staff and client users go through ``access_case`` (with its alerts) instead."""
+    case = cases.select_related("debtor", "client").first()
     if case is None:
         raise Http404("No such case.")
     with transaction.atomic():
         audit_record(
-            actor=f"api-key:{client.code}",
+            actor=actor,
             action=AuditAction.READ,
             subject=case.debtor,
             fields=list(fields),

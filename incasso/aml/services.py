@@ -26,13 +26,18 @@ from incasso.integrations.cir.services import cir_breaker
 from incasso.integrations.kvk.client import KvkClient
 from incasso.integrations.kvk.services import kvk_company_check
 from incasso.integrations.recipients import service_recipient
-from incasso.integrations.resilience import Backoff, CircuitBreaker, call_with_resilience
+from incasso.integrations.resilience import (
+    SERVICE_BACKOFF,
+    SERVICE_RETRIES,
+    SERVICE_TIMEOUT_SECONDS,
+    Backoff,
+    CircuitBreaker,
+    call_with_resilience,
+    client_or_own,
+)
 from incasso.privacy.models import RetentionPolicy
 from incasso.privacy.retention.policies import policy_period, retention_policies_ensure
 
-TIMEOUT_SECONDS = 10.0
-RETRIES = 2
-BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
 PURGE_CHUNK = 1000
 
 
@@ -67,20 +72,15 @@ def _insolvencies(
         description="AML check in the insolvency register: " + ("surname, date of birth" if person else "KvK number"),
         actor=actor,
     )
-    own = client is None
-    client = client or CirClient.from_settings()
-    try:
+    with client_or_own(client, CirClient.from_settings) as cir:
         found = call_with_resilience(
             "cir",
-            partial(_search, client, search),
+            partial(_search, cir, search),
             timeout=timeout,
             retries=retries,
             backoff=backoff,
             breaker=breaker or cir_breaker(),
         )
-    finally:
-        if own:
-            client.close()
     return sorted(p.insolvency_number for p in found)
 
 
@@ -96,9 +96,9 @@ def aml_check(
     cir_client: CirClient | None = None,
     kvk_breaker: CircuitBreaker | None = None,
     cir_breaker_: CircuitBreaker | None = None,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> AmlCheck:
     """Check a company (``kvk_number``) or a person (``person``) and keep the outcome with minimal evidence.
 

@@ -254,14 +254,6 @@ def portal_question_ask(*, case: Case, identity: PortalIdentity, subject: str, m
     subject, message = subject.strip(), message.strip()
     if not message:
         raise ValidationError(_("Write your message."), code="message")
-    communication_log(
-        case_id=case.pk,
-        channel=CommunicationChannel.PORTAL,
-        direction=Direction.IN,
-        occurred_at=timezone.now(),
-        subject=f"{_('Question')}: {subject}"[:200],
-        summary=message,
-    )
     task = task_create(
         kind=TaskKind.GENERAL,
         title=_("Question from the debtor on case %(case)s") % {"case": case.number},
@@ -269,14 +261,14 @@ def portal_question_ask(*, case: Case, identity: PortalIdentity, subject: str, m
         due_on=timezone.localdate(),
         case=case,
     )
-    audit_record(
-        actor=_actor(identity),
-        action=AuditAction.CREATE,
-        subject=case.debtor,
-        fields=("communications.Communication.summary",),
-        purpose=ProcessingPurpose.DEBT_COLLECTION,
-        source=_source(ip),
-        details={"case": case.number, "task": task.pk},
+    _message_log(
+        case=case,
+        identity=identity,
+        ip=ip,
+        heading=_("Question"),
+        subject=subject,
+        message=message,
+        made={"task": task.pk},
     )
     return task.pk
 
@@ -289,12 +281,36 @@ def portal_complaint_submit(
     subject, message = subject.strip(), message.strip()
     text = f"{subject}\n\n{message}".strip() if message else ""
     complaint = complaint_submit(case=case, text=text, channel=ComplaintChannel.DEBTOR_PORTAL, source=_source(ip))
+    _message_log(
+        case=case,
+        identity=identity,
+        ip=ip,
+        heading=_("Complaint"),
+        subject=subject,
+        message=message,
+        made={"complaint_id": complaint.pk},
+    )
+    return complaint
+
+
+def _message_log(
+    *,
+    case: Case,
+    identity: PortalIdentity,
+    ip: str | None,
+    heading: str,
+    subject: str,
+    message: str,
+    made: dict[str, JSONValue],
+) -> None:
+    """A message the debtor sent from the portal, on the case's contact log; ``made`` (what the message became:
+    task, complaint) goes into the audit event."""
     communication_log(
         case_id=case.pk,
         channel=CommunicationChannel.PORTAL,
         direction=Direction.IN,
         occurred_at=timezone.now(),
-        subject=f"{_('Complaint')}: {subject}"[:200],
+        subject=f"{heading}: {subject}"[:200],
         summary=message,
     )
     audit_record(
@@ -304,9 +320,8 @@ def portal_complaint_submit(
         fields=("communications.Communication.summary",),
         purpose=ProcessingPurpose.DEBT_COLLECTION,
         source=_source(ip),
-        details={"case": case.number, "complaint_id": complaint.pk},
+        details={"case": case.number, **made},
     )
-    return complaint
 
 
 # ---- letters ----

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -171,3 +172,30 @@ def call_with_resilience(
         breaker.record_success()
         return result
     raise ServiceUnavailable(name, f"gave up after {retries + 1} attempts: {last}") from last
+
+
+# What a call to a register or REST service (CIR, KvK, address service, credit bureau) gets unless the caller says
+# otherwise; its breaker is ``CircuitBreaker(name)`` with the defaults.
+SERVICE_TIMEOUT_SECONDS = 10.0
+SERVICE_RETRIES = 2
+SERVICE_BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ClientT = TypeVar("ClientT", bound=Closable)
+
+
+@contextmanager
+def client_or_own(client: ClientT | None, from_settings: Callable[[], ClientT]) -> Iterator[ClientT]:
+    """The caller's client, left open; without one, a client made from the settings and closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    own = from_settings()
+    try:
+        yield own
+    finally:
+        own.close()

@@ -9,7 +9,7 @@ from django.db import transaction
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.parties.models import Client, ClientKind, Debtor, DebtorKind
+from incasso.parties.models import DEBTOR_DETAILS, Client, ClientKind, Debtor, DebtorKind
 from incasso.parties.validators import normalize_dutch_postcode, normalize_iban
 
 
@@ -36,23 +36,7 @@ def client_create(
     return client
 
 
-_DEBTOR_FIELDS = (
-    "reference",
-    "kind",
-    "given_names",
-    "surname",
-    "organisation_name",
-    "date_of_birth",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "country",
-    "email",
-    "phone",
-    "iban",
-    "kvk_number",
-)
+_DEBTOR_FIELDS = ("reference", "kind", *DEBTOR_DETAILS)
 
 
 @transaction.atomic

@@ -3,31 +3,29 @@
 For tests and local runs. Payments live in memory; a test moves them on (``mark_paid``, ``mark_failed``, ...) and
 the double then calls the payment's webhook the way providers do: ``POST`` with the form field ``id`` and nothing
 else, so the receiver has to fetch the status back. ``fail_next`` makes the next requests answer with an HTTP
-error and ``delay_seconds`` slows every answer, to exercise the adapter's retries and timeouts.
+error and ``delay_seconds`` slows every answer, to exercise the adapter's retries and timeouts. The server itself is
+``incasso.core.http_double``.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
-import json
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import httpx
 
+from incasso.core.http_double import LocalHttpDouble, Request, Response, json_response
 from incasso.paylinks.provider import ProviderStatus
 from incasso.paylinks.rest import RestPaymentProvider
 
 WebhookSender = Callable[[str, str], None]
 _AMOUNT = re.compile(r"^\d+\.\d{2}$")
 _METHODS = frozenset({"ideal", "creditcard"})
+_HAL_JSON = "application/hal+json"
 
 
 def post_webhook(url: str, payment_id: str) -> None:
@@ -76,47 +74,20 @@ class StoredPayment:
         return body
 
 
-class LocalPaymentProvider:
+class LocalPaymentProvider(LocalHttpDouble):
     """A threaded HTTP server with a Mollie-shaped payments API. Use as a context manager, or ``start``/``stop``."""
 
     def __init__(self, *, api_key: str = "test_local_key", webhook_sender: WebhookSender = post_webhook) -> None:
+        super().__init__()
         self.api_key = api_key
         self.webhook_sender = webhook_sender
         self.payments: dict[str, StoredPayment] = {}
-        self.requests: list[tuple[str, str]] = []
-        self.delay_seconds = 0.0
-        self._failures: list[int] = []
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
 
     @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> LocalPaymentProvider:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="local-payment-provider", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> LocalPaymentProvider:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def requests(self) -> list[tuple[str, str]]:
+        """The API requests so far (method, path with query); visits to the checkout page are not API requests."""
+        return [(request.method, request.target) for request in self.recorded if not _is_checkout(request)]
 
     def adapter(self, **options: Any) -> RestPaymentProvider:
         """The real REST adapter pointed at this double (no back-off sleeping unless asked)."""
@@ -126,7 +97,7 @@ class LocalPaymentProvider:
     def fail_next(self, *status_codes: int) -> None:
         """Answer the next requests with these HTTP statuses, one each, before behaving again."""
         with self._lock:
-            self._failures.extend(status_codes)
+            self.failures.extend(status_codes)
 
     def set_status(
         self, payment_id: str, status: ProviderStatus, *, paid_at: datetime.datetime | None = None, notify: bool = True
@@ -166,18 +137,22 @@ class LocalPaymentProvider:
 
     # --- the HTTP side, called from the server's threads ---
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
-        if self.delay_seconds:
-            time.sleep(self.delay_seconds)
+    def failure_response(self, status: int) -> Response:
+        return json_response(status, _error(status, "injected failure"), content_type=_HAL_JSON)
+
+    def respond(self, request: Request) -> Response:
+        if _is_checkout(request):
+            return Response(200, b"<html><body>Local checkout</body></html>", "text/html")
+        status, payload = self._answer(request)
+        return json_response(status, payload, content_type=_HAL_JSON)
+
+    def _answer(self, request: Request) -> tuple[int, dict[str, Any]]:
+        method, path = request.method, request.target
         with self._lock:
-            self.requests.append((method, path))
-            if self._failures:
-                code = self._failures.pop(0)
-                return code, _error(code, "injected failure")
-            if headers.get("authorization") != f"Bearer {self.api_key}":
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
                 return 401, _error(401, "Missing authentication, or failed to authenticate")
             if method == "POST" and path == "/v2/payments":
-                return self._create(headers, body)
+                return self._create(request)
             match = re.fullmatch(r"/v2/payments/([A-Za-z0-9_]+)", path)
             if method == "GET" and match:
                 payment = self.payments.get(match.group(1))
@@ -186,14 +161,14 @@ class LocalPaymentProvider:
                 return 200, payment.as_json(self.url)
             return 404, _error(404, f"no route {method} {path}")
 
-    def _create(self, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
-        key = headers.get("idempotency-key")
+    def _create(self, request: Request) -> tuple[int, dict[str, Any]]:
+        key = request.headers.get("idempotency-key")
         if key:
             for existing in self.payments.values():
                 if existing.idempotency_key == key:
                     return 201, existing.as_json(self.url)
         try:
-            body = json.loads(raw)
+            body = request.json()
         except ValueError:
             return 400, _error(400, "the body is not valid JSON")
         if not isinstance(body, dict):
@@ -227,42 +202,13 @@ class LocalPaymentProvider:
         return 201, payment.as_json(self.url)
 
 
+def _is_checkout(request: Request) -> bool:
+    """The checkout page the payer's browser opens: HTML, not the API."""
+    return request.method == "GET" and request.target.startswith("/checkout/")
+
+
 def _error(status: int, detail: str, field_name: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"status": status, "title": "Error", "detail": detail}
     if field_name:
         body["field"] = field_name
     return body
-
-
-def _handler_for(provider: LocalPaymentProvider) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            if method == "GET" and self.path.startswith("/checkout/"):
-                self._send(200, b"<html><body>Local checkout</body></html>", "text/html")
-                return
-            status, payload = provider._answer(method, self.path, headers, body)
-            self._send(status, json.dumps(payload).encode(), "application/hal+json")
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (a timeout test): nobody to answer
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: a test's output is not the place for an access log."""
-
-    return Handler

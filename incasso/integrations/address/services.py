@@ -11,7 +11,6 @@ data, so it logs no disclosure.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -27,20 +26,25 @@ from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.integrations.address.client import Address, AddressChange, AddressClient, ChangePage, postcode_normalise
 from incasso.integrations.models import FeedCursor
 from incasso.integrations.recipients import service_recipient
-from incasso.integrations.resilience import Backoff, CircuitBreaker, call_with_resilience
+from incasso.integrations.resilience import (
+    SERVICE_BACKOFF,
+    SERVICE_RETRIES,
+    SERVICE_TIMEOUT_SECONDS,
+    Backoff,
+    CircuitBreaker,
+    call_with_resilience,
+    client_or_own,
+)
 from incasso.parties.models import Debtor
 
 ADDRESS = "address"
 ACTOR = "address refresh"
-TIMEOUT_SECONDS = 10.0
-RETRIES = 2
-BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
 ADDRESS_FIELDS = ("street", "house_number", "postcode", "city")
 MAX_PAGES = 1000  # one run reads at most this many pages; the next run goes on from the cursor
 
 
 def address_breaker() -> CircuitBreaker:
-    return CircuitBreaker(ADDRESS, failure_threshold=5, reset_after=datetime.timedelta(minutes=1))
+    return CircuitBreaker(ADDRESS)
 
 
 def _house_number_int(value: str) -> int:
@@ -60,9 +64,9 @@ def debtor_address_validate(
     actor: Actor,
     client: AddressClient | None = None,
     breaker: CircuitBreaker | None = None,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> Address | None:
     """What the address register holds at the debtor's postcode and number (``None``: no such address).
 
@@ -82,20 +86,15 @@ def debtor_address_validate(
         description="address validation: postcode and house number",
         actor=actor,
     )
-    own = client is None
-    client = client or AddressClient.from_settings()
-    try:
+    with client_or_own(client, AddressClient.from_settings) as service:
         return call_with_resilience(
             ADDRESS,
-            partial(_lookup, client, debtor.postcode, number),
+            partial(_lookup, service, debtor.postcode, number),
             timeout=timeout,
             retries=retries,
             backoff=backoff,
             breaker=breaker or address_breaker(),
         )
-    finally:
-        if own:
-            client.close()
 
 
 def _lookup(client: AddressClient, postcode: str, number: int, timeout: float) -> Address | None:
@@ -177,23 +176,21 @@ def addresses_refresh(
     client: AddressClient | None = None,
     breaker: CircuitBreaker | None = None,
     batch_size: int = 1000,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> RefreshReport:
     """Apply the address change feed since the stored cursor. ``ServiceUnavailable`` leaves the cursor where the
     last applied page put it (the next run goes on from there); ``RestMalformed`` changes nothing for that page."""
     FeedCursor.objects.get_or_create(name=ADDRESS)
     cursor = FeedCursor.objects.get(name=ADDRESS).cursor
     breaker = breaker or address_breaker()
-    own = client is None
-    client = client or AddressClient.from_settings()
     pages = changes = updated = 0
-    try:
+    with client_or_own(client, AddressClient.from_settings) as service:
         for _ in range(MAX_PAGES):
             page = call_with_resilience(
                 ADDRESS,
-                partial(_page, client, cursor),
+                partial(_page, service, cursor),
                 timeout=timeout,
                 retries=retries,
                 backoff=backoff,
@@ -206,7 +203,4 @@ def addresses_refresh(
             changes += len(page.changes)
             if not page.more:
                 break
-    finally:
-        if own:
-            client.close()
     return RefreshReport(pages=pages, changes=changes, debtors_updated=updated, cursor=cursor)

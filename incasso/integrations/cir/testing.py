@@ -3,26 +3,24 @@
 It reads the SOAP envelope with lxml, checks the WS-Security UsernameToken (a wrong user or password gets a SOAP
 fault, as the real service answers), and answers from an in-memory register the test fills (``add_person``,
 ``add_company``). ``delay_seconds`` slows every answer and ``fail_next`` answers the next requests with HTTP 503,
-to exercise timeouts, retries and the circuit breaker.
+to exercise timeouts, retries and the circuit breaker (both from ``incasso.core.http_double``).
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 
 from lxml import etree
 
+from incasso.core.http_double import FailNextCount, LocalHttpDouble, Request, Response
 from incasso.integrations.cir.client import CirClient, Publication
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 CIR_NS = "http://www.rechtspraak.nl/namespaces/cir01"
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 NS = {"soap": SOAP_NS, "cir": CIR_NS, "wsse": WSSE_NS}
+XML = "text/xml; charset=utf-8"
 
 
 def _postcode(value: str) -> str:
@@ -41,19 +39,22 @@ class _Fault(Exception):
         self.code = code
 
 
-class LocalCir:
+class LocalCir(LocalHttpDouble):
     """A threaded HTTP server answering the CIR's SOAP operations. Use as a context manager, or ``start``/``stop``."""
 
+    url_path = "/cir.asmx"
+    fail_next = FailNextCount()
+
     def __init__(self, *, username: str = "incasso", password: str = "local-cir-secret") -> None:  # noqa: S107
+        super().__init__()
         self.username = username
         self.password = password
         self.register = _Register()
-        self.delay_seconds = 0.0
-        self.fail_next = 0
-        self.requests = 0
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+
+    @property
+    def requests(self) -> int:
+        """How many requests reached the register."""
+        return len(self.recorded)
 
     # --- the register ---
     def add_person(
@@ -71,77 +72,27 @@ class LocalCir:
     def add_company(self, *, kvk_number: str, publication: Publication) -> None:
         self.register.companies.setdefault(kvk_number, []).append(publication)
 
-    # --- the server ---
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the local CIR is not started"  # noqa: S101
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/cir.asmx"
-
     def client(self, *, password: str | None = None) -> CirClient:
         return CirClient(url=self.url, username=self.username, password=self.password if password is None else password)
 
-    def start(self) -> LocalCir:
-        double = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                status, answer = double._answer(body)
-                if double.delay_seconds:
-                    time.sleep(double.delay_seconds)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "text/xml; charset=utf-8")
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (a timeout test)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> LocalCir:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
     # --- SOAP ---
-    def _answer(self, body: bytes) -> tuple[int, bytes]:
-        with self._lock:
-            self.requests += 1
-            if self.fail_next > 0:
-                self.fail_next -= 1
-                return 503, b"Service Unavailable"
+    def failure_response(self, status: int) -> Response:
+        return Response(status, b"Service Unavailable", XML)
+
+    def respond(self, request: Request) -> Response:
         try:
-            envelope = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+            envelope = etree.fromstring(request.body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
             self._authenticate(envelope)
             operation = envelope.find("soap:Body/*", NS)
             if operation is None:
                 raise _Fault("soap:Client", "empty SOAP body")
             publications = self._search(operation)
         except etree.XMLSyntaxError as exc:
-            return 500, _fault("soap:Client", f"malformed XML: {exc}")
+            return Response(500, _fault("soap:Client", f"malformed XML: {exc}"), XML)
         except _Fault as exc:
-            return 500, _fault(exc.code, str(exc))
+            return Response(500, _fault(exc.code, str(exc)), XML)
         response = etree.QName(CIR_NS, f"{etree.QName(operation).localname}Response")
-        return 200, _envelope(response, publications)
+        return Response(200, _envelope(response, publications), XML)
 
     def _authenticate(self, envelope: etree._Element) -> None:
         token = envelope.find("soap:Header/wsse:Security/wsse:UsernameToken", NS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from functools import partial
 
 from incasso.audit.services import Actor
@@ -15,13 +14,18 @@ from incasso.integrations.credit.port import (
     credit_information_from_settings,
 )
 from incasso.integrations.recipients import service_recipient
-from incasso.integrations.resilience import Backoff, CircuitBreaker, call_with_resilience
+from incasso.integrations.resilience import (
+    SERVICE_BACKOFF,
+    SERVICE_RETRIES,
+    SERVICE_TIMEOUT_SECONDS,
+    Backoff,
+    CircuitBreaker,
+    call_with_resilience,
+    client_or_own,
+)
 from incasso.parties.models import Debtor
 
 CREDIT = "credit"
-TIMEOUT_SECONDS = 10.0
-RETRIES = 2
-BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
 # Purposes a credit report may serve (the register of processing: credit assessment, collection strategy).
 ALLOWED_PURPOSES = frozenset({ProcessingPurpose.CREDIT_ASSESSMENT, ProcessingPurpose.DEBT_COLLECTION})
 ALLOWED_BASES = frozenset({LegalBasis.CONTRACT, LegalBasis.LEGITIMATE_INTEREST, LegalBasis.CONSENT})
@@ -32,7 +36,7 @@ class CreditRequestRefused(ValueError):
 
 
 def credit_breaker() -> CircuitBreaker:
-    return CircuitBreaker(CREDIT, failure_threshold=5, reset_after=datetime.timedelta(minutes=1))
+    return CircuitBreaker(CREDIT)
 
 
 def _report(adapter: CreditInformation, query: CreditQuery, timeout: float) -> CreditReport | None:
@@ -47,9 +51,9 @@ def credit_report_request(
     actor: Actor,
     adapter: CreditInformation | None = None,
     breaker: CircuitBreaker | None = None,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> CreditReport | None:
     """A credit report on the debtor, or ``None`` (no bureau configured, or it knows nobody).
 
@@ -64,11 +68,9 @@ def credit_report_request(
         ) from None
     if checked_purpose not in ALLOWED_PURPOSES or checked_basis not in ALLOWED_BASES:
         raise CreditRequestRefused(f"a credit report may not serve {checked_purpose} on basis {checked_basis}")
-    own = adapter is None
-    adapter = adapter or credit_information_from_settings()
-    try:
-        if not adapter.sends_data:
-            return adapter.report(CreditQuery("", None, "", ""), timeout=timeout)
+    with client_or_own(adapter, credit_information_from_settings) as bureau:
+        if not bureau.sends_data:
+            return bureau.report(CreditQuery("", None, "", ""), timeout=timeout)
         disclosure_record(
             recipient=service_recipient(setting="INCASSO_CREDIT_RECIPIENT"),
             subjects=[debtor],
@@ -87,12 +89,9 @@ def credit_report_request(
         )
         return call_with_resilience(
             CREDIT,
-            partial(_report, adapter, query),
+            partial(_report, bureau, query),
             timeout=timeout,
             retries=retries,
             backoff=backoff,
             breaker=breaker or credit_breaker(),
         )
-    finally:
-        if own:
-            adapter.close()

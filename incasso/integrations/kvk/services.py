@@ -7,7 +7,6 @@ check needs (``aml`` keeps a result and minimal evidence).
 
 from __future__ import annotations
 
-import datetime
 from functools import partial
 
 from django.db import models
@@ -17,16 +16,21 @@ from incasso.disclosures.services import disclosure_record
 from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.integrations.kvk.client import CompanyProfile, KvkClient, kvk_number_check
 from incasso.integrations.recipients import service_recipient
-from incasso.integrations.resilience import Backoff, CircuitBreaker, call_with_resilience
+from incasso.integrations.resilience import (
+    SERVICE_BACKOFF,
+    SERVICE_RETRIES,
+    SERVICE_TIMEOUT_SECONDS,
+    Backoff,
+    CircuitBreaker,
+    call_with_resilience,
+    client_or_own,
+)
 
 KVK = "kvk"
-TIMEOUT_SECONDS = 10.0
-RETRIES = 2
-BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
 
 
 def kvk_breaker() -> CircuitBreaker:
-    return CircuitBreaker(KVK, failure_threshold=5, reset_after=datetime.timedelta(minutes=1))
+    return CircuitBreaker(KVK)
 
 
 def _profile(client: KvkClient, number: str, timeout: float) -> CompanyProfile | None:
@@ -41,9 +45,9 @@ def kvk_company_check(
     purpose: ProcessingPurpose = ProcessingPurpose.DEBT_COLLECTION,
     client: KvkClient | None = None,
     breaker: CircuitBreaker | None = None,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> CompanyProfile | None:
     """The register's profile of the company (``None``: not registered), for ``subject`` (a debtor or client).
 
@@ -60,17 +64,12 @@ def kvk_company_check(
         description="company look-up in the Chamber of Commerce register: KvK number",
         actor=actor,
     )
-    own = client is None
-    client = client or KvkClient.from_settings()
-    try:
+    with client_or_own(client, KvkClient.from_settings) as kvk:
         return call_with_resilience(
             KVK,
-            partial(_profile, client, number),
+            partial(_profile, kvk, number),
             timeout=timeout,
             retries=retries,
             backoff=backoff,
             breaker=breaker or kvk_breaker(),
         )
-    finally:
-        if own:
-            client.close()

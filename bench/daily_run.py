@@ -2,12 +2,16 @@
 
 Demo cases (every stage, three clients with different instructions) on a fresh embedded (SQLite) database, or on
 a fresh PostgreSQL database created beside DATABASE_URL's (named ``<name>_dailyrun``) so no data is touched.
-Timed: the whole run — quotes, limitation, strategy decisions, moves, measures, tasks and queued letters.
-Measured in a child process so it gets its own database and settings whichever benchmarks ran before it.
+Timed: the whole run — quotes, limitation, strategy decisions, moves, measures, tasks, queued letters and the
+queueing of the insolvency-register checks.
 Size: INCASSO_BENCH_DEBTORS (default 20,000 debtors, about 19,000 open cases); the issue's target is 1,000,000
 open cases within 60 seconds on 2 cores, and the figures below say how far off that is.
-With INCASSO_BENCH_WORKERS=N (PostgreSQL and CELERY_BROKER_URL set) the chunks run on N Celery workers (solo pool,
-one process each) started for the measurement, the distributed deployment; otherwise in this one process.
+
+The issue's deployment is PostgreSQL with the chunks as Celery tasks on workers. So on PostgreSQL, with a broker
+that answers (CELERY_BROKER_URL), the run is measured twice on identical copies of the data: on N Celery workers
+(solo pool, one process each, started for the measurement; INCASSO_BENCH_WORKERS, default 2 — one per core) and
+in one process. The top-level figures are the workers' run, ``in_process`` holds the other. INCASSO_BENCH_WORKERS=0
+measures in-process only. Each measurement runs in a child process with its own database and settings.
 """
 
 from __future__ import annotations
@@ -25,17 +29,43 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WORKERS = 2  # the issue's machine has 2 cores
 
 
 def run() -> dict[str, Any]:
     debtors = int(os.environ.get("INCASSO_BENCH_DEBTORS", "20000"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    if "DATABASE_URL" in env:
-        env["DATABASE_URL"] = _fresh_postgres_database(env["DATABASE_URL"])
-    else:
+    if "DATABASE_URL" not in env:
         env["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-dailyrun-")
+        _child(env, "prepare", str(debtors))
+        return _child(env, "measure", "0")
+    url = _fresh_postgres_database(env["DATABASE_URL"], "_dailyrun")
+    _child({**env, "DATABASE_URL": url}, "prepare", str(debtors))
+    workers = _workers_wanted(env)
+    if not workers:
+        return _child({**env, "DATABASE_URL": url}, "measure", "0")
+    copy = _fresh_postgres_database(env["DATABASE_URL"], "_dailyrun_workers", template=url)
+    in_process = _child({**env, "DATABASE_URL": url}, "measure", "0")
+    figures = _child({**env, "DATABASE_URL": copy}, "measure", str(workers))
+    figures["in_process"] = {
+        key: in_process[key]
+        for key in (
+            "handled",
+            "decided",
+            "seconds",
+            "cases_per_second",
+            "cpu_seconds_python",
+            "workers",
+            "extrapolated_seconds_for_1m_cases",
+            "load_average_1min",
+        )
+    }
+    return figures
+
+
+def _child(env: dict[str, str], *args: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - our own interpreter and module, no outside input
-        [sys.executable, "-m", "bench.daily_run", str(debtors)], cwd=ROOT, env=env, capture_output=True, check=False
+        [sys.executable, "-m", "bench.daily_run", *args], cwd=ROOT, env=env, capture_output=True, check=False
     )
     if out.returncode != 0:
         raise RuntimeError(f"the daily-run benchmark failed:\n{out.stderr.decode()[-3000:]}")
@@ -43,21 +73,56 @@ def run() -> dict[str, Any]:
     return figures
 
 
-def _fresh_postgres_database(url: str) -> str:
+def _workers_wanted(env: dict[str, str]) -> int:
+    """INCASSO_BENCH_WORKERS if given; else the issue's deployment when a broker answers, in-process otherwise."""
+    if "INCASSO_BENCH_WORKERS" in env:
+        return int(env["INCASSO_BENCH_WORKERS"])
+    broker = env.get("CELERY_BROKER_URL", "")
+    if not broker:
+        return 0
+    from kombu import Connection
+
+    try:
+        with Connection(broker, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception:  # any failure to reach the broker means: measure in-process
+        return 0
+    return DEFAULT_WORKERS
+
+
+def _fresh_postgres_database(url: str, suffix: str, template: str | None = None) -> str:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_dailyrun"
+    name = f"{parts.path.lstrip('/')}{suffix}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if template is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template).path.lstrip("/")}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _measure(debtors: int) -> dict[str, Any]:
+def _prepare(debtors: int) -> dict[str, Any]:
     import django
     from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+
+    from incasso.demo.services import demo_create
+
+    call_command("migrate", verbosity=0)
+    demo_create(seed=1, debtors=debtors)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as a database that has been in use has them
+    return {"debtors": debtors}
+
+
+def _measure(workers: int) -> dict[str, Any]:
+    import django
 
     django.setup()
     from django.db import connection
@@ -65,17 +130,15 @@ def _measure(debtors: int) -> dict[str, Any]:
     from incasso.cases.models import Case
     from incasso.collection.daily_run import daily_run
     from incasso.demo.dataset import REFERENCE_DATE
-    from incasso.demo.services import demo_create
 
-    call_command("migrate", verbosity=0)
-    demo_create(seed=1, debtors=debtors)
     open_cases = Case.objects.exclude(stage="closed").count()
-    workers = int(os.environ.get("INCASSO_BENCH_WORKERS", "0"))
     connection.close()  # the workers and the run get their own connections
     with _workers(workers) as run_chunks:
+        cpu_started = time.process_time()
         started = time.perf_counter()
         summary = daily_run(on=REFERENCE_DATE, run_chunks=run_chunks)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     second_started = time.perf_counter()
     second = daily_run(on=REFERENCE_DATE)
     second_elapsed = time.perf_counter() - second_started
@@ -90,6 +153,8 @@ def _measure(debtors: int) -> dict[str, Any]:
         "letters_queued": summary.letters,
         "seconds": round(elapsed, 2),
         "cases_per_second": round(rate),
+        # This process only: with workers it is the coordinator's share, the chunks' CPU is the workers'.
+        "cpu_seconds_python": round(cpu, 2),
         "same_day_rerun_seconds": round(second_elapsed, 2),
         "same_day_rerun_cases": second.cases,
         "workers": f"{workers} Celery workers (solo pool)" if workers else "in-process (one core)",
@@ -113,7 +178,8 @@ def _workers(count: int) -> Iterator[Any]:
         raise RuntimeError("INCASSO_BENCH_WORKERS needs CELERY_BROKER_URL")
     from config.celery import app
 
-    queue = f"bench-daily-run-{os.getpid()}"  # a queue of its own: no other worker on the broker takes a chunk
+    # A queue of its own, so no other worker on the broker takes a chunk (INCASSO_BENCH_QUEUE names its prefix).
+    queue = f"{os.environ.get('INCASSO_BENCH_QUEUE', 'bench-daily-run')}-{os.getpid()}"
     app.conf.task_default_queue = queue
     celery = str(Path(sys.executable).with_name("celery"))
     names = [f"bench{n}-{os.getpid()}@localhost" for n in range(count)]
@@ -140,4 +206,5 @@ def _workers(count: int) -> Iterator[Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(_measure(int(sys.argv[1]))))
+    step, argument = sys.argv[1], int(sys.argv[2])
+    print(json.dumps(_prepare(argument) if step == "prepare" else _measure(argument)))

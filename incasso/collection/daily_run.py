@@ -30,6 +30,7 @@ from incasso.collection.limitation import (
 from incasso.communications.services import LetterRequest, letters_queue_bulk
 from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.core.bulk_update import rows_update, values_update
+from incasso.core.collector import cyclic_gc_paused
 from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks
 from incasso.decisions.services import decisions_decide_bulk
 from incasso.domain.case_lifecycle import (
@@ -140,6 +141,7 @@ class _Case:
     number: str
     stage: str
     client_id: int
+    debtor_id: int
     consumer: bool
     opened_on: date
     costs_due_from: date | None
@@ -153,6 +155,7 @@ _CASE_COLUMNS = (
     "number",
     "stage",
     "client_id",
+    "debtor_id",
     "debtor__kind",
     "opened_on",
     "costs_due_from",
@@ -189,15 +192,29 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
     )
     return [
         _Case(
-            pk, number, stage, client_id, kind == DebtorKind.CONSUMER, opened, costs, approved is not None, posted, nxt
+            pk,
+            number,
+            stage,
+            client_id,
+            debtor_id,
+            kind == DebtorKind.CONSUMER,
+            opened,
+            costs,
+            approved is not None,
+            posted,
+            nxt,
         )
-        for pk, number, stage, client_id, kind, opened, costs, approved, posted, nxt in rows
+        for pk, number, stage, client_id, debtor_id, kind, opened, costs, approved, posted, nxt in rows
     ]
 
 
-@transaction.atomic
 def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
     """Handle one chunk of cases in one transaction; a case already handled on ``on`` is left alone."""
+    with cyclic_gc_paused(), transaction.atomic():
+        return _chunk_run(case_ids, on)
+
+
+def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     cases = _cases_lock(case_ids, on)
     summary = RunSummary(cases=len(cases), chunks=1)
     if not cases:
@@ -228,7 +245,8 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
         case.pk: _facts(case, on, instructions[case.client_id], holds.get(case.pk, _NO_HOLDS)) for case in workable
     }
     inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due)
-    decisions = decisions_decide_bulk(inputs=inputs, on=on, blocks=blocks)
+    debtors = {case.pk: case.debtor_id for case in workable}
+    decisions = decisions_decide_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors)
     summary.decided = len(decisions)
     in_dutch = (get_language() or "").startswith("nl")  # task titles and stage reasons are stored as text
     for case in workable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from incasso.cases.models import Claim, LimitationPeriod
 from incasso.core.bulk_update import values_update
@@ -49,12 +50,19 @@ def claims_limitation_compute(
     """What :func:`claims_limitation_refresh` would write, without writing it."""
     results: list[ClaimLimitation] = []
     for claim_id, case_id, due_date, kind, interrupted_on, stored in rows:
-        barred_from = claim_limitation_date(due_date=due_date, kind=kind, interrupted_on=interrupted_on)
+        barred_from = _limitation_date(due_date, kind, interrupted_on)
         results.append(ClaimLimitation(claim_id, case_id, barred_from, barred_from != stored))
     return results
 
 
 def claim_limitation_date(*, due_date: date, kind: str, interrupted_on: date | None) -> date:
+    return _limitation_date(due_date, kind, interrupted_on)
+
+
+# A pure function of three values that many claims share (a chunk's claims fall due on a few hundred days):
+# computed once per distinct triple instead of once per claim.
+@lru_cache(maxsize=65_536)
+def _limitation_date(due_date: date, kind: str, interrupted_on: date | None) -> date:
     interruptions = [Interruption(interrupted_on, InterruptionKind.WRITTEN_DEMAND)] if interrupted_on else []
     return limitation_date(due_date, _KINDS[kind], interruptions)
 

@@ -124,7 +124,8 @@ class Letter(models.Model):
         PrintBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters", verbose_name=_("batch")
     )
     # One letter of a kind per case and day: queuing it twice is one letter.
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    # Unique through a constraint below (no unused pattern-matching index on PostgreSQL).
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
     error = models.TextField(_("why it failed"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
@@ -138,6 +139,7 @@ class Letter(models.Model):
             models.Index(fields=["case", "created_at"], name="letter_case_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="letter_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(kind__in=LetterKind.values), name="letter_kind_valid"),
             models.CheckConstraint(condition=Q(language__in=LetterLanguage.values), name="letter_language_valid"),
             models.CheckConstraint(condition=Q(status__in=LetterStatus.values), name="letter_status_valid"),

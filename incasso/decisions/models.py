@@ -99,7 +99,11 @@ VARIANT_CHOICES = [(variant.value, variant.value) for variant in Variant]
 class Decision(models.Model):
     """The strategy's decision about one case on one day, with its inputs and explanation (C-6)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"))
+    # No index of its own: the unique (case, decided_on) constraint below serves every look-up by case, and the
+    # daily run inserts a row per case every day, so each index less is work saved per case.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"), db_index=False
+    )
     strategy_version = models.ForeignKey(StrategyVersion, on_delete=models.PROTECT, related_name="decisions")
     variant = models.CharField(_("variant"), max_length=10, choices=VARIANT_CHOICES)
     decided_on = models.DateField(_("decided on"))
@@ -113,12 +117,23 @@ class Decision(models.Model):
     contested_at = models.DateTimeField(_("contested at"), null=True, blank=True)
     contest_reason = models.TextField(_("why contested"), blank=True)
     review_task = models.ForeignKey(
-        StaffTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("review task")
+        StaffTask,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review task"),
+        db_index=False,  # partial index below: only contested decisions have one
     )
     review_outcome = models.TextField(_("outcome of the review"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below: only reviewed decisions have one
     )
 
     class Meta:
@@ -136,6 +151,12 @@ class Decision(models.Model):
                 fields=["case"],
                 condition=Q(contested_at__isnull=False, reviewed_at__isnull=True),
                 name="decision_open_contest_idx",
+            ),
+            models.Index(
+                fields=["review_task"], condition=Q(review_task__isnull=False), name="decision_review_task_idx"
+            ),
+            models.Index(
+                fields=["reviewed_by"], condition=Q(reviewed_by__isnull=False), name="decision_reviewed_by_idx"
             ),
         ]
 

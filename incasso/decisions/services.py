@@ -138,10 +138,14 @@ DECISION_FIELDS = ("decisions.Decision.inputs", "decisions.Decision.outcome", "d
 AUTOMATED = "automated decision"
 
 
-def _decisions_audit(rows: Sequence[tuple[Any, ...]]) -> None:
+def _decisions_audit(rows: Sequence[tuple[Any, ...]], debtors: Mapping[int, int] | None) -> None:
     """One audit event per automated decision (``rows`` as stored, in _DECISION_COLUMNS' order): the debtor
-    profiled, by which strategy version, for collection."""
-    debtor_of = dict(Case.objects.filter(AnyOf(F("pk"), [row[0] for row in rows])).values_list("pk", "debtor_id"))
+    profiled, by which strategy version, for collection. ``debtors`` (case id: debtor id) spares reading them."""
+    case_ids = [row[0] for row in rows]
+    if debtors is not None and all(case_id in debtors for case_id in case_ids):
+        debtor_of = debtors
+    else:
+        debtor_of = dict(Case.objects.filter(AnyOf(F("pk"), case_ids)).values_list("pk", "debtor_id"))
     audit_record_bulk(
         [
             AuditEntry(
@@ -186,6 +190,7 @@ def decisions_decide_bulk(
     on: datetime.date,
     strategy_code: str = "standard",
     blocks: Mapping[int, ProfilingBlock] | None = None,
+    debtors: Mapping[int, int] | None = None,
 ) -> dict[int, Decision]:
     """Decide the next measure of many cases for ``on``, set-based, and store each decision with its inputs.
 
@@ -193,7 +198,8 @@ def decisions_decide_bulk(
     debtor objected to profiling or is restricted, or whose last decision awaits a person's review, gets no
     decision and is absent from the answer: the caller plans human work instead (``case_profiling_blocks`` says
     why). The number of queries does not grow with the number of cases; callers pass chunks. A caller that has
-    already read ``case_profiling_blocks`` for these cases on ``on`` passes it as ``blocks`` (read once, not twice).
+    already read ``case_profiling_blocks`` for these cases on ``on`` passes it as ``blocks`` (read once, not twice),
+    and one that has read the cases' debtors passes them as ``debtors`` (case id: debtor id) for the audit.
     """
     by_case = {item.case_id: item for item in inputs}
     if not by_case:
@@ -227,7 +233,7 @@ def decisions_decide_bulk(
         )
     if rows:
         keys = rows_insert(Decision, _DECISION_COLUMNS, rows, ignore_conflicts=True)
-        _decisions_audit(rows)
+        _decisions_audit(rows, debtors)
         if len(keys) == len(rows):
             decided.update({d.case_id: d for d in _decisions_built(rows, keys, versions)})
         else:

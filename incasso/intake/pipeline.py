@@ -13,7 +13,6 @@ import datetime
 import gc
 import multiprocessing
 from collections.abc import Generator, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -119,25 +118,8 @@ def _decode(wire: _Wire) -> ValidatedChunk:
     return ValidatedChunk(claims=claims, credits=wire[1], rejected=wire[2])
 
 
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a large import.
-
-    A chunk keeps tens of thousands of small objects alive, and every few hundred allocations the collector walks
-    them all again: that walk cost more than the validation itself. Intake creates no reference cycles (plain
-    records, freed by reference counting), so nothing piles up meanwhile; the collector is resumed afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _child(rows: Iterable[ClaimRow | RowError], dialect: Dialect, chunk_size: int, out: Connection) -> None:
-    gc.disable()  # see cyclic_gc_paused; this process ends with the import
+    gc.disable()  # see incasso.core.collector; this process ends with the import
     try:
         for chunk in _chunks(rows, chunk_size):
             out.send(("chunk", _encode(chunk_validate(chunk, dialect))))

@@ -47,5 +47,5 @@ def intake_checks_queue(*, client_id: int, since: datetime.datetime, chunk_size:
 
 def integrations_daily(*, on: datetime.date) -> int:
     """The daily run's part: queue the insolvency-register check of every open case's debtor. Returns how many
-    debtors were offered (a debtor still waiting from yesterday is not queued twice)."""
+    were new (a debtor still waiting from yesterday is not queued twice)."""
     return cir_check_queue_open_cases(on=on)

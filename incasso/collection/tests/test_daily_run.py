@@ -9,7 +9,7 @@ from django.core.management import call_command
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.models import Case, Claim, Measure, StaffTask, StageEvent, TaskKind
 from incasso.cases.services import case_hold_place
-from incasso.collection.daily_run import daily_run
+from incasso.collection.daily_run import daily_run, daily_run_chunk
 from incasso.communications.models import Letter
 from incasso.decisions.models import Decision
 from incasso.decisions.services import profiling_objection_record
@@ -124,6 +124,33 @@ def test_the_query_count_does_not_grow_with_the_number_of_cases(django_assert_ma
         daily_run(on=ON + datetime.timedelta(days=30))
 
 
+def test_a_chunk_takes_the_same_number_of_queries_whatever_its_size(django_assert_num_queries):
+    """One chunk of 3 cases and one of 30, each in the same situation (consumers in reminder, a first run): exactly
+    the same statements, so a chunk of 5,000 takes them too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    daily_run_chunk(case_ids=[consumer_case().pk], on=ON)  # starts the audit chain
+    small = [consumer_case().pk for _ in range(3)]
+    with CaptureQueriesContext(connection) as first:
+        assert daily_run_chunk(case_ids=small, on=ON).cases == 3
+    large = [consumer_case().pk for _ in range(30)]
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert daily_run_chunk(case_ids=large, on=ON).cases == 30
+    assert len(first.captured_queries) <= 34  # about thirty statements a chunk, the audit batches included
+
+
+def test_each_decision_is_audited_against_the_debtor_of_its_case():
+    from incasso.audit.models import AuditEvent
+
+    cases = [consumer_case() for _ in range(4)]
+    daily_run(on=ON)
+    audited = AuditEvent.objects.filter(actor_label="automated decision").values_list("subject_id", "details")
+    assert sorted((details["case_id"], subject) for subject, details in audited) == sorted(
+        (case.pk, str(case.debtor_id)) for case in cases
+    )
+
+
 def test_the_command_prints_a_summary_and_refuses_a_bad_date(capsys):
     consumer_case()
     call_command("daily-run", "--date", ON.isoformat())
@@ -162,3 +189,22 @@ def test_a_plan_unpaid_past_its_grace_period_breaks_before_the_cases_are_decided
     summary = daily_run(on=ON)  # the first instalment (1 October) is unpaid 32 days later: past the 7-day grace
     assert summary.plans_broken == 1
     assert Arrangement.objects.get(pk=arrangement.pk).status == "broken"
+
+
+def test_a_chunk_runs_without_cyclic_garbage_collection_and_restores_it(monkeypatch):
+    import gc
+
+    from incasso.collection import daily_run as module
+
+    seen = []
+
+    def failing_chunk(case_ids, on):
+        seen.append(gc.isenabled())
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(module, "_chunk_run", failing_chunk)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        daily_run_chunk(case_ids=[1], on=ON)
+    assert seen == [False]
+    assert gc.isenabled()

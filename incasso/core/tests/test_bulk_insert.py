@@ -4,11 +4,14 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import F
 
 from incasso.cases.factories import CaseFactory
-from incasso.cases.models import Measure
+from incasso.cases.models import Case, Measure
 from incasso.communications.models import Letter
-from incasso.core.bulk_insert import array_literal, rows_insert
+from incasso.core.bulk_insert import AnyKey, AnyOf, array_literal, rows_insert
+from incasso.parties.models import Debtor
 
 pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 11, 2)
@@ -52,3 +55,21 @@ def test_json_and_text_come_back_as_the_orm_wrote_them():
         )
     for letter in Letter.objects.all():
         assert (letter.details, letter.data, letter.planned_for, letter.status) == (details, {}, ON, "queued")
+
+
+def test_any_key_finds_rows_by_values_or_by_a_subquery_and_uuid_keys_too():
+    cases = [CaseFactory() for _ in range(3)]
+    wanted = [cases[0].debtor_id, cases[2].debtor_id]
+    by_values = Case.objects.filter(AnyKey(F("debtor_id"), wanted))
+    assert sorted(by_values.values_list("pk", flat=True)) == [cases[0].pk, cases[2].pk]
+    debtors = Debtor.objects.filter(AnyKey(F("pk"), by_values.values("debtor_id")))
+    assert sorted(debtors.values_list("pk", flat=True)) == sorted(wanted)
+    assert not Case.objects.filter(AnyKey(F("debtor_id"), [])).exists()
+    keys = [cases[1].debtor.data_key_id]
+    for lookup in (AnyOf, AnyKey):
+        assert list(Debtor.objects.filter(lookup(F("data_key_id"), keys)).values_list("pk", flat=True)) == [
+            cases[1].debtor_id
+        ]
+    if connection.vendor == "postgresql":  # key lookups whose number the planner cannot see
+        assert "= ANY(ARRAY(SELECT unnest(" in str(by_values.query)
+        assert "= ANY(ARRAY(SELECT" in str(debtors.query)

@@ -42,6 +42,32 @@ def test_the_daily_run_queues_open_cases_only(db):
     assert PendingCall.objects.count() == 2
 
 
+def test_the_daily_queueing_is_one_statement_with_the_payload_and_key_of_a_single_queueing(
+    db, django_assert_num_queries
+):
+    cases = [CaseFactory() for _ in range(3)]
+    CaseFactory(debtor=cases[0].debtor)  # a debtor with two open cases is checked once
+    with django_assert_num_queries(1):
+        assert integrations_daily(on=ON) == 3
+    calls = {call.dedupe_key: call for call in PendingCall.objects.all()}
+    expected = {f"{CIR_CHECK_KIND}:debtor:{case.debtor_id}": case.debtor_id for case in cases}
+    assert set(calls) == set(expected)
+    for key, debtor_id in expected.items():
+        call = calls[key]
+        assert (call.kind, call.payload, call.attempts, call.last_error) == (
+            CIR_CHECK_KIND,
+            {"debtor_id": debtor_id, "on": ON.isoformat()},
+            0,
+            "",
+        )
+        assert call.done_at is None and call.next_attempt_at is not None
+    PendingCall.objects.filter(dedupe_key=f"{CIR_CHECK_KIND}:debtor:{cases[1].debtor_id}").update(
+        done_at=datetime.datetime(2026, 11, 2, 12, tzinfo=datetime.UTC)
+    )
+    assert integrations_daily(on=ON + datetime.timedelta(days=1)) == 1  # only the one whose check was done
+    assert PendingCall.objects.filter(done_at__isnull=True).count() == 3
+
+
 def test_an_insolvency_found_by_the_retry_holds_the_case_and_emails_the_client(
     db, cir_settings, local_cir, django_capture_on_commit_callbacks
 ):

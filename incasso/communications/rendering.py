@@ -24,6 +24,7 @@ import typst
 LETTERS_DIR = Path(__file__).resolve().parent / "letters"
 LAYOUT = "layout.typ"
 LETTERHEAD = "letterhead.typ"
+STAMP = "stamp.typ"
 
 
 class LetterRenderError(RuntimeError):
@@ -57,8 +58,17 @@ def _batch_source(template_ids: Sequence[int]) -> str:
     )
 
 
-def _letterheads_write(root: Path, letters: Sequence[Mapping[str, Any]]) -> None:
-    """One letterhead PDF per language in the batch, from the agency printed on the letters (one agency)."""
+def _payment_variant(letter: Mapping[str, Any]) -> str:
+    """The stamp a letter's payment box uses: ``payment-variant`` in letters/layout.typ, in Python."""
+    kind = "arrangement" if letter.get("arrangement") is not None else "amount"
+    code = "code" if letter["portal"]["code"] is not None else "copy"
+    return f"{letter['language']}-{kind}-{code}"
+
+
+def _print_frames_write(root: Path, letters: Sequence[Mapping[str, Any]]) -> str:
+    """What a print batch lays out once instead of on every letter (see letters/layout.typ), written to ``root``:
+    a letterhead per language, from the agency printed on the letters (one agency), and a payment-box stamp per
+    language and variant. Returns where the stamps want each value, as JSON for ``sys.inputs.stamps``."""
     compiler = typst.Compiler(str(root / LETTERHEAD), root=str(root))
     for language in sorted({str(letter["language"]) for letter in letters}):
         sample = next(letter for letter in letters if letter["language"] == language)
@@ -67,6 +77,19 @@ def _letterheads_write(root: Path, letters: Sequence[Mapping[str, Any]]) -> None
         if not isinstance(pdf, bytes):
             raise LetterRenderError("Typst returned no letterhead")
         (root / f"letterhead-{language}.pdf").write_bytes(pdf)
+    samples: dict[str, Mapping[str, Any]] = {}
+    for letter in letters:
+        samples.setdefault(_payment_variant(letter), letter)
+    stamper = typst.Compiler(str(root / STAMP), root=str(root))
+    marks: dict[str, Any] = {}
+    for variant, sample in sorted(samples.items()):
+        pdf = stamper.compile(format="pdf", sys_inputs={"data": json.dumps(sample)}, pdf_tags=False)
+        placed = json.loads(stamper.query("<incasso-stamp-marks>", field="value"))
+        if not isinstance(pdf, bytes) or len(placed) != 1:
+            raise LetterRenderError("Typst returned no payment stamp")
+        (root / f"stamp-{variant}.pdf").write_bytes(pdf)
+        marks[variant] = placed[0]
+    return json.dumps(marks)
 
 
 def letters_compile(
@@ -76,7 +99,8 @@ def letters_compile(
 
     ``tagged`` writes an accessible (tagged) PDF with the header and footer as live text, for letters a debtor
     reads on screen (e-mail, portal). Print batches are untagged, which is several times faster, and lay a
-    pre-rendered letterhead under each page (see letters/layout.typ).
+    pre-rendered letterhead under each page and a pre-rendered payment box under its values (see
+    letters/layout.typ).
     """
     if not letters:
         raise ValueError("nothing to render")
@@ -86,7 +110,7 @@ def letters_compile(
     ids = sorted(templates)
     with tempfile.TemporaryDirectory(prefix="incasso-letters-") as tmp:
         root = Path(tmp)
-        for shipped in (LAYOUT, LETTERHEAD):
+        for shipped in (LAYOUT, LETTERHEAD, STAMP):
             (root / shipped).write_text((LETTERS_DIR / shipped).read_text(encoding="utf-8"), encoding="utf-8")
         for tid in ids:
             (root / f"template_{tid}.typ").write_text(templates[tid], encoding="utf-8")
@@ -95,7 +119,7 @@ def letters_compile(
         inputs = {"data": json.dumps({"letters": list(letters)}, ensure_ascii=False)}
         try:
             if not tagged:
-                _letterheads_write(root, letters)
+                inputs["stamps"] = _print_frames_write(root, letters)
                 inputs["letterhead"] = "yes"
             compiler = typst.Compiler(str(main), root=str(root))
             pdf = compiler.compile(format="pdf", sys_inputs=inputs, pdf_tags=tagged)

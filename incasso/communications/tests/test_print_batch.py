@@ -6,6 +6,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 
@@ -151,3 +152,60 @@ def test_letters_of_a_restricted_case_wait_until_the_restriction_is_lifted(two_h
     assert Letter.objects.get(case=held).status == LetterStatus.QUEUED
     case_hold_lift(hold=hold, reason="restriction lifted")
     assert print_batch_render(on=POSTED).letter_count == 1
+
+
+def _pages_text(path, first: int, last: int) -> str:
+    pdftotext = shutil.which("pdftotext") or "/usr/bin/pdftotext"
+    out = subprocess.run(
+        [pdftotext, "-enc", "UTF-8", "-f", str(first), "-l", str(last), str(path), "-"], capture_output=True, check=True
+    )
+    return " ".join(out.stdout.decode("utf-8").split())
+
+
+def test_each_letter_of_a_batch_is_on_its_own_pages_in_manifest_order(db, settings):
+    client = ClientFactory(code="pages", vat_deductible=True)
+    cases = []
+    for i, claims in enumerate([1, 40, 2, 1]):  # the second letter's breakdown runs onto a second page
+        debtor = DebtorFactory(client=client, given_names=f"Debtor{i}", surname=f"Pagecheck{i}")
+        case = CaseFactory(debtor=debtor, number=f"2024-0009{i:02d}", opened_on=POSTED)
+        for n in range(claims):
+            ClaimFactory(
+                case=case,
+                invoice_number=f"P{i}-{n:03d}",
+                invoice_date=datetime.date(2024, 5, 1),
+                due_date=datetime.date(2024, 6, 1),
+                principal_cents=10_000 + n,
+            )
+        cases.append(case)
+    kinds = ["reminder_letter", "demand_letter", "legal_notice", "reminder_letter"]
+    letters_queue_bulk(
+        requests=[
+            LetterRequest(case_id=c.pk, kind=kind, language="en" if i == 2 else "nl")
+            for i, (c, kind) in enumerate(zip(cases, kinds, strict=True))
+        ],
+        on=POSTED,
+    )
+
+    batch = print_batch_render(on=POSTED)
+
+    pdf_file = settings.INCASSO_MEDIA_DIR / batch.pdf_path
+    rows = list(csv.DictReader(io.StringIO((settings.INCASSO_MEDIA_DIR / batch.manifest_path).read_text("utf-8"))))
+    assert [r["case_number"] for r in rows] == [c.number for c in cases]  # queued order is print order
+    assert [int(r["page_count"]) for r in rows][1] >= 2 and _pdf_pages(pdf_file) == sum(
+        int(r["page_count"]) for r in rows
+    )
+    for i, row in enumerate(rows):
+        first, count = int(row["first_page"]), int(row["page_count"])
+        text = _pages_text(pdf_file, first, first + count - 1)
+        assert f"Debtor{i} Pagecheck{i}" in text and row["case_number"] in text
+        assert " ".join(row["rf_reference"][j : j + 4] for j in range(0, len(row["rf_reference"]), 4)) in text
+        assert all(f"Pagecheck{other}" not in text for other in range(len(rows)) if other != i)
+        assert f"P{i}-{(40 if i == 1 else 1) - 1:03d}" in text  # the letter's last invoice is on its own pages
+        # The payment box: its fixed text comes from a stamp laid out once per batch, its values from the letter.
+        labels = (
+            ("How to pay", "Payment reference", "Your log-in code")
+            if i == 2
+            else ("Zo betaalt u", "Betalingskenmerk", "Uw inlogcode")
+        )
+        assert all(label in text for label in labels)
+        assert "NL91 ABNA 0417 1643 00" in text and re.search(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b", text)

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from incasso.cases.models import Case, CaseHold, Claim
+from incasso.core.bulk_insert import AnyOf
 from incasso.domain.case_lifecycle import CaseFacts, HoldKind
 from incasso.domain.case_stages import Stage
 from incasso.domain.instructions import ClientInstructions
@@ -79,12 +80,13 @@ def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, Qu
     from incasso.ledger.selectors import case_payments
 
     ids = list(case_ids)
-    cases = Case.objects.filter(pk__in=ids).values_list(
+    # AnyOf: one array parameter for thousands of cases (a statement chunk's), not a placeholder each.
+    cases = Case.objects.filter(AnyOf(F("pk"), ids)).values_list(
         "pk", "interest_kind", "costs_due_from", "client__vat_deductible"
     )
     claims: dict[int, list[ClaimInput]] = {}
     for case_id, invoice, principal, due in (
-        Claim.objects.filter(case_id__in=ids)
+        Claim.objects.filter(AnyOf(F("case_id"), ids))
         .order_by("case_id", "due_date", "invoice_number")
         .values_list("case_id", "invoice_number", "principal_cents", "due_date")
     ):

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
+from incasso.core.bulk_insert import AnyOf
 from incasso.domain.money import Money
 from incasso.domain.quote import PaymentInput
 from incasso.ledger.models import AccountKind, Entry, PaymentAllocation, TransactionKind
@@ -22,7 +23,7 @@ def case_payments(*, case_ids: Iterable[int]) -> dict[int, list[PaymentInput]]:
     queue is earlier than the day it was booked to the case; same-day payments keep the order they were booked in.
     """
     rows = (
-        PaymentAllocation.objects.filter(case_id__in=list(case_ids), transaction__reversed_by__isnull=True)
+        PaymentAllocation.objects.filter(AnyOf(F("case_id"), list(case_ids)), transaction__reversed_by__isnull=True)
         .order_by("received_on", "transaction_id")
         .values_list("case_id", "received_on", "amount_cents")
     )
@@ -37,7 +38,7 @@ def commission_timelines(*, client_ids: Iterable[int]) -> dict[int, RatesTimelin
     ids = list(client_ids)
     versions: dict[int, list[tuple[date, CommissionRates]]] = {client_id: [] for client_id in ids}
     for client_id, valid_from, principal_bp, interest_bp, costs_bp in CommissionTerms.objects.filter(
-        client_id__in=ids
+        AnyOf(F("client_id"), ids)
     ).values_list(
         "client_id",
         "valid_from",

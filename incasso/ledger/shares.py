@@ -10,7 +10,6 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 
 from incasso.domain.money import Money
 
@@ -21,7 +20,11 @@ def share_of(amount: Money, basis_points: int) -> Money:
     """``basis_points`` of ``amount``, rounded half up (away from zero, so a negated amount gives a negated share)."""
     if not 0 <= basis_points <= FULL:
         raise ValueError(f"a share is 0 to {FULL} basis points, got {basis_points}")
-    return Money.from_exact_cents(Fraction(amount.cents * basis_points, FULL), amount.currency)
+    # Integer arithmetic, exact: floor(|n| / FULL + 1/2) is half up on the magnitude (a Fraction costs ten times more,
+    # and a statement chunk splits thousands of payments).
+    exact = amount.cents * basis_points
+    magnitude = (2 * abs(exact) + FULL) // (2 * FULL)
+    return Money(magnitude if exact >= 0 else -magnitude, amount.currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
+from incasso.core.bulk_insert import AnyOf
 from incasso.crypto.fields import BlindIndexField
 from incasso.domain.instructions import ClientInstructions
 from incasso.domain.money import Money
@@ -126,6 +127,8 @@ def debtor_ids_by_iban(*, ibans: Iterable[str]) -> dict[str, set[int]]:
             by_entry[entry] = iban
     found: dict[str, set[int]] = {}
     if by_entry:
-        for entry, debtor_id in Debtor.objects.filter(iban_index__in=list(by_entry)).values_list("iban_index", "pk"):
+        for entry, debtor_id in Debtor.objects.filter(AnyOf(F("iban_index"), list(by_entry))).values_list(
+            "iban_index", "pk"
+        ):
             found.setdefault(by_entry[entry], set()).add(debtor_id)
     return found

@@ -135,7 +135,8 @@ def planned_book_chunk(planned: Sequence[Planned], book: Ledger) -> list[Planned
         made = [(index, payment.key) for index, payment in payments]
         made += [(index, receipt.key) for index, receipt in receipts]
         for index, key in made:
-            booked[index] = replace(booked[index], ledger_key=key)
+            item = booked[index]  # built directly: dataclasses.replace costs more than the booking, per entry
+            booked[index] = Planned(item.key, item.entry, item.decision, key, item.refusal)
         payments.clear()
         receipts.clear()
         pending_cases.clear()

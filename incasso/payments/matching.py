@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q, Sum
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from incasso.cases.models import Case, Claim
 from incasso.core.bulk_insert import AnyOf
@@ -92,20 +93,29 @@ def _payable(entry: ParsedEntry) -> bool:
 
 
 class _CaseLookup:
-    """The open cases a chunk's credits may be for, read with four queries."""
+    """The open cases a chunk's credits may be for, read with at most five queries.
+
+    Rules 1 and 2 are decided first: only the credits they leave are looked up by the payer's IBAN (a keyed hash
+    each, and a query over the debtors' blind index), so a chunk paid by reference does no IBAN work at all.
+    """
 
     def __init__(self, credits: list[ParsedEntry]) -> None:
-        self.rf_numbers = {id(entry): rf_case_numbers(entry) for entry in credits}
-        self.text_numbers = {id(entry): text_case_numbers(entry) for entry in credits}
+        rf_numbers = {id(entry): rf_case_numbers(entry) for entry in credits}
+        text_numbers = {id(entry): text_case_numbers(entry) for entry in credits}
         numbers: set[str] = set()
-        for found in (*self.rf_numbers.values(), *self.text_numbers.values()):
+        for found in (*rf_numbers.values(), *text_numbers.values()):
             numbers |= found
         self.open_by_number: dict[str, int] = dict(
             Case.objects.filter(AnyOf(F("number"), numbers)).exclude(stage=CLOSED).values_list("number", "pk")
             if numbers
             else []
         )
-        ibans = {entry.counterparty_iban for entry in credits if entry.counterparty_iban}
+        self.currency, self.principal = _case_principals(set(self.open_by_number.values()))
+        self.by_number = {
+            id(entry): self._by_number(entry, rf_numbers[id(entry)], text_numbers[id(entry)]) for entry in credits
+        }
+        rest = [entry for entry in credits if self.by_number[id(entry)][0] is None]
+        ibans = {entry.counterparty_iban for entry in rest if entry.counterparty_iban}
         self.open_by_iban: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         if ibans:
             # The debtor's IBAN is encrypted: found through its blind index, one query for the debtors, one for cases.
@@ -119,33 +129,41 @@ class _CaseLookup:
             for debtor_id, case_id in rows:
                 self.open_by_iban[iban_of[debtor_id]][debtor_id].add(case_id)
         self.iban_case = {iban: _only_case(debtors) for iban, debtors in self.open_by_iban.items()}
-        candidates = set(self.open_by_number.values()) | {c for c in self.iban_case.values() if c is not None}
-        self.currency, self.principal = _case_principals(candidates)
+        known = set(self.open_by_number.values())
+        more = {case_id for case_id in self.iban_case.values() if case_id is not None and case_id not in known}
+        currency, principal = _case_principals(more)
+        self.currency.update(currency)
+        self.principal.update(principal)
 
-    def decide(self, entry: ParsedEntry) -> Decision:
-        if not _payable(entry):
-            why = f"return reason {entry.return_reason}" if entry.return_reason else "reversal by the bank"
-            return Decision(EntryStatus.UNMATCHED, note=f"a credit marked as {why}: not a debtor's payment")
-        notes = []
-        for rule, numbers in (
-            (MatchRule.REFERENCE, self.rf_numbers[id(entry)]),
-            (MatchRule.CASE_NUMBER, self.text_numbers[id(entry)]),
-        ):
+    def _by_number(self, entry: ParsedEntry, rf: set[str], text: set[str]) -> tuple[Decision | None, list[str]]:
+        """Rules 1 and 2: the match they make, else why each did not."""
+        notes: list[str] = []
+        for rule, numbers in ((MatchRule.REFERENCE, rf), (MatchRule.CASE_NUMBER, text)):
             open_cases = {self.open_by_number[n] for n in numbers if n in self.open_by_number}
             if len(open_cases) == 1:
                 case_id = open_cases.pop()
                 if self.currency.get(case_id) == entry.currency:
-                    return Decision(EntryStatus.MATCHED, rule, case_id)
+                    return Decision(EntryStatus.MATCHED, rule, case_id), notes
                 notes.append(f"case in another currency than {entry.currency}")
             elif len(open_cases) > 1:
                 notes.append(f"{len(open_cases)} open cases named ({rule.label})")
             elif numbers:
                 notes.append(f"no open case {', '.join(sorted(numbers))}")
+        return None, notes
+
+    def decide(self, entry: ParsedEntry) -> Decision:
+        if not _payable(entry):
+            why = f"return reason {entry.return_reason}" if entry.return_reason else "reversal by the bank"
+            return Decision(EntryStatus.UNMATCHED, note=f"a credit marked as {why}: not a debtor's payment")
+        matched, notes = self.by_number[id(entry)]
+        if matched is not None:
+            return matched
         iban_decision = self._by_iban(entry)
         if iban_decision.status == EntryStatus.MATCHED:
             return iban_decision
-        notes.append(iban_decision.note)
-        return Decision(EntryStatus.UNMATCHED, note="; ".join(note for note in notes if note)[:255])
+        return Decision(
+            EntryStatus.UNMATCHED, note="; ".join(note for note in (*notes, iban_decision.note) if note)[:255]
+        )
 
     def _by_iban(self, entry: ParsedEntry) -> Decision:
         if not entry.counterparty_iban or entry.counterparty_iban not in self.open_by_iban:
@@ -168,30 +186,26 @@ def _only_case(debtors: dict[int, set[int]]) -> int | None:
 
 
 def _case_principals(case_ids: set[int]) -> tuple[dict[int, str], dict[int, int]]:
-    """Each case's currency (None when its claims mix currencies) and principal still claimed, in two queries."""
+    """Each case's currency (None when its claims mix currencies) and principal still claimed, in one query."""
     if not case_ids:
         return {}, {}
     currencies: dict[int, set[str]] = defaultdict(set)
     principal: dict[int, int] = defaultdict(int)
+    credited = (
+        ClaimCredit.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
     claims = (
         Claim.objects.filter(AnyOf(F("case_id"), case_ids))
-        .order_by()
-        .values("case_id", "currency")
-        .annotate(total=Sum("principal_cents"))
-        .values_list("case_id", "currency", "total")
+        .annotate(credited=Coalesce(Subquery(credited), 0, output_field=BigIntegerField()))
+        .values_list("case_id", "currency", "principal_cents", "credited")
     )
-    for case_id, currency, total in claims:
+    for case_id, currency, cents, credit in claims:
         currencies[case_id].add(currency)
-        principal[case_id] += int(total)
-    credited = (
-        ClaimCredit.objects.filter(AnyOf(F("claim__case_id"), case_ids))
-        .order_by()
-        .values("claim__case_id")
-        .annotate(total=Sum("amount_cents"))
-        .values_list("claim__case_id", "total")
-    )
-    for case_id, total in credited:
-        principal[case_id] -= int(total)
+        principal[case_id] += int(cents) - int(credit)
     single = {case_id: next(iter(found)) for case_id, found in currencies.items() if len(found) == 1}
     return single, dict(principal)
 

@@ -7,6 +7,7 @@ statement of any size never holds one huge transaction or all its entries in mem
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incasso.cases.models import Case
+from incasso.core.collector import cyclic_gc_paused
 from incasso.domain.money import Money
 from incasso.payments import booking
 from incasso.payments.matching import ledger_key
 from incasso.payments.models import EntryStatus, ImportStatus, MatchRule, StatementEntry, StatementImport
 from incasso.payments.parsers import ParsedEntry, SkippedEntry, StatementFileError, StatementInfo, statement_reader
+from incasso.payments.read_ahead import read_ahead
 from incasso.payments.references import EntryKeys, return_reason_text
 from incasso.payments.writing import ChunkOutcome, chunk_write
 
@@ -98,15 +101,12 @@ def statement_import(*, stream: BinaryIO, filename: str, chunk_size: int = CHUNK
         reader = statement_reader(stream)
         info = reader.info
         book = booking.ledger()
-        keys = EntryKeys()
-        for chunk in _chunks(reader, chunk_size):
-            entries = []
-            for item in chunk:
-                if isinstance(item, SkippedEntry):
+        with cyclic_gc_paused(), read_ahead(_keyed_chunks(reader, chunk_size)) as chunks:
+            for skipped, entries in chunks:
+                for item in skipped:
                     summary.skip(item)
-                else:
-                    entries.append((keys.key(item), item))
-            summary.add(chunk_write(import_id=record.pk, entries=entries, book=book))
+                summary.add(chunk_write(import_id=record.pk, entries=entries, book=book))
+                gc.collect(0)  # whatever cycles the chunk left: memory stays bounded by a chunk
     except StatementFileError as error:
         _finish(record, summary, info, ImportStatus.REFUSED, error.message)
         raise
@@ -125,10 +125,20 @@ def _sha256(stream: BinaryIO) -> str:
     return hasher.hexdigest()
 
 
-def _chunks(items: Iterable[ParsedEntry | SkippedEntry], size: int) -> Iterator[list[ParsedEntry | SkippedEntry]]:
+def _keyed_chunks(
+    items: Iterable[ParsedEntry | SkippedEntry], size: int
+) -> Iterator[tuple[list[SkippedEntry], list[tuple[str, ParsedEntry]]]]:
+    """The file in chunks of ``size`` records: the skipped ones, and the others with their keys (in file order)."""
     iterator = iter(items)
+    keys = EntryKeys()
     while chunk := list(islice(iterator, size)):
-        yield chunk
+        skipped, entries = [], []
+        for item in chunk:
+            if isinstance(item, SkippedEntry):
+                skipped.append(item)
+            else:
+                entries.append((keys.key(item), item))
+        yield skipped, entries
 
 
 def _finish(

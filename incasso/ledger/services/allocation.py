@@ -26,9 +26,9 @@ from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.domain.money import Money
 from incasso.domain.quote import AllocationLine, PaymentInput, PaymentOutcome, quote_calculate
 from incasso.ledger.errors import IdempotencyConflict, LedgerError
-from incasso.ledger.models import Account, AccountKind, LedgerTransaction, PaymentAllocation, TransactionKind
+from incasso.ledger.models import AccountKind, LedgerTransaction, PaymentAllocation, TransactionKind
 from incasso.ledger.selectors import commission_timelines
-from incasso.ledger.services.postings import AccountKey, Posting, accounts_for, transactions_post
+from incasso.ledger.services.postings import AccountKey, Posting, account_ids_for, transactions_write
 from incasso.ledger.shares import PaymentSplit, payment_split
 from incasso.legal.services import interest_rate_tables
 
@@ -158,20 +158,33 @@ def _outcomes(bookings: Sequence[Booking]) -> list[PaymentOutcome]:
     return outcomes
 
 
-def _posting(booking: Booking, split: PaymentSplit, client_id: int, accounts: dict[AccountKey, Account]) -> Posting:
-    receivable = accounts[AccountKey(AccountKind.RECEIVABLE, case_id=booking.case_id)]
+def _lines(booking: Booking, split: PaymentSplit, client_id: int) -> list[tuple[AccountKey, Money]]:
+    """The posting's lines by account, zero lines left out (so no account is made that would stay empty)."""
+    receivable = AccountKey(AccountKind.RECEIVABLE, case_id=booking.case_id)
     settled = booking.amount - split.overpayment
     lines = [
-        (accounts[booking.debit], booking.amount),
+        (booking.debit, booking.amount),
         (receivable, -settled),
-        (accounts[AccountKey(AccountKind.REFUNDS_PAYABLE, case_id=booking.case_id)], -split.overpayment),
+        (AccountKey(AccountKind.REFUNDS_PAYABLE, case_id=booking.case_id), -split.overpayment),
         (receivable, settled),
-        (accounts[REVENUE_COSTS], -split.agency_costs),
-        (accounts[REVENUE_INTEREST], -split.agency_interest),
-        (accounts[AccountKey(AccountKind.CLIENT_MONEY_PAYABLE, client_id=client_id)], -split.client),
+        (REVENUE_COSTS, -split.agency_costs),
+        (REVENUE_INTEREST, -split.agency_interest),
+        (AccountKey(AccountKind.CLIENT_MONEY_PAYABLE, client_id=client_id), -split.client),
     ]
+    return [(key, amount) for key, amount in lines if amount.cents]
+
+
+def _posting(booking: Booking, lines: list[tuple[AccountKey, Money]], accounts: dict[AccountKey, int]) -> Posting:
     description = f"payment {booking.reference}".strip()
-    return Posting(booking.key, TransactionKind.PAYMENT, booking.booked_on, lines, description, None, booking.source)
+    return Posting(
+        booking.key,
+        TransactionKind.PAYMENT,
+        booking.booked_on,
+        [(accounts[key], amount) for key, amount in lines],
+        description,
+        None,
+        booking.source,
+    )
 
 
 def payments_book(bookings: Sequence[Booking]) -> list[PaymentRecord]:
@@ -193,24 +206,14 @@ def payments_book(bookings: Sequence[Booking]) -> list[PaymentRecord]:
         )
         for booking, outcome in zip(bookings, outcomes, strict=True)
     ]
-    keys = {REVENUE_COSTS, REVENUE_INTEREST}
-    for booking in bookings:
-        keys |= {
-            booking.debit,
-            AccountKey(AccountKind.RECEIVABLE, case_id=booking.case_id),
-            AccountKey(AccountKind.REFUNDS_PAYABLE, case_id=booking.case_id),
-            AccountKey(AccountKind.CLIENT_MONEY_PAYABLE, client_id=clients[booking.case_id]),
-        }
-    accounts = accounts_for(keys)
-    posted = transactions_post(
-        [
-            _posting(booking, split, clients[booking.case_id], accounts)
-            for booking, split in zip(bookings, splits, strict=True)
-        ]
+    lines = [_lines(booking, split, clients[booking.case_id]) for booking, split in zip(bookings, splits, strict=True)]
+    accounts = account_ids_for({key for booking_lines in lines for key, _ in booking_lines})
+    posted = transactions_write(
+        [_posting(booking, booking_lines, accounts) for booking, booking_lines in zip(bookings, lines, strict=True)]
     )
     rows = [
         (
-            transaction.pk,
+            transaction_id,
             booking.case_id,
             booking.received_on,
             booking.amount.cents,
@@ -225,12 +228,12 @@ def payments_book(bookings: Sequence[Booking]) -> list[PaymentRecord]:
             booking.reference[:140],
             booking.from_unmatched.pk if booking.from_unmatched is not None else None,
         )
-        for booking, outcome, split, transaction in zip(bookings, outcomes, splits, posted, strict=True)
+        for booking, outcome, split, transaction_id in zip(bookings, outcomes, splits, posted, strict=True)
     ]
     rows_insert(PaymentAllocation, _ALLOCATION_COLUMNS, rows, returning=False)
     return [
         PaymentRecord(
-            transaction.pk,
+            transaction_id,
             booking.key,
             booking.case_id,
             booking.received_on,
@@ -241,5 +244,5 @@ def payments_book(bookings: Sequence[Booking]) -> list[PaymentRecord]:
             outcome.overpayment,
             outcome.lines,
         )
-        for booking, outcome, transaction in zip(bookings, outcomes, posted, strict=True)
+        for booking, outcome, transaction_id in zip(bookings, outcomes, posted, strict=True)
     ]

@@ -24,6 +24,7 @@ from incasso.ledger.services.postings import (
     CURRENCY,
     AccountKey,
     Posting,
+    account_ids_for,
     accounts_for,
     transaction_post,
     transaction_reverse,
@@ -181,7 +182,7 @@ def unmatched_receive_bulk(*, receipts: Sequence[UnmatchedToReceive]) -> list[Le
         _positive(receipt.amount)
     if not receipts:
         return []
-    accounts = accounts_for([BANK, UNMATCHED])
+    accounts = account_ids_for([BANK, UNMATCHED])
     bank, unmatched = accounts[BANK], accounts[UNMATCHED]
     return transactions_post(
         [

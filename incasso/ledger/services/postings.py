@@ -7,10 +7,10 @@ deferred trigger checks the sum again at commit; on both databases triggers refu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import IntegrityError, connection
 from django.db.models import F
@@ -31,6 +31,7 @@ from incasso.ledger.models import (
 )
 
 CURRENCY = "EUR"
+_Found = TypeVar("_Found")
 
 
 class AccountKey(NamedTuple):
@@ -60,8 +61,22 @@ def accounts_for(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
 
     Two writers creating the same account at once both succeed: the unique code makes the second insert a no-op.
     """
+    return _accounts_made(keys, lambda codes: {a.code: a for a in Account.objects.filter(AnyOf(F("code"), codes))})
+
+
+def account_ids_for(keys: Iterable[AccountKey]) -> dict[AccountKey, int]:
+    """:func:`accounts_for` as ids, without model instances: a statement chunk names thousands of case accounts."""
+    return _accounts_made(
+        keys, lambda codes: dict(Account.objects.filter(AnyOf(F("code"), codes)).values_list("code", "pk"))
+    )
+
+
+def _accounts_made(
+    keys: Iterable[AccountKey], read: Callable[[list[str]], dict[str, _Found]]
+) -> dict[AccountKey, _Found]:
+    """What ``read`` (by code) gives for each key, after creating the accounts it did not find."""
     by_code = {key.code: key for key in keys}
-    found = {account.code: account for account in Account.objects.filter(AnyOf(F("code"), list(by_code)))}
+    found = read(list(by_code))
     missing = [code for code in by_code if code not in found]
     if missing:
         now = timezone.now()
@@ -72,7 +87,7 @@ def accounts_for(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
             returning=False,
             ignore_conflicts=True,
         )
-        found.update((account.code, account) for account in Account.objects.filter(AnyOf(F("code"), missing)))
+        found.update(read(missing))
     return {key: found[code] for code, key in by_code.items()}
 
 
@@ -82,7 +97,9 @@ def account_for(kind: AccountKind, client_id: int | None = None, case_id: int | 
     return accounts_for([key])[key]
 
 
-Lines = Sequence[tuple[Account, Money]]
+# An account, or its id as ``account_ids_for`` gives it (the bulk bookings build no Account instances).
+AccountRef = Account | int
+Lines = Sequence[tuple[AccountRef, Money]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,26 +118,26 @@ class Posting:
 @dataclass(frozen=True, slots=True)
 class _Checked:
     posting: Posting
-    lines: tuple[tuple[Account, int], ...]  # the non-zero lines as (account, cents)
+    lines: tuple[tuple[int, int], ...]  # the non-zero lines as (account id, cents)
 
     def shape(self) -> tuple[str, date, int | None, list[tuple[int, int]]]:
         """What must match for a replay of the key to be the same posting."""
         posting = self.posting
         reverses_id = posting.reverses.pk if posting.reverses is not None else None
-        lines = sorted((account.pk, cents) for account, cents in self.lines)
-        return str(posting.kind), posting.booked_on, reverses_id, lines
+        return str(posting.kind), posting.booked_on, reverses_id, sorted(self.lines)
 
 
 def _checked(posting: Posting) -> _Checked:
     """Refuse a posting that is not one balanced transaction in euros on saved accounts; drop its zero lines."""
-    kept: list[tuple[Account, int]] = []
+    kept: list[tuple[int, int]] = []
     for account, amount in posting.lines:
         if amount.currency != CURRENCY:
             raise LedgerError(f"the ledger keeps {CURRENCY}, not {amount.currency}")
-        if account.pk is None:
+        account_id = account if isinstance(account, int) else account.pk
+        if account_id is None:
             raise LedgerError("post to saved accounts only (use account_for)")
         if amount.cents:
-            kept.append((account, amount.cents))
+            kept.append((account_id, amount.cents))
     if not kept:
         raise LedgerError("a transaction needs at least one non-zero line")
     total = sum(cents for _, cents in kept)
@@ -134,7 +151,7 @@ def _same_postings(existing: dict[str, LedgerTransaction], asked: dict[str, _Che
     if not existing:
         return
     lines: dict[int, list[tuple[int, int]]] = {transaction.pk: [] for transaction in existing.values()}
-    for transaction_id, account_id, cents in Entry.objects.filter(transaction_id__in=list(lines)).values_list(
+    for transaction_id, account_id, cents in Entry.objects.filter(AnyOf(F("transaction_id"), list(lines))).values_list(
         "transaction_id", "account_id", "amount_cents"
     ):
         lines[transaction_id].append((account_id, cents))
@@ -144,17 +161,24 @@ def _same_postings(existing: dict[str, LedgerTransaction], asked: dict[str, _Che
             raise IdempotencyConflict(f"key {key!r} was used for a different posting (transaction {transaction.pk})")
 
 
-def _new_transaction(checked: _Checked, now: datetime | None = None) -> LedgerTransaction:
+def _row(checked: _Checked, now: datetime) -> tuple[object, ...]:
+    """A new transaction as the values of ``_TRANSACTION_COLUMNS``."""
     posting = checked.posting
-    return LedgerTransaction(
-        idempotency_key=posting.key,
-        kind=posting.kind,
-        booked_on=posting.booked_on,
-        description=posting.description[:255],
-        reverses=posting.reverses,
-        source_ref=posting.source_ref[:200],
-        created_at=now or timezone.now(),
+    reverses_id = posting.reverses.pk if posting.reverses is not None else None
+    return (
+        posting.key,
+        str(posting.kind),
+        posting.booked_on,
+        posting.description[:255],
+        reverses_id,
+        posting.source_ref[:200],
+        now,
     )
+
+
+def _saved(pk: int, row: tuple[object, ...]) -> LedgerTransaction:
+    """The saved transaction ``row`` became, built as a read from the database builds it (positional: fast)."""
+    return LedgerTransaction.from_db(connection.alias, _SAVED_FIELDS, (pk, *row))
 
 
 _TRANSACTION_COLUMNS = (
@@ -166,34 +190,26 @@ _TRANSACTION_COLUMNS = (
     "source_ref",
     "created_at",
 )
+_SAVED_FIELDS = ("id", *_TRANSACTION_COLUMNS)
 
 
-def _inserted(checked: Sequence[_Checked]) -> list[LedgerTransaction]:
-    """Insert new transactions in one statement (``COPY`` on PostgreSQL) and return them as saved rows, in order.
+def _inserted(rows: list[tuple[object, ...]]) -> list[int]:
+    """Insert new transactions in one statement (``COPY`` on PostgreSQL) and return their keys, in order.
 
     Raises Django's ``IntegrityError`` when a key or an original is taken (a writer racing for the same key)."""
-    now = timezone.now()
-    made = [_new_transaction(item, now) for item in checked]
-    rows = [
-        (t.idempotency_key, str(t.kind), t.booked_on, t.description, t.reverses_id, t.source_ref, now) for t in made
-    ]
     with connection.wrap_database_errors:  # COPY's errors are the driver's: make a unique violation Django's
-        ids = rows_insert(LedgerTransaction, _TRANSACTION_COLUMNS, rows)
-    for transaction, pk in zip(made, ids, strict=True):
-        transaction.pk = pk
-        transaction._state.adding = False
-        transaction._state.db = connection.alias
-    return made
+        return rows_insert(LedgerTransaction, _TRANSACTION_COLUMNS, rows)
 
 
-def _insert_one(checked: _Checked) -> tuple[LedgerTransaction, bool]:
+def _insert_one(checked: _Checked, row: tuple[object, ...]) -> tuple[LedgerTransaction, bool]:
     """The slow path after a race: insert alone; on a unique-index conflict find out which one it was.
 
     Returns the transaction and whether this call inserted it (else another writer booked the same posting)."""
     key, reverses = checked.posting.key, checked.posting.reverses
     try:
         with atomic():
-            return LedgerTransaction.objects.bulk_create([_new_transaction(checked)])[0], True
+            (pk,) = _inserted([row])
+            return _saved(pk, row), True
     except IntegrityError:
         existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
         if existing is None:
@@ -202,38 +218,61 @@ def _insert_one(checked: _Checked) -> tuple[LedgerTransaction, bool]:
         return existing, False
 
 
-@atomic
+def transactions_write(postings: Sequence[Posting]) -> list[int]:
+    """:func:`transactions_post` for the bulk bookings: the same rules and queries, the ids of the transactions
+    instead of model instances (a statement chunk books thousands)."""
+    return [transaction.pk for transaction in _post(postings, build=False)]
+
+
 def transactions_post(postings: Sequence[Posting]) -> list[LedgerTransaction]:
-    """Book many transactions, each once per key, in a fixed number of queries: the statement import's path.
+    """Book many transactions, each once per key, in a fixed number of queries (``transactions_write`` is the
+    same without model instances: the statement import's path).
 
     Returns the transaction of each posting, in order. The rules are :func:`transaction_post`'s; a key given
     twice in one call must describe the same posting both times.
     """
+    return _post(postings, build=True)
+
+
+class _Id(NamedTuple):
+    """A transaction known by its key only (``build=False``): what the bulk bookings need of it."""
+
+    pk: int
+
+
+@atomic
+def _post(postings: Sequence[Posting], *, build: bool) -> list[Any]:
+    """The one writer behind both: saved transactions when ``build``, else objects with only their ``pk``."""
     asked: dict[str, _Checked] = {}
     for posting in postings:
         checked = _checked(posting)
         if posting.key in asked and asked[posting.key].shape() != checked.shape():
             raise IdempotencyConflict(f"key {posting.key!r} is given twice for different postings")
         asked.setdefault(posting.key, checked)
-    found = {t.idempotency_key: t for t in LedgerTransaction.objects.filter(AnyOf(F("idempotency_key"), list(asked)))}
+    found: dict[str, Any] = {
+        t.idempotency_key: t for t in LedgerTransaction.objects.filter(AnyOf(F("idempotency_key"), list(asked)))
+    }
     _same_postings(found, asked)
     new = [checked for key, checked in asked.items() if key not in found]
     if new:
+        now = timezone.now()
+        rows = [_row(checked, now) for checked in new]
         try:
             # A savepoint: a writer racing for the same key or original meets the unique index here, not at commit.
             with atomic():
-                made = _inserted(new)
+                ids = _inserted(rows)
+            made = [_saved(pk, row) if build else _Id(pk) for pk, row in zip(ids, rows, strict=True)]
             inserted = [(checked, transaction, True) for checked, transaction in zip(new, made, strict=True)]
         except IntegrityError:
-            inserted = [(checked, *_insert_one(checked)) for checked in new]
+            inserted = [(checked, *_insert_one(checked, row)) for checked, row in zip(new, rows, strict=True)]
         rows_insert(
             Entry,
             ("transaction_id", "account_id", "amount_cents"),
             [
-                (transaction.pk, account.pk, cents)
+                (transaction.pk, account_id, cents)
                 for checked, transaction, ours in inserted
                 if ours  # a transaction another writer booked has its entries already
-                for account, cents in checked.lines
+                for account_id, cents in checked.lines
             ],
             returning=False,
         )

@@ -6,7 +6,7 @@ from incasso.cases.factories import CaseFactory
 from incasso.cases.selectors import case_quote, case_quote_requests
 from incasso.domain.quote import AllocationLine, PaymentInput
 from incasso.ledger.errors import IdempotencyConflict, LedgerError
-from incasso.ledger.models import AccountKind, Entry, LedgerTransaction, PaymentAllocation
+from incasso.ledger.models import Account, AccountKind, Entry, LedgerTransaction, PaymentAllocation
 from incasso.ledger.selectors import balances_by_kind, case_payments, unmatched_open
 from incasso.ledger.services import (
     overpayment_refund,
@@ -179,3 +179,12 @@ def test_receiving_a_payment_takes_the_same_number_of_queries_however_many_came_
         pay(worked_case, "10.00", FIRST + datetime.timedelta(days=number), f"p-{number}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         pay(worked_case, "10.00", SECOND, "p-last")
+
+
+def test_a_payment_makes_no_account_that_it_leaves_empty(worked_case):
+    """No overpayment: the case's refunds account is not created (it is, on first use, by an overpayment)."""
+    payment_receive(case_id=worked_case.pk, amount=eur("100.00"), received_on=FIRST, key="p-1", source="bank")
+
+    kinds = set(Account.objects.filter(case=worked_case).values_list("kind", flat=True))
+    assert kinds == {AccountKind.RECEIVABLE}
+    assert not Entry.objects.filter(amount_cents=0).exists()

@@ -1,6 +1,7 @@
 """The share arithmetic is pure: no database, milliseconds."""
 
 import datetime
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,14 @@ def test_a_share_rounds_half_up():
     assert share_of(Money(5_721), 5_000) == Money(2_861)  # 28.605 -> 28.61
     assert share_of(Money(11_779), 1_500) == Money(1_767)  # 17.6685 -> 17.67
     assert share_of(Money(100), 10_000) == Money(100)
+
+
+@given(cents, basis_points)
+def test_a_share_is_the_exact_fraction_rounded_half_up_away_from_zero(amount, bp):
+    """The integer arithmetic gives what exact rational arithmetic gives (as it was first written)."""
+    exact = Fraction(amount * bp, 10_000)
+    magnitude = int((abs(exact) * 2 + 1) // 2)
+    assert share_of(Money(amount), bp) == Money(magnitude if exact >= 0 else -magnitude)
 
 
 @given(cents, basis_points)

@@ -45,39 +45,69 @@ def _local(tag: str) -> str:
     return name
 
 
+def _walk(node: etree._Element, prefix: str, found: Texts) -> None:
+    """Add the stripped texts of every leaf under ``node`` to ``found``, by path relative to ``prefix``."""
+    names = _LOCAL_NAMES  # inlined ``_local``: this loop runs for every element of a 100,000-entry file
+    for child in node:
+        tag = child.tag
+        if tag.__class__ is not str:  # comments and processing instructions
+            continue
+        name = prefix + (names.get(tag) or _local(tag))
+        if len(child):
+            _walk(child, name + "/", found)
+        else:
+            text = child.text
+            if text and (text := text.strip()):
+                if name in found:
+                    found[name].append(text)
+                else:
+                    found[name] = [text]
+
+
+def _branch(child: etree._Element, local: str, found: Texts) -> None:
+    if len(child):
+        _walk(child, local + "/", found)
+    elif child.text and (text := child.text.strip()):
+        found.setdefault(local, []).append(text)
+
+
 def texts_of(element: etree._Element, branches: frozenset[str]) -> Texts:
     """The stripped texts of every leaf under ``element``'s children named in ``branches``, by relative path."""
     found: Texts = {}
-    names = _LOCAL_NAMES  # inlined ``_local``: this loop runs for every element of a 100,000-entry file
-
-    def walk(node: etree._Element, prefix: str) -> None:
-        for child in node:
-            tag = child.tag
-            if tag.__class__ is not str:  # comments and processing instructions
-                continue
-            name = prefix + (names.get(tag) or _local(tag))
-            if len(child):
-                walk(child, name + "/")
-            else:
-                text = child.text
-                if text and (text := text.strip()):
-                    if name in found:
-                        found[name].append(text)
-                    else:
-                        found[name] = [text]
-
+    names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
         if tag.__class__ is not str:
             continue
         local = names.get(tag) or _local(tag)
-        if local not in branches:
-            continue
-        if len(child):
-            walk(child, local + "/")
-        elif child.text and (text := child.text.strip()):
-            found.setdefault(local, []).append(text)
+        if local in branches:
+            _branch(child, local, found)
     return found
+
+
+def _entry_parts(ntry: etree._Element) -> tuple[Texts, etree._Element | None, list[etree._Element]]:
+    """One pass over an entry's children: its own texts (``ENTRY_BRANCHES``), its first ``Amt`` and every
+    ``NtryDtls/TxDtls`` (as ``find`` and ``findall`` would give them, without their path searches)."""
+    found: Texts = {}
+    amount = None
+    transactions = []
+    names = _LOCAL_NAMES
+    for child in ntry:
+        tag = child.tag
+        if tag.__class__ is not str:
+            continue
+        local = names.get(tag) or _local(tag)
+        if local in ENTRY_BRANCHES:
+            _branch(child, local, found)
+        elif local == "Amt":
+            if amount is None:
+                amount = child
+        elif local == "NtryDtls":
+            for detail in child:
+                detail_tag = detail.tag
+                if detail_tag.__class__ is str and (names.get(detail_tag) or _local(detail_tag)) == "TxDtls":
+                    transactions.append(detail)
+    return found, amount, transactions
 
 
 def _first(texts: Texts, *paths: str) -> str:
@@ -115,18 +145,17 @@ def _sign(indicator: str) -> int:
 
 def entry_records(ntry: etree._Element, index: int, account: str) -> list[ParsedEntry | SkippedEntry]:
     """The records of one entry, numbered from ``index + 1``; raises ``ValueError`` for one that cannot be read."""
-    texts = texts_of(ntry, ENTRY_BRANCHES)
+    texts, amount_element, transactions = _entry_parts(ntry)
     status = _first(texts, "Sts", "Sts/Cd")
     if status.upper() in NOT_BOOKED:
         return [SkippedEntry(index + 1, f"status {status}: not booked yet, it comes again once booked")]
-    amount = _money(ntry.find("{*}Amt"))
+    amount = _money(amount_element)
     sign = _sign(_first(texts, "CdtDbtInd"))
     booked = _date(texts, "BookgDt") or _date(texts, "ValDt")
     if booked is None:
         raise ValueError("the entry has no booking date")
     fallback = _first(texts, "AddtlNtryInf")
     entry_ref = _first(texts, "AcctSvcrRef")
-    transactions = ntry.findall("{*}NtryDtls/{*}TxDtls")
     parts = _split(transactions, amount, sign) if len(transactions) > 1 else None
     pairs: list[tuple[int, EntryDetails]]
     if parts is not None:

@@ -228,3 +228,29 @@ def test_the_query_count_does_not_grow_with_the_entries(cases, ledger):
     assert few == many
     assert many <= 12
     assert inserts <= 1 if connection.vendor == "postgresql" else inserts <= 500 // 40 + 1
+
+
+def test_only_credits_the_reference_rules_leave_are_looked_up_by_iban(cases, ledger, monkeypatch):
+    """The payer's IBAN is hashed and looked up only for credits rules 1 and 2 did not match; a credit with a
+    reference and an IBAN of another debtor still goes by its reference."""
+    from incasso.payments import matching
+
+    looked_up: list[set[str]] = []
+    real = matching.debtor_ids_by_iban
+
+    def recording(*, ibans):
+        looked_up.append(set(ibans))
+        return real(ibans=ibans)
+
+    monkeypatch.setattr(matching, "debtor_ids_by_iban", recording)
+    content = camt(
+        camt_entry("1.00", ref="R1", strd="RF582026000101", iban="NL39RABO0300065264"),
+        camt_entry("1.00", ref="R2", ustrd="dossier 2026-000102", iban="DE89370400440532013000"),
+        camt_entry("1.00", ref="R3", ustrd="betaling", iban="NL39RABO0300065264"),
+    )
+    summary = run_import(content)
+
+    assert looked_up == [{"NL39RABO0300065264"}]
+    rules = list(StatementEntry.objects.order_by("position").values_list("match_rule", flat=True))
+    assert rules == [MatchRule.REFERENCE, MatchRule.CASE_NUMBER, MatchRule.IBAN]
+    assert summary.matched == 3

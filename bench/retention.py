@@ -2,8 +2,9 @@
 
 Each subject is a debtor (personal data sealed under its own data key, as the intake writes it) with one case
 closed in 2015 and one claim, so every one of them is past the debt-collection retention period and is swept.
-Timed: ``retention_sweep`` for the debt-collection purpose (selecting the expired subjects, anonymising the
-debtors and their cases' rows, recording each in the audit log), as ``incasso retention sweep`` runs it.
+Timed: ``retention_sweep`` for the debt-collection purpose (selecting the expired subjects, reading each one's
+region, anonymising the debtors and their cases' rows, destroying their data keys, recording each in the audit
+log), as ``incasso retention sweep`` runs it.
 N is ``INCASSO_BENCH_SUBJECTS`` (default 1,000,000, the issue's figure); on PostgreSQL a fresh schema beside
 ``DATABASE_URL``'s is used and dropped afterwards. Target: 1,000,000 expired records within 60 seconds.
 """
@@ -160,7 +161,8 @@ def run(subjects: int | None = None) -> dict[str, Any]:
         "benchmark": "retention",
         "database": connection.vendor,
         "expired_subjects": subjects,
-        "rows_per_subject": "a debtor, a closed case, a claim (and one audit entry written)",
+        "rows_per_subject": "a debtor, a closed case, a claim, a data key (destroyed); one anonymised-subject row and "
+        "one audit entry written",
         "anonymised": removed,
         "prepare_seconds": round(prepared, 1),
         "sweep_seconds": round(elapsed, 2),

@@ -75,8 +75,13 @@ def key_wrap(master_key: bytes, key_id: uuid.UUID, data_key: bytes) -> bytes:
 
 
 def key_unwrap(master_key: bytes, key_id: uuid.UUID, wrapped: bytes) -> bytes:
+    return key_unwrap_with(AESGCM(master_key), key_id, wrapped)
+
+
+def key_unwrap_with(master: AESGCM, key_id: uuid.UUID, wrapped: bytes) -> bytes:
+    """``key_unwrap`` with the master key's cipher made once, for callers that unwrap many keys."""
     try:
-        return AESGCM(master_key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_ad(key_id))
+        return master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_ad(key_id))
     except (InvalidTag, ValueError) as exc:
         raise DecryptionFailed(f"data key {key_id} does not unwrap") from exc
 

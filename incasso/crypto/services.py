@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import reduce
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
+from incasso.core.bulk_insert import AnyKey
 from incasso.crypto import keyring, primitives
 from incasso.crypto.fields import KEY_ATTNAME, BlindIndexField, EncryptedTextField
 from incasso.crypto.models import DataKey, RetiredMasterKey
@@ -64,18 +68,9 @@ def subject_key_shred(
         raise ValueError("a reason is required")
     with transaction.atomic():
         key = DataKey.objects.select_for_update().get(pk=key_id)
-        fields: list[str] = []
-        for model, indexes, sealed in _subject_models():
-            if indexes:
-                model._default_manager.filter(**{KEY_ATTNAME: key_id}).update(**dict.fromkeys(indexes, ""))
-            if isinstance(subject, model):
-                fields = sealed
         already = key.destroyed_at is not None
-        if not already:
-            key.wrapped_key = None
-            key.master_version = ""
-            key.destroyed_at = timezone.now()
-            key.save(update_fields=["wrapped_key", "master_version", "destroyed_at"])
+        data_keys_destroy(key_ids=[key_id])
+        fields = next((sealed for model, _, sealed in _subject_models() if isinstance(subject, model)), [])
         audit_record(
             actor=actor,
             action=AuditAction.DELETE,
@@ -85,12 +80,45 @@ def subject_key_shred(
             source=source,
             details={"reason": reason, "data_key": str(key_id), "crypto_shredded": True, "again": already},
         )
-        transaction.on_commit(lambda: keyring.key_forget(key_id))
-    keyring.key_forget(key_id)
+    key.refresh_from_db()
     for index in (field for field in subject._meta.concrete_fields if isinstance(field, BlindIndexField)):
         setattr(subject, index.attname, "")
     subject.__dict__.pop("_encrypted_plaintexts", None)
     return key
+
+
+def data_keys_destroy(*, key_ids: Sequence[uuid.UUID], indexes_emptied: Collection[type[models.Model]] = ()) -> int:
+    """Crypto-shred many data keys in a fixed number of statements, whatever their number: each live key becomes a
+    tombstone (no wrapped key, the time it was destroyed) and every blind-index entry under them is emptied, so all
+    that was sealed under them reads as "[erased]" everywhere. Returns how many keys were still live.
+
+    Runs inside the caller's transaction, which records in the audit log what was shredded and why (the retention
+    sweep: one entry per subject; ``subject_key_shred``: one entry with the reason). ``indexes_emptied``: models
+    whose rows under these keys the caller has already emptied in this transaction (with its own update of them).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise KeyOperationRefused("data keys are destroyed inside the transaction that records it")
+    if not key_ids:
+        return 0
+    ids = list(key_ids)
+    for model, indexes, _sealed in _subject_models():
+        if indexes and model not in indexes_emptied:
+            # Rows whose entries are already empty (a writer emptied them with its own update) are not written again.
+            filled = reduce(operator.or_, (~Q(**{index: ""}) for index in indexes))
+            model._default_manager.filter(AnyKey(F(KEY_ATTNAME), ids)).filter(filled).update(
+                **dict.fromkeys(indexes, "")
+            )
+    destroyed = DataKey.objects.filter(AnyKey(F("pk"), ids), destroyed_at__isnull=True).update(
+        wrapped_key=None, master_version="", destroyed_at=timezone.now()
+    )
+    _keys_forget(ids)
+    transaction.on_commit(lambda: _keys_forget(ids))
+    return destroyed
+
+
+def _keys_forget(key_ids: list[uuid.UUID]) -> None:
+    for key_id in key_ids:
+        keyring.key_forget(key_id)
 
 
 @dataclass

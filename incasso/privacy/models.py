@@ -110,11 +110,14 @@ class RetentionSweep(models.Model):
 
 
 class AnonymisedSubject(models.Model):
-    """A debtor whose personal data the retention sweep replaced by neutral values."""
+    """A debtor whose personal data was replaced by neutral values and whose data key was destroyed (by the
+    retention sweep, or by an erasure request when ``sweep`` is empty), with what statistics keep of its address."""
 
     debtor = models.OneToOneField(Debtor, on_delete=models.CASCADE, related_name="anonymised")
     at = models.DateTimeField(_("anonymised at"), default=timezone.now)
     sweep = models.ForeignKey(RetentionSweep, on_delete=models.PROTECT, null=True, related_name="anonymised")
+    # The first two characters of the postcode (empty when it could no longer be read).
+    region = models.CharField(_("region"), max_length=2, blank=True, default="")
 
     class Meta:
         verbose_name = _("anonymised subject")

@@ -6,6 +6,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
@@ -13,12 +14,14 @@ from django.utils import translation
 from incasso.audit.models import AuditEvent
 from incasso.communications.selectors import letter_addressees
 from incasso.crypto import keyring
-from incasso.crypto.fields import SubjectErased, is_unavailable
+from incasso.crypto.fields import BlindIndexField, SubjectErased, is_unavailable
 from incasso.crypto.models import DataKey, RetiredMasterKey
-from incasso.crypto.services import KeyOperationRefused, master_key_retire, subject_key_shred
+from incasso.crypto.selectors import subjects_field_values
+from incasso.crypto.services import KeyOperationRefused, data_keys_destroy, master_key_retire, subject_key_shred
 from incasso.parties.factories import DebtorFactory
 from incasso.parties.models import Debtor
 from incasso.parties.selectors import debtor_ids_by_iban, debtors_matching
+from incasso.sensitive.models import SpecialCategoryRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +92,50 @@ def test_shredding_needs_a_key_and_a_reason(staff_user):
     with pytest.raises(ValueError, match="reason"):
         subject_key_shred(subject=debtor, actor=staff_user, reason=" ")
     assert not is_unavailable(fresh(debtor).surname)
+
+
+def test_many_keys_are_destroyed_at_once_with_their_records_and_index_entries(staff_user, django_assert_num_queries):
+    gone, also_gone, kept = DebtorFactory(), DebtorFactory(), DebtorFactory()
+    record = SpecialCategoryRecord.objects.create(
+        debtor=gone,
+        category="health",
+        basis="explicit_consent",
+        consent_reference="form 7",
+        content="diabetes",
+        recorded_by=staff_user,
+        data_key_id=gone.data_key_id,
+    )
+    ids = [gone.data_key_id, also_gone.data_key_id]
+    indexed = [m for m in apps.get_models() if any(isinstance(f, BlindIndexField) for f in m._meta.concrete_fields)]
+    with transaction.atomic(), django_assert_num_queries(len(indexed) + 1):  # each model's index entries, the keys
+        assert data_keys_destroy(key_ids=ids) == 2
+    with transaction.atomic():
+        assert data_keys_destroy(key_ids=ids) == 0  # again: nothing left to destroy
+    assert DataKey.objects.filter(pk__in=ids, destroyed_at__isnull=False, wrapped_key__isnull=True).count() == 2
+    for debtor in (gone, also_gone):
+        loaded = fresh(debtor)
+        assert loaded.personal_data_erased and is_unavailable(loaded.iban)
+        assert not debtors_matching(client=debtor.client, iban=debtor.iban).exists()
+    assert is_unavailable(SpecialCategoryRecord.objects.get(pk=record.pk).content)
+    assert fresh(kept).surname == kept.surname
+    assert list(debtors_matching(client=kept.client, iban=kept.iban)) == [kept]
+
+
+def test_one_field_of_many_subjects_opens_in_one_query(django_assert_num_queries):
+    debtors = [DebtorFactory(postcode=f"{n}0 AB".rjust(7, "1")) for n in range(1, 4)]
+    with transaction.atomic():
+        data_keys_destroy(key_ids=[debtors[2].data_key_id])
+    keyring.keys_cache_clear()
+    with django_assert_num_queries(2):  # the values with their wrapped keys; the retired master versions
+        found = subjects_field_values(model=Debtor, field_name="postcode", pks=[d.pk for d in debtors])
+    by_pk = {value.pk: value for value in found}
+    assert [(by_pk[d.pk].key_id, by_pk[d.pk].value) for d in debtors] == [
+        (debtors[0].data_key_id, debtors[0].postcode),
+        (debtors[1].data_key_id, debtors[1].postcode),
+        (debtors[2].data_key_id, None),  # destroyed: unreadable
+    ]
+    with pytest.raises(TypeError):
+        subjects_field_values(model=SpecialCategoryRecord, field_name="content", pks=[])
 
 
 def test_rotation_rewraps_every_key_while_both_versions_read(settings):

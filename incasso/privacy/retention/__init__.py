@@ -5,5 +5,6 @@ Public API:
 - ``policies.retention_policies_ensure()``, ``policies.policy_period(policy)``, ``policies.latest_expired_trigger``
 - ``holds.legal_hold_place(...)``, ``holds.legal_hold_release(...)``
 - ``sweep.retention_sweep(as_of=..., dry_run=..., purposes=..., chunk_size=...)`` → ``SweepResult``
-- ``anonymise.DEBTOR_NEUTRAL`` / ``DEBTOR_STATISTICS``: what an anonymised debtor holds afterwards
+- ``anonymise.anonymise_debtors(ids)``: neutral values, the data keys destroyed, ``AnonymisedSubject`` with the region
+- ``anonymise.debtor_neutral()`` / ``DEBTOR_STATISTICS``: what an anonymised debtor holds afterwards
 """

@@ -1,9 +1,14 @@
-"""What anonymisation writes: neutral values for a debtor and for the free text of its cases' rows.
+"""Anonymisation of debtors: what it writes, set-based, for the retention sweep and for erasure requests.
 
-Kept for statistics: the debtor's kind, country and region (the first two characters of the postcode); the cases'
-amounts, dates (month), stages and outcomes are on cases and claims and stay. Everything else the data map
-declares personal for ``parties.Debtor`` is replaced, and ``tests/test_retention.py`` checks that the two lists
-together cover the map.
+A debtor's personal fields are sealed under its own data key (P-3), so anonymising destroys that key
+(crypto-shredding): every value sealed under it — the debtor's fields, its special-category records, copies in
+backups once the master version is retired — becomes unreadable at once, and its blind-index entries go. Nothing
+is re-sealed, so a chunk costs a fixed number of statements and one decryption per debtor (its region).
+
+Kept for statistics: the debtor's kind and country, its region (the first two characters of the postcode, read
+before the key goes and kept on ``privacy.AnonymisedSubject``), and the cases' amounts, dates, stages and outcomes,
+which are on cases and claims and stay. Everything else the data map declares personal for ``parties.Debtor`` is
+replaced, and ``tests/test_retention.py`` checks that the two lists together cover the map.
 """
 
 from __future__ import annotations
@@ -11,30 +16,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from incasso.cases.models import CaseHold, Claim, StaffTask, StageEvent
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from incasso.cases.models import Case, CaseHold, Claim, StaffTask, StageEvent
 from incasso.communications.models import Communication, Letter, PortalAccessCode
-from incasso.crypto.fields import instances_bulk_write
+from incasso.core.bulk_insert import AnyKey, rows_insert
+from incasso.crypto.selectors import subjects_field_values
+from incasso.crypto.services import data_keys_destroy
 from incasso.decisions.models import Decision
 from incasso.parties.models import Debtor
+from incasso.parties.sealing import INDEX_COLUMNS
+from incasso.privacy.models import AnonymisedSubject, RetentionSweep
 
 MARKER = "[anonymised]"
 JSON_MARKER = {"anonymised": True}
 
-DEBTOR_STATISTICS = ("kind", "country", "postcode")
+DEBTOR_STATISTICS = ("kind", "country")
+REGION_LENGTH = 2
 
 
 def debtor_neutral() -> dict[str, Any]:
-    """The neutral values of an anonymised debtor's fields (``None`` marks those set per row)."""
+    """What an anonymised debtor's personal fields are set to, for one UPDATE of all the chunk's debtors."""
     return {
-        # Unique per client: a neutral value that stays unique ("anon-<pk>", set per row).
-        "reference": None,
+        # Unique per client: a neutral value that stays unique.
+        "reference": Concat(Value("anon-"), Cast(F("pk"), CharField())),
         "given_names": "",
-        "surname": MARKER,  # a person must have one (debtor_has_name)
-        "organisation_name": MARKER,  # a company must have one
+        # A person must have a surname and a company a name (debtor_has_name). The data key is destroyed in the
+        # same transaction, so the columns hold a constant instead of ciphertext and read as "[erased]"; the
+        # encrypted field refuses plaintext, an expression is written as it is.
+        "surname": Value(MARKER),
+        "organisation_name": Value(MARKER),
         "date_of_birth": None,
         "street": "",
         "house_number": "",
-        "postcode": None,  # the region: its first two characters, set per row
+        "postcode": "",  # the region is kept on AnonymisedSubject
         "city": "",
         "email": "",
         "phone": "",
@@ -71,25 +88,29 @@ def audited_fields() -> list[str]:
     names = [f"parties.Debtor.{name}" for name in DEBTOR_NEUTRAL_FIELDS]
     for model, updates in CASE_ROW_UPDATES:
         names += [f"{model._meta.label}.{name}" for name in updates]
-    return [*names, "communications.PortalAccessCode (deleted)"]
+    return [*names, "communications.PortalAccessCode (deleted)", "crypto.DataKey (destroyed)"]
 
 
-def anonymise_debtors(debtor_ids: Sequence[int]) -> int:
-    """Replace the personal data of these debtors and of their cases' rows; a fixed number of statements."""
+def anonymise_debtors(debtor_ids: Sequence[int], *, sweep: RetentionSweep | None = None) -> int:
+    """Anonymise these debtors and their cases' rows, mark them anonymised (once) and destroy their data keys, in a
+    fixed number of statements; runs inside the caller's transaction, which writes the audit entries."""
+    # Every statement reaches the chunk's rows through an index (AnyKey), never by scanning a whole table.
+    cases = Case.objects.filter(AnyKey(F("debtor_id"), debtor_ids)).values("pk")
     for model, updates in CASE_ROW_UPDATES:
-        model._default_manager.filter(case__debtor_id__in=debtor_ids).update(**updates)
-    PortalAccessCode.objects.filter(case__debtor_id__in=debtor_ids).delete()
-    # The debtor's fields are encrypted per debtor (P-3): the neutral values are sealed under each debtor's own key
-    # and written in one update per field set; a debtor whose key is already destroyed keeps its unreadable ciphertext.
-    debtors = list(Debtor.objects.filter(pk__in=debtor_ids))
-    readable = [debtor for debtor in debtors if not debtor.personal_data_erased]
-    for debtor in readable:
-        region = str(debtor.postcode)[:2]
-        for name, value in debtor_neutral().items():
-            setattr(debtor, name, region if name == "postcode" else value)
-    for debtor in debtors:
-        debtor.reference, debtor.kvk_number = f"anon-{debtor.pk}", ""
-    instances_bulk_write(readable, ["reference", *DEBTOR_NEUTRAL_FIELDS])
-    erased = [debtor for debtor in debtors if debtor.personal_data_erased]
-    Debtor.objects.bulk_update(erased, ["reference", "kvk_number"])
-    return len(debtors)
+        model._default_manager.filter(AnyKey(F("case_id"), cases)).update(**updates)
+    PortalAccessCode.objects.filter(AnyKey(F("case_id"), cases)).delete()
+    # The region is read before the key goes; a debtor whose key is already destroyed has none left to keep.
+    postcodes = subjects_field_values(model=Debtor, field_name="postcode", pks=debtor_ids)
+    Debtor.objects.filter(AnyKey(F("pk"), debtor_ids)).update(**debtor_neutral(), **dict.fromkeys(INDEX_COLUMNS, ""))
+    data_keys_destroy(
+        key_ids=[found.key_id for found in postcodes if found.key_id is not None], indexes_emptied=[Debtor]
+    )
+    now, sweep_id = timezone.now(), sweep.pk if sweep is not None else None
+    rows_insert(
+        AnonymisedSubject,
+        ("debtor_id", "sweep_id", "at", "region"),
+        [(found.pk, sweep_id, now, (found.value or "")[:REGION_LENGTH]) for found in postcodes],
+        returning=False,
+        ignore_conflicts=True,
+    )
+    return len(postcodes)

@@ -1,9 +1,11 @@
 """The retention sweep (SPEC P-2): find what has expired under the policies, anonymise it, record counts.
 
-Per purpose, set-based and in chunks of subjects (``chunk_size`` debtors): one query selects a chunk's ids, a fixed
-number of UPDATEs anonymises them, ``audit_record_bulk`` records it, and the chunk commits on its own. A sweep
-stopped half-way keeps its finished chunks and is marked ``interrupted``; running it again picks up the rest
-(anonymised subjects are skipped), so a second run on the same day changes nothing.
+Per purpose, set-based and in chunks: the debtors are walked in windows of ``chunk_size`` by primary key; per
+window one query finds its end and one its expired ids, a fixed number of statements anonymises them and destroys
+their data keys (``anonymise.anonymise_debtors``: nothing is re-sealed), ``audit_record_bulk`` records it, and the
+chunk commits on its own. A sweep stopped half-way keeps its finished chunks and is marked ``interrupted``;
+running it again picks up the rest (anonymised subjects are skipped), so a second run on the same day changes
+nothing.
 
 A dry run walks the same chunks with the same query and writes nothing but the sweep's record, so the dry run and
 the sweep agree.
@@ -11,6 +13,7 @@ the sweep agree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,45 +52,61 @@ class SweepResult:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def expired_debtors(*, as_of: date, policy: RetentionPolicy) -> QuerySet[Debtor]:
+def expired_debtors(
+    *, as_of: date, policy: RetentionPolicy, after: int = 0, through: int | None = None
+) -> QuerySet[Debtor]:
     """Debtors all of whose cases closed long enough ago, with no legal hold in force, not yet anonymised.
 
     A debtor with a case still open or still within its period, as debtor or as another party of a case, keeps
     its data; so does one with a legal hold on itself or on any of its cases.
+
+    Only the debtors with ``after < pk <= through`` (a window of the sweep). The bounds are repeated in every
+    subquery: the database cannot carry a range across a join, and without it may read every case (all open ones,
+    say) once per window, which makes the sweep quadratic.
     """
+
+    def window(name: str) -> Q:
+        bounds = Q(**{f"{name}__gt": after})
+        return bounds if through is None else bounds & Q(**{f"{name}__lte": through})
+
     cutoff = latest_expired_trigger(policy_period(policy), as_of)
     privacy_hold, case_hold = active_legal_holds(as_of)
     not_expired = ~Q(stage=Stage.CLOSED.value) | Q(closed_on__gt=cutoff)
-    own_cases = Case.objects.filter(debtor_id=OuterRef("pk"))
+    case_not_expired = ~Q(case__stage=Stage.CLOSED.value) | Q(case__closed_on__gt=cutoff)
+    own_cases = Case.objects.filter(window("debtor_id"), debtor_id=OuterRef("pk"))
     return (
-        Debtor.objects.filter(Exists(own_cases))
+        Debtor.objects.filter(window("pk"), Exists(own_cases))
         .exclude(Exists(own_cases.filter(not_expired)))
+        .exclude(Exists(CaseParty.objects.filter(window("party_id"), case_not_expired, party_id=OuterRef("pk"))))
+        .exclude(Exists(AnonymisedSubject.objects.filter(window("debtor_id"), debtor_id=OuterRef("pk"))))
+        .exclude(Exists(LegalHold.objects.filter(privacy_hold, window("debtor_id"), debtor_id=OuterRef("pk"))))
         .exclude(
-            Exists(CaseParty.objects.filter(Q(party_id=OuterRef("pk")) & Q(case__in=Case.objects.filter(not_expired))))
+            Exists(LegalHold.objects.filter(privacy_hold, window("case__debtor_id"), case__debtor_id=OuterRef("pk")))
         )
-        .exclude(Exists(AnonymisedSubject.objects.filter(debtor_id=OuterRef("pk"))))
-        .exclude(Exists(LegalHold.objects.filter(privacy_hold, debtor_id=OuterRef("pk"))))
-        .exclude(Exists(LegalHold.objects.filter(privacy_hold, case__debtor_id=OuterRef("pk"))))
-        .exclude(Exists(CaseHold.objects.filter(case_hold, case__debtor_id=OuterRef("pk"))))
+        .exclude(Exists(CaseHold.objects.filter(case_hold, window("case__debtor_id"), case__debtor_id=OuterRef("pk"))))
     )
 
 
-def _chunks(queryset: QuerySet[Debtor], chunk_size: int) -> Iterator[list[int]]:
-    """The ids in ascending chunks, one query each (keyset: anonymised or not, a chunk is never seen twice)."""
+def _chunks(expired: Callable[..., QuerySet[Debtor]], chunk_size: int) -> Iterator[list[int]]:
+    """The expired ids among each next ``chunk_size`` debtors by primary key (keyset: anonymised or not, a debtor is
+    never seen twice), two queries each: the window's end, along the primary key alone, then ``expired`` within it.
+    """
     last = 0
     while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size])
-        if not ids:
+        ends = Debtor.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+        end = ends[chunk_size - 1 : chunk_size].first()
+        ids = list(expired(after=last, through=end).order_by("pk").values_list("pk", flat=True))
+        if ids:
+            yield ids
+        if end is None:
             return
-        yield ids
-        last = ids[-1]
+        last = end
 
 
 def _anonymise_chunk(ids: list[int], *, sweep: RetentionSweep, purpose: str) -> None:
     fields = audited_fields()
     with transaction.atomic():
-        anonymise_debtors(ids)
-        AnonymisedSubject.objects.bulk_create([AnonymisedSubject(debtor_id=pk, sweep=sweep) for pk in ids])
+        anonymise_debtors(ids, sweep=sweep)
         audit_record_bulk(
             [
                 AuditEntry(
@@ -107,7 +126,7 @@ def _anonymise_chunk(ids: list[int], *, sweep: RetentionSweep, purpose: str) -> 
 def _sweep_debt_collection(
     *, sweep: RetentionSweep, policy: RetentionPolicy, chunk_size: int, on_chunk: Callable[[int], None]
 ) -> None:
-    candidates = expired_debtors(as_of=sweep.as_of, policy=policy)
+    candidates = functools.partial(expired_debtors, as_of=sweep.as_of, policy=policy)
     for ids in _chunks(candidates, chunk_size):
         if not sweep.dry_run:
             _anonymise_chunk(ids, sweep=sweep, purpose=policy.purpose)

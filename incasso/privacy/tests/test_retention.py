@@ -6,18 +6,26 @@ import io
 import json
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from incasso.audit.append import append_statements
 from incasso.audit.models import AuditEvent
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.models import CaseHold, Claim, StageEvent
 from incasso.consent.identity import ConsentSubject
 from incasso.consent.models import ConsentRecord, SubjectKind
 from incasso.consent.services import consent_give
+from incasso.crypto import keyring, primitives
+from incasso.crypto.fields import BlindIndexField, is_unavailable
+from incasso.crypto.models import DataKey
+from incasso.crypto.services import subject_key_shred
 from incasso.parties.factories import DebtorFactory
 from incasso.parties.models import Debtor
+from incasso.parties.sealing import INDEX_COLUMNS
+from incasso.parties.selectors import debtors_matching
 from incasso.privacy.data_map import PERSONAL_FIELDS
 from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy, RetentionSweep, SweepStatus
 from incasso.privacy.retention import sweep as sweep_module
@@ -28,10 +36,14 @@ from incasso.privacy.retention.sweep import retention_sweep
 pytestmark = pytest.mark.django_db
 CLOSED = datetime.date(2023, 3, 15)
 EXPIRES = datetime.date(2026, 3, 15)
-# Select the ids; 7 tables of free text, portal codes, the debtors (read, to seal the neutral values under each
-# debtor's key, and written); mark them; audit (3); the record's counts; the savepoint and its release (the test
-# runs inside a transaction, so a chunk's transaction is a savepoint). The data keys were cached when made.
-QUERIES_PER_CHUNK = 18
+# The window's end and the expired ids in it; 7 tables of free text, portal codes; the debtors' postcodes with their
+# wrapped keys, the retired master versions; the debtors' neutral values and blind indexes; the blind indexes of
+# each other model that has them, and the data keys (shredding); mark them; the audit append; the record's counts;
+# the savepoint and its release (the test runs inside a transaction, so a chunk's transaction is a savepoint).
+INDEXED_MODELS = sum(
+    any(isinstance(field, BlindIndexField) for field in model._meta.concrete_fields) for model in apps.get_models()
+)
+QUERIES_PER_CHUNK = 18 + append_statements() + INDEXED_MODELS - 1
 # The purposes with no expired data in these tests (their own tests: test_retention_aml_bookkeeping.py).
 OTHERS_REMOVED = {"aml": {"removed": 0}, "bookkeeping": {"removed": 0}}
 OTHERS_WOULD_REMOVE = {"aml": {"would_remove": 0}, "bookkeeping": {"would_remove": 0}}
@@ -76,22 +88,41 @@ def test_expiry_boundary_is_the_day_36_months_after_closure():
 
 def test_the_anonymised_debtor_keeps_statistics_and_nothing_personal():
     debtor = DebtorFactory(kind="sole_trader", organisation_name="Jan's Bakkerij", kvk_number="12345678", phone="06")
+    other = DebtorFactory(client=debtor.client, iban=debtor.iban)  # still in collection: keeps everything
     case = closed_case(debtor)
-    before = Debtor.objects.get(pk=debtor.pk)
     sweep()
+    keyring.keys_cache_clear()
     after = Debtor.objects.get(pk=debtor.pk)
     mapped = {d.field for d in PERSONAL_FIELDS if d.model == "parties.Debtor"}
     assert mapped == set(DEBTOR_NEUTRAL_FIELDS) | set(DEBTOR_STATISTICS), "every personal field is handled"
-    for name in DEBTOR_NEUTRAL_FIELDS:
-        value = getattr(after, name)
-        assert value in ("", None, MARKER, f"anon-{debtor.pk}", "10"), name
-        assert value != getattr(before, name) or value in ("", None), name
-    assert (after.kind, after.country, after.postcode) == ("sole_trader", "NL", "10")
+    # The data key is destroyed: the names read as erased, the rest is empty, and nothing sealed is left behind.
+    assert DataKey.objects.get(pk=debtor.data_key_id).is_destroyed
+    assert after.personal_data_erased and is_unavailable(after.surname) and is_unavailable(after.organisation_name)
+    assert (after.reference, after.kvk_number, after.date_of_birth) == (f"anon-{debtor.pk}", "", None)
+    for name in set(DEBTOR_NEUTRAL_FIELDS) - {"reference", "surname", "organisation_name", "date_of_birth"}:
+        assert getattr(after, name) == "", name
+    stored = Debtor.objects.filter(pk=debtor.pk).values(*DEBTOR_NEUTRAL_FIELDS, *INDEX_COLUMNS).get()
+    assert not any(str(value).startswith(primitives.PREFIX) for value in stored.values())
+    assert {stored[column] for column in INDEX_COLUMNS} == {""}
+    assert list(debtors_matching(client=debtor.client, iban=other.iban)) == [other]
+    assert Debtor.objects.get(pk=other.pk).surname == other.surname
+    # Statistics: kind, country and region; the case's amounts and dates.
+    assert (after.kind, after.country) == ("sole_trader", "NL")
+    assert AnonymisedSubject.objects.get(debtor=debtor).region == "10"
     assert StageEvent.objects.get(case=case).reason == MARKER
     claim = Claim.objects.get(case=case)
     assert (claim.description, claim.principal_cents) == ("", 12_500)
     event = AuditEvent.objects.get(subject_type="parties.Debtor", subject_id=str(debtor.pk))
     assert (event.action, event.source, event.purpose) == ("update", "retention sweep", "debt_collection")
+    assert "crypto.DataKey (destroyed)" in event.fields
+
+
+def test_a_debtor_whose_key_is_already_destroyed_is_anonymised_without_a_region(staff_user):
+    case = closed_case()
+    subject_key_shred(subject=case.debtor, actor=staff_user, reason="erasure request")
+    assert sweep().counts["debt_collection"] == {"removed": 1}
+    assert AnonymisedSubject.objects.get(debtor=case.debtor).region == ""
+    assert Debtor.objects.get(pk=case.debtor_id).reference == f"anon-{case.debtor_id}"
 
 
 def test_a_legal_hold_keeps_the_data(staff_user):
@@ -110,6 +141,21 @@ def test_a_debtor_with_a_case_still_open_or_within_its_period_keeps_its_data():
     closed_case(recent.debtor, closed_on=CLOSED + datetime.timedelta(days=1))
     assert sweep().counts == {"debt_collection": {"removed": 0}, "marketing": {"removed": 0}, **OTHERS_REMOVED}
     assert Debtor.objects.get(pk=open_one.debtor_id).surname == open_one.debtor.surname
+
+
+def test_windows_without_expired_debtors_are_passed_over_and_the_rest_found():
+    open_case = CaseFactory  # a debtor still in collection
+    debtors = [open_case().debtor_id, open_case().debtor_id, closed_case().debtor_id]
+    debtors += [open_case().debtor_id, closed_case().debtor_id, open_case().debtor_id]
+    expected = [debtors[2], debtors[4]]
+    for chunk_size in (1, 2, 4):
+        AnonymisedSubject.objects.all().delete()
+        dry = sweep(dry_run=True, chunk_size=chunk_size).counts["debt_collection"]
+        assert (dry, sweep(chunk_size=chunk_size).counts["debt_collection"]) == (
+            {"would_remove": 2},
+            {"removed": 2},
+        ), chunk_size
+        assert sorted(AnonymisedSubject.objects.values_list("debtor", flat=True)) == expected
 
 
 def test_a_dry_run_changes_nothing_but_its_record_and_agrees_with_the_sweep():

@@ -37,6 +37,27 @@ def staff_user(db):
     return UserFactory(username="staff@example.com", is_staff=True)
 
 
+# Host names under .test (RFC 2606) never resolve in the real DNS; tests resolve them to this public address, so a
+# webhook URL such as https://hooks.example.test passes the SSRF check (webhooks.targets) without a network.
+TEST_HOST_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _test_host_names(monkeypatch):
+    import ipaddress
+
+    from incasso.webhooks import targets
+
+    real = targets.host_addresses
+
+    def resolve(host, port):
+        if host.endswith(".test"):
+            return [ipaddress.ip_address(TEST_HOST_ADDRESS)]
+        return real(host, port)
+
+    monkeypatch.setattr(targets, "host_addresses", resolve)
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Give every database test the rows the data migrations seed, even after a transactional test flushed them."""

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from incasso.accounts.forms import LockoutAdminAuthenticationForm
 from incasso.api.urls import api
+
+# The admin's log-in counts failures and locks out exactly like the staff log-in (accounts.lockout).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop as _noop
 from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import APIKeyHeader, HttpBearer
@@ -103,15 +104,15 @@ class ClaimsErrorOut(Schema):
 
 def _row(position: int, item: Any) -> ClaimRow | RowError:
     if not isinstance(item, dict):
-        return RowError(position, "row", "is not a JSON object")
+        return RowError(position, "row", _noop("is not a JSON object"))
     values: dict[str, str] = {}
     for key, value in item.items():
         if key not in FIELDS:
-            return RowError(position, str(key), "is not a known field")
+            return RowError(position, str(key), _noop("is not a known field"))
         if value is None:
             continue
         if not isinstance(value, str):
-            return RowError(position, key, "must be a string or a number")
+            return RowError(position, key, _noop("must be a string or a number"))
         values[key] = value
     return ClaimRow(position, DocumentKind.INVOICE, **values)
 

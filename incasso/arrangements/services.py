@@ -27,6 +27,7 @@ from incasso.arrangements.models import (
     PromiseToPay,
     ProposedBy,
 )
+from incasso.arrangements.review_notes import review_notes_text
 from incasso.audit.models import AuditAction
 from incasso.audit.services import AuditEntry, audit_record, audit_record_bulk
 from incasso.cases.models import Case, Measure, MeasureKind, MeasureStatus, StaffTask, TaskKind, TaskStatus
@@ -124,7 +125,7 @@ def arrangement_propose(
         instalment_cents=instalment.cents,
         first_due=first_due,
         payments_baseline_cents=baseline,
-        review_reasons="\n".join(verdict.reasons),
+        review_reasons=review_notes_text(verdict.notes),
     )
     Instalment.objects.bulk_create(
         Instalment(arrangement=arrangement, number=i.number, due_on=i.due_on, amount_cents=i.amount.cents)
@@ -145,13 +146,13 @@ def arrangement_propose(
         task_create(
             kind=TaskKind.ARRANGEMENT_REVIEW,
             title=_("Review the payment arrangement of case %(case)s") % {"case": locked.number},
-            details="\n".join(verdict.reasons),
+            details=review_notes_text(verdict.notes),
             due_on=on,
             case=locked,
             idempotency_key=f"arrangement-review:{arrangement.pk}",
         )
-    if protected is not None and protected.warnings:
-        arrangement.review_reasons = "\n".join([*verdict.reasons, *protected.warnings])
+    if protected is not None and protected.notes:
+        arrangement.review_reasons = review_notes_text([*verdict.notes, *protected.notes])
         arrangement.save(update_fields=["review_reasons"])
     return arrangement
 

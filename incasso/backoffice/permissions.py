@@ -24,6 +24,8 @@ LEGAL_HOLD_ROLES: frozenset[Role] = frozenset(
     {Role.PRIVACY_OFFICER, Role.LEGAL_OFFICER, Role.ADMINISTRATOR, Role.AUDITOR}
 )
 COMPLAINT_ROLES: frozenset[Role] = frozenset(ALL_CASES_ROLES | {Role.COLLECTOR})
+# Who may end a debtor-portal lock once they know the debtor (on the phone): the case's collector, an administrator.
+PORTAL_UNLOCK_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.COLLECTOR})
 
 
 def staff_user(request: HttpRequest) -> User:

@@ -6,17 +6,19 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from incasso.arrangements.models import Arrangement, Instalment, PromiseToPay
 from incasso.backoffice.models import CaseNote
-from incasso.backoffice.quote_notices import quote_notices_text
+from incasso.backoffice.quote_notices import quote_error_text, quote_notices_text
 from incasso.cases.models import Case, CaseHold, CaseParty, Claim, StaffTask, StageEvent, TaskStatus
 from incasso.cases.selectors import case_facts, case_quote
 from incasso.communications.models import Communication, Letter
 from incasso.communications.selectors import case_communications, case_letters
 from incasso.complaints.models import Complaint
 from incasso.complaints.selectors import complaints_of_case
-from incasso.debtor_portal.models import DisputeFile
+from incasso.debtor_portal.login import portal_login_lock_active
+from incasso.debtor_portal.models import DisputeFile, LoginLock
 from incasso.decisions.models import Decision
 from incasso.domain.case_lifecycle import allowed_transitions
 from incasso.domain.case_stages import ClosedReason, Stage
@@ -49,20 +51,28 @@ class CasePage:
     dispute_files: list[DisputeFile]
     moves: list[Stage]
     closing_reasons: list[ClosedReason]
+    portal_lock: LoginLock | None
 
 
 def case_page(*, case: Case, today: datetime.date) -> CasePage:
     """Everything the case page shows, a fixed number of queries whatever the size of the case file."""
-    try:
-        quote: Quote | None = case_quote(case=case, as_of=today)
-        quote_error = ""
-    except (QuoteError, ValueError) as error:
-        quote, quote_error = None, str(error)
+    claims = list(Claim.objects.filter(case=case).order_by("due_date", "pk"))
+    quote: Quote | None = None
+    quote_error = ""
+    if not claims:
+        quote_error = gettext("The case has no claims.")
+    else:
+        try:
+            quote = case_quote(case=case, as_of=today)
+        except QuoteError as error:
+            quote_error = quote_error_text(error)
+        except ValueError as error:  # not a quote input error: shown as raised
+            quote_error = str(error)
     is_open = Stage(case.stage).is_open
     return CasePage(
         case=case,
         parties=list(CaseParty.objects.filter(case=case).select_related("party")),
-        claims=list(Claim.objects.filter(case=case).order_by("due_date", "pk")),
+        claims=claims,
         quote=quote,
         quote_error=quote_error,
         quote_warnings=quote_notices_text(quote.notices) if quote is not None else [],
@@ -84,4 +94,5 @@ def case_page(*, case: Case, today: datetime.date) -> CasePage:
         dispute_files=list(DisputeFile.objects.filter(case=case).order_by("-uploaded_at", "-pk")),
         moves=allowed_transitions(case_facts(case=case, today=today)) if is_open else [],
         closing_reasons=list(ClosedReason) if is_open else [],
+        portal_lock=portal_login_lock_active(case_number=case.number),
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", cases.case_detail, name="case-detail"),
     path("cases/<int:case_id>/move/", cases.case_move, name="case-move"),
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
+    path("cases/<int:case_id>/portal-unlock/", cases.case_portal_unlock, name="case-portal-unlock"),
     path("cases/<int:case_id>/letters/<int:letter_id>.pdf", cases.letter_pdf, name="letter-pdf"),
     path("cases/<int:case_id>/disputes/<int:file_id>/", cases.dispute_file, name="dispute-file"),
     path("security/alerts/", security.security_alerts, name="security-alerts"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,14 +134,24 @@ _OPENED_EVENT_COLUMNS = ("case_id", "from_stage", "to_stage", "actor_id", "actor
 
 
 def case_opened_events_insert(
-    *, case_ids: Sequence[int], opener: CaseOpener, now: datetime.datetime | None = None
+    *,
+    case_ids: Sequence[int],
+    opener: CaseOpener,
+    now: datetime.datetime | None = None,
+    opened_at: Sequence[datetime.datetime] | None = None,
 ) -> None:
-    """Record the "opened" stage event of new cases, all in one insert (the bulk intake opens thousands)."""
-    occurred_at = now or timezone.now()
+    """Record the "opened" stage event of new cases, all in one insert (the bulk intake opens thousands).
+
+    The events happen ``now``, or each at its case's moment in ``opened_at`` (same order as ``case_ids``), as when
+    the demo loads cases opened in the past.
+    """
+    if opened_at is not None and len(opened_at) != len(case_ids):
+        raise ValueError("opened_at must give one moment per case")
+    moments = opened_at if opened_at is not None else [now or timezone.now()] * len(case_ids)
     first = Stage.REMINDER.value
     rows = [
         (case_id, OPENED_FROM, first, opener.actor_id, opener.actor_name, opener.reason, occurred_at)
-        for case_id in case_ids
+        for case_id, occurred_at in zip(case_ids, moments, strict=True)
     ]
     rows_insert(StageEvent, _OPENED_EVENT_COLUMNS, rows, returning=False)
 
@@ -271,13 +283,8 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
             if to is Stage.CLOSED:
                 changes.update(closed_reason=closed_reason.value if closed_reason else None, closed_on=today)
                 changes["next_measure_on"] = None
-            debtor_of = dict(
-                Case.objects.select_for_update()
-                .filter(AnyOf(F("pk"), ids), stage=from_stage.value)
-                .values_list("pk", "debtor_id")
-            )
+            debtor_of = _cases_update_returning_debtors(ids, from_stage, changes)
             still_there = set(debtor_of)
-            Case.objects.filter(AnyOf(F("pk"), still_there)).update(**changes)
             audits.extend(
                 AuditEntry(
                     actor_name,
@@ -307,6 +314,19 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
         audit_record_bulk(audits)
         webhook_case_events_emit_bulk(events=announced)
     return moved
+
+
+def _cases_update_returning_debtors(ids: list[int], from_stage: Stage, changes: dict[str, object]) -> dict[int, int]:
+    """Move the cases of ``ids`` still in ``from_stage`` (one UPDATE, which locks them and re-checks the stage
+    after any wait) and answer the debtor of each case moved, from the same statement (RETURNING)."""
+    query = cast(UpdateQuery, Case.objects.filter(AnyOf(F("pk"), ids), stage=from_stage.value).query.chain(UpdateQuery))
+    query.add_update_values(changes)
+    statement, params = query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    returning = f"{quote(Case._meta.get_field('id').column)}, {quote(Case._meta.get_field('debtor').column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING {returning}", params)
+        return {int(case_id): int(debtor_id) for case_id, debtor_id in cursor.fetchall()}
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from incasso.client_portal.forms import (
 )
 from incasso.client_portal.services import NothingToDecide, legal_steps_decide, payout_statement_download
 from incasso.intake.models import ImportFormat, ImportSource
-from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError
+from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text
 from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
 from incasso.parties.models import Client
 from incasso.rights.services import request_instruction_record
@@ -175,7 +175,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     _user, client = _client(request)
     batch = selectors.portal_import(client=client, batch_id=batch_id)
-    return _render(request, "import_detail.html", client, {"batch": batch})
+    errors = [{**entry, "error": stored_error_text(entry)} for entry in batch.rejected]
+    return _render(request, "import_detail.html", client, {"batch": batch, "row_errors": errors})
 
 
 @login_required

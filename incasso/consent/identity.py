@@ -1,14 +1,16 @@
-"""Who a consent is about, and the keyed hash that stands for an e-mail address on the suppression list."""
+"""Who a consent is about, and the keyed hashes that stand for an e-mail address: on the suppression list, and as
+the blind index through which a (sealed) subscriber address is found."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.crypto import salted_hmac
+from incasso.consent.models import SUBSCRIBER_EMAIL_INDEX, SubjectKind
+from incasso.crypto import primitives
+from incasso.crypto.keyring import blind_index
 
-from incasso.consent.models import SubjectKind
-
-SUPPRESSION_SALT = "incasso.consent.suppression"
+# The blind-index purpose of the suppression list: its own key, derived from INCASSO_BLIND_INDEX_KEY.
+SUPPRESSION_PURPOSE = "consent.suppression"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,5 +32,11 @@ def normalise_email(email: str) -> str:
 
 
 def email_hash(email: str) -> str:
-    """HMAC-SHA256 of the normalised address under the project's secret: not reversible without the key."""
-    return salted_hmac(SUPPRESSION_SALT, normalise_email(email), algorithm="sha256").hexdigest()
+    """The suppression list's entry for an address: a keyed HMAC-SHA256 (truncated) under the blind-index key
+    mechanism of ``crypto`` (INCASSO_BLIND_INDEX_KEY, not SECRET_KEY), so rotating the secret key keeps the list."""
+    return blind_index(SUPPRESSION_PURPOSE, primitives.normalise_email(email))
+
+
+def subscriber_email_index(email: str) -> str:
+    """The blind-index entry ``Subscriber.email_index`` holds for an address: how a subscriber is found by address."""
+    return blind_index(SUBSCRIBER_EMAIL_INDEX, primitives.normalise_email(email))

@@ -7,9 +7,15 @@ stays is a suppression entry holding a keyed hash of the address, never the addr
 
 from __future__ import annotations
 
+from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from incasso.crypto.fields import BlindIndexField, EncryptedModel, EncryptedTextField
+
+# The blind-index purpose of a subscriber's address (its own key, derived from INCASSO_BLIND_INDEX_KEY).
+SUBSCRIBER_EMAIL_INDEX = "consent.subscriber.email"
 
 
 class DocumentKind(models.TextChoices):
@@ -122,16 +128,25 @@ class ConsentRecord(models.Model):
         return f"{self.subject_kind}:{self.subject_ref} {self.purpose} {'given' if self.given else 'withdrawn'}"
 
 
-class Subscriber(models.Model):
-    """A newsletter subscriber. Unconfirmed until the e-mailed link is followed; deleted on unsubscribing."""
+class Subscriber(EncryptedModel):
+    """A newsletter subscriber. Unconfirmed until the e-mailed link is followed; deleted on unsubscribing.
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    The address is sealed under the subscriber's own data key (P-3) and found through its blind index
+    (``identity.subscriber_email_index``), which also keeps one subscription per address.
+    """
+
+    email = EncryptedTextField(_("e-mail address"), max_length=254, validators=[validate_email])
+    email_index = BlindIndexField(purpose=SUBSCRIBER_EMAIL_INDEX, sources=("email",), normaliser="email", unique=True)
     language = models.CharField(_("language"), max_length=8, default="nl")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # The newsletter consent text the subscription form showed: the confirmation records consent to exactly it.
     consent_version = models.ForeignKey(
         DocumentVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("consent text shown")
+    )
+    # Declared after the encrypted field: saving a subscriber without a key issues one before this column is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
 
     class Meta:

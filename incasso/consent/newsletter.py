@@ -31,7 +31,7 @@ from incasso.consent.models import (
     Subscriber,
     SuppressionReason,
 )
-from incasso.consent.selectors import marketing_allowed, suppressed_among
+from incasso.consent.selectors import marketing_allowed, subscribers_with_email, suppressed_among
 from incasso.consent.services import (
     ACTOR,
     consent_record_build,
@@ -108,9 +108,10 @@ def subscriber_subscribe(*, email: str, language: str, where: str, shown: int | 
     if not marketing_allowed(email=address):
         return SubscribeOutcome(mailed=False)
     with transaction.atomic():
-        subscriber, created = Subscriber.objects.get_or_create(
-            email=address, defaults={"language": language, "consent_version": version}
-        )
+        subscriber = subscribers_with_email(email=address).select_for_update().first()
+        created = subscriber is None
+        if subscriber is None:
+            subscriber = Subscriber.objects.create(email=address, language=language, consent_version=version)
         if subscriber.confirmed_at is not None:
             return SubscribeOutcome(mailed=False)  # already subscribed: nothing to do, nothing said
         if not created:  # asked again: the latest form shown is the one that counts

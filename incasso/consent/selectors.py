@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from incasso.consent.identity import ConsentSubject, email_hash
-from incasso.consent.models import ConsentPurpose, ConsentRecord, DocumentKind, DocumentVersion, Suppression
+from incasso.consent.identity import ConsentSubject, email_hash, subscriber_email_index
+from incasso.consent.models import (
+    ConsentPurpose,
+    ConsentRecord,
+    DocumentKind,
+    DocumentVersion,
+    Subscriber,
+    Suppression,
+)
 
 COOKIE_PURPOSES = (ConsentPurpose.ANALYTICS_COOKIES, ConsentPurpose.MARKETING_COOKIES)
 
@@ -68,3 +75,8 @@ def suppressed_among(emails: list[str]) -> set[str]:
 def marketing_allowed(*, email: str) -> bool:
     """False for anyone on the suppression list (objected to direct marketing, or unsubscribed)."""
     return not Suppression.objects.filter(email_hash=email_hash(email)).exists()
+
+
+def subscribers_with_email(*, email: str) -> QuerySet[Subscriber]:
+    """The subscription of an address (at most one), found through the blind index: the column itself is sealed."""
+    return Subscriber.objects.filter(email_index=subscriber_email_index(email))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
-from incasso.consent.identity import ConsentSubject, email_hash, normalise_email
+from incasso.consent.identity import ConsentSubject, email_hash
 from incasso.consent.mailing import BATCH_SIZE, messages_send, public_url
 from incasso.consent.models import (
     ConsentMethod,
@@ -30,7 +30,7 @@ from incasso.consent.models import (
     Suppression,
     SuppressionReason,
 )
-from incasso.consent.selectors import document_current
+from incasso.consent.selectors import document_current, subscribers_with_email
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import ClientContact
 
@@ -412,7 +412,7 @@ def suppression_add(*, email: str, reason: str) -> Suppression:
     if "@" not in email:
         raise ValueError("not an e-mail address")
     with transaction.atomic():
-        subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+        subscriber = subscribers_with_email(email=email).first()
         if subscriber is not None:
             subscriber_erase(subscriber, reason=reason)
         suppression, created = Suppression.objects.get_or_create(

@@ -8,7 +8,9 @@ whether the case exists, the code was wrong or the case is locked):
 - lock: ``LOCK_AFTER_FAILURES`` failures on a case number since its last successful log-in (within
   ``LOCK_LOOKBACK``) lock it for ``LOCK_DURATION``; while locked even the right details are refused.
 
-Unknown case numbers are counted and locked exactly like known ones. Every attempt is audited.
+Unknown case numbers are counted and locked exactly like known ones. Every attempt is audited. An administrator
+or the case's collector can end a lock early once they know the debtor (``portal_login_unlock``); failures before
+the unlock no longer count towards a new lock, but the per-address and per-case rate limits still apply.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from incasso.accounts.access import DEBTOR_PORTAL_ACTOR
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
+from incasso.cases.models import Case
 from incasso.communications.services import portal_code_verify
 from incasso.debtor_portal.models import CASE_NUMBER_LENGTH, LoginAttempt, LoginLock, LoginOutcome
 from incasso.domain.data_map import ProcessingPurpose
@@ -160,3 +164,38 @@ def portal_login(*, case_number: str, code: str, second_factor: str, ip: str | N
     if not succeeded or case is None:
         return None
     return PortalIdentity(debtor_id=case.debtor_id, case_id=case.pk)
+
+
+def portal_login_lock_active(*, case_number: str, now: datetime.datetime | None = None) -> LoginLock | None:
+    """The lock in force on this case number, if any (the one that ends last)."""
+    now = now or timezone.now()
+    locks = LoginLock.objects.filter(case_number=case_number, locked_until__gt=now)
+    return locks.order_by("-locked_until").first()
+
+
+@transaction.atomic
+def portal_login_unlock(*, case: Case, by: User, source: str) -> int:
+    """End the portal locks on ``case``'s number now, for a debtor whom staff have identified (audited).
+
+    A lock is ended, not deleted, so the log-in history stays complete: its ``locked_until`` becomes now, and the
+    audit row keeps when it would have ended and who ended it. Returns the number of locks ended (0: none was on).
+    """
+    now = timezone.now()
+    locks = list(LoginLock.objects.select_for_update().filter(case_number=case.number, locked_until__gt=now))
+    if not locks:
+        return 0
+    LoginLock.objects.filter(pk__in=[lock.pk for lock in locks]).update(locked_until=now)
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        subject=case.debtor,
+        fields=("debtor_portal.LoginLock.locked_until",),
+        purpose=ProcessingPurpose.SECURITY,
+        source=source,
+        details={
+            "case_number": case.number,
+            "unlocked": len(locks),
+            "was_locked_until": max(lock.locked_until for lock in locks).isoformat(),
+        },
+    )
+    return len(locks)

@@ -12,6 +12,7 @@ from incasso.accounts.models import Team
 from incasso.accounts.roles import Role
 from incasso.accounts.services import client_membership_create, user_create
 from incasso.cases.models import Case, Claim, MeasureKind
+from incasso.cases.services import CaseOpener, case_opened_events_insert
 from incasso.crypto.services import data_keys_issue
 from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
 from incasso.demo.generate import demo_dataset
@@ -25,6 +26,7 @@ BATCH_SIZE = 500
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # Rows get fixed creation times too, so the same seed gives identical rows.
 CREATED_AT = datetime.datetime.combine(REFERENCE_DATE, datetime.time(8, 0), tzinfo=AMSTERDAM)
+DEMO_OPENER = CaseOpener(actor_id=None, actor_name="demo", source="demo")
 
 
 class DemoDataExistsError(Exception):
@@ -49,6 +51,12 @@ def demo_create(*, seed: int, debtors: int = DEFAULT_DEBTORS) -> DemoSummary:
     _agreements_insert(clients)
     debtor_rows = _debtors_insert(data, clients)
     cases = _cases_insert(data, clients, debtor_rows)
+    # Every case's timeline starts with its "opened" event, as intake writes it: one insert for all of them.
+    case_opened_events_insert(
+        case_ids=[case.pk for case in cases],
+        opener=DEMO_OPENER,
+        opened_at=[case.created_at for case in cases],
+    )
     claims = _claims_insert(data, cases)
     users = _users_create(clients)
     return DemoSummary(clients=len(clients), debtors=len(debtor_rows), cases=len(cases), claims=claims, users=users)

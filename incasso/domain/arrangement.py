@@ -13,7 +13,15 @@ from datetime import date
 from incasso.domain.deadlines import add_months
 from incasso.domain.instructions import ClientInstructions
 from incasso.domain.money import Money, MoneyError
-from incasso.domain.protected_income import ProtectedIncome, max_affordable_instalment
+from incasso.domain.protected_income import ProtectedIncome, ReviewNote, max_affordable_instalment
+
+# Why a proposal needs a person, as codes (``ProposalVerdict.notes``); the services word them per language.
+NOTE_NO_INSTALMENTS = "no_instalments"
+NOTE_NOTHING_TO_PAY = "nothing_to_pay"
+NOTE_TOO_LONG = "too_long"
+NOTE_BELOW_MINIMUM = "below_minimum"
+NOTE_BELOW_PROTECTED_INCOME = "below_protected_income"
+NOTE_PROTECTED_INCOME_UNKNOWN = "protected_income_unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,8 @@ class Instalment:
 @dataclass(frozen=True, slots=True)
 class ProposalVerdict:
     accepted: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # in English
+    notes: list[ReviewNote] = field(default_factory=list)  # the same reasons as codes, in the same order
 
 
 def instalment_amount(total: Money, months: int) -> Money:
@@ -67,14 +76,19 @@ def evaluate_proposal(
     what the debtor pays every month. Without a known income the protected-income test cannot apply.
     """
     reasons: list[str] = []
+    notes: list[ReviewNote] = []
     if months < 1:
         reasons.append("a plan needs at least one instalment")
+        notes.append(ReviewNote(NOTE_NO_INSTALMENTS, {}))
     if total.cents <= 0:
         reasons.append("there is nothing left to pay")
+        notes.append(ReviewNote(NOTE_NOTHING_TO_PAY, {}))
     if months > bounds.plan_max_months:
         reasons.append(f"{months} months is longer than the client allows ({bounds.plan_max_months} months)")
+        notes.append(ReviewNote(NOTE_TOO_LONG, {"months": months, "max_months": bounds.plan_max_months}))
     if instalment < bounds.plan_min_instalment and instalment < total:
         reasons.append(f"an instalment of {instalment} is below the client's minimum of {bounds.plan_min_instalment}")
+        notes.append(ReviewNote(NOTE_BELOW_MINIMUM, {"instalment": instalment, "minimum": bounds.plan_min_instalment}))
     if net_income is not None and protected is not None:
         affordable = max_affordable_instalment(net_income, protected)
         if instalment > affordable:
@@ -82,6 +96,13 @@ def evaluate_proposal(
                 f"an instalment of {instalment} would leave less than the protected income of {protected.amount} "
                 f"(at most {affordable} a month is affordable)"
             )
+            notes.append(
+                ReviewNote(
+                    NOTE_BELOW_PROTECTED_INCOME,
+                    {"instalment": instalment, "protected": protected.amount, "affordable": affordable},
+                )
+            )
     elif net_income is not None:
         reasons.append("the income is known but the protected income could not be determined")
-    return ProposalVerdict(accepted=not reasons, reasons=reasons)
+        notes.append(ReviewNote(NOTE_PROTECTED_INCOME_UNKNOWN, {}))
+    return ProposalVerdict(accepted=not reasons, reasons=reasons, notes=notes)

@@ -83,11 +83,27 @@ class ProtectedIncomeTable:
         return max(candidates, key=lambda row: row.valid_from)
 
 
+# The warnings as codes, so the services can word them in Dutch or English (``ProtectedIncome.notes``).
+NOTE_NORM_UNCONFIRMED = "norm_unconfirmed"
+NOTE_NORM_MAY_BE_STALE = "norm_may_be_stale"
+NOTE_HOUSING_UNKNOWN = "housing_unknown"
+NOTE_PREMIUM_UNKNOWN = "premium_unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNote:
+    """Something a person must look at, as data: ``code`` and the values its wording needs."""
+
+    code: str
+    values: Mapping[str, object]
+
+
 @dataclass(frozen=True, slots=True)
 class ProtectedIncome:
     amount: Money  # per month
     rule_version: str  # table version, row date and household: enough to reproduce the figure
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # in English
+    notes: tuple[ReviewNote, ...] = ()  # the same warnings as codes, in the same order
 
 
 def parse_protected_income_table(document: Mapping[str, Any]) -> ProtectedIncomeTable:
@@ -149,20 +165,29 @@ def protected_income(
         raise MoneyError("net income cannot be negative")
     row = table.row_on(on, household)
     warnings: list[str] = []
+    notes: list[ReviewNote] = []
     if not row.confirmed:
         warnings.append(
             f"the {household} norm of {row.valid_from.isoformat()} is unconfirmed (source: {row.source}); "
             "do not rely on this protected income until an administrator confirms it"
+        )
+        notes.append(
+            ReviewNote(NOTE_NORM_UNCONFIRMED, {"household": household, "from": row.valid_from, "source": row.source})
         )
     if on >= _next_indexation(row.valid_from):
         warnings.append(
             f"the newest {household} norm in table {table.version} is from {row.valid_from.isoformat()}; norms "
             "change every 1 January and 1 July, so this protected income may be too low"
         )
+        notes.append(
+            ReviewNote(NOTE_NORM_MAY_BE_STALE, {"household": household, "from": row.valid_from, "table": table.version})
+        )
     if housing_costs is None:
         warnings.append("housing costs unknown: no housing raise applied, so this protected income may be too low")
+        notes.append(ReviewNote(NOTE_HOUSING_UNKNOWN, {}))
     if health_premium is None:
         warnings.append("health premium unknown: no premium raise applied, so this protected income may be too low")
+        notes.append(ReviewNote(NOTE_PREMIUM_UNKNOWN, {}))
     raises = _excess(housing_costs, row.housing_norm, "housing costs") + _excess(
         health_premium, row.standard_health_premium, "the health premium"
     )
@@ -173,6 +198,7 @@ def protected_income(
         amount=amount,
         rule_version=f"{table.version}/{row.valid_from.isoformat()}/{household}",
         warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 

@@ -18,12 +18,26 @@ from incasso.domain.money import Money, money_sum
 
 
 class QuoteError(ValueError):
-    """The quote cannot be computed from this input; ``field`` names the offending input."""
+    """The quote cannot be computed from this input; ``field`` names the offending input.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``message`` is English (the API and the command line answer with it). ``code`` and ``values`` say the same as
+    data, for the errors a stored case can run into, so a portal can word them in the reader's language.
+    """
+
+    def __init__(self, field: str, message: str, *, code: str = "", values: Mapping[str, object] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code
+        self.values: Mapping[str, object] = values or {}
+
+
+ERROR_NO_CLAIMS = "no_claims"
+ERROR_DUPLICATE_CLAIM = "duplicate_claim"
+ERROR_NEGATIVE_PRINCIPAL = "negative_principal"
+ERROR_NEGATIVE_PAYMENT = "negative_payment"
+ERROR_PAYMENT_AFTER_AS_OF = "payment_after_as_of"
+ERROR_BEFORE_FIRST_RATE = "before_first_rate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,19 +139,39 @@ class Quote:
 
 def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> RateTable | None:
     if not request.claims:
-        raise QuoteError("claims", "at least one claim is required")
+        raise QuoteError("claims", "at least one claim is required", code=ERROR_NO_CLAIMS)
     seen: set[str] = set()
     for index, claim in enumerate(request.claims):
         if claim.id in seen:
-            raise QuoteError(f"claims[{index}].id", f"duplicate claim id {claim.id!r}")
+            raise QuoteError(
+                f"claims[{index}].id",
+                f"duplicate claim id {claim.id!r}",
+                code=ERROR_DUPLICATE_CLAIM,
+                values={"claim": claim.id},
+            )
         seen.add(claim.id)
         if claim.principal.is_negative():
-            raise QuoteError(f"claims[{index}].principal", "must not be negative")
+            raise QuoteError(
+                f"claims[{index}].principal",
+                "must not be negative",
+                code=ERROR_NEGATIVE_PRINCIPAL,
+                values={"claim": claim.id},
+            )
     for index, payment in enumerate(request.payments):
         if payment.amount.is_negative():
-            raise QuoteError(f"payments[{index}].amount", "must not be negative")
+            raise QuoteError(
+                f"payments[{index}].amount",
+                "must not be negative",
+                code=ERROR_NEGATIVE_PAYMENT,
+                values={"date": payment.date},
+            )
         if payment.date > request.as_of:
-            raise QuoteError(f"payments[{index}].date", "a payment cannot be dated after as_of")
+            raise QuoteError(
+                f"payments[{index}].date",
+                "a payment cannot be dated after as_of",
+                code=ERROR_PAYMENT_AFTER_AS_OF,
+                values={"date": payment.date, "as_of": request.as_of},
+            )
     if request.interest is InterestKind.NONE:
         return None
     table = tables[request.interest]
@@ -148,6 +182,13 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
                 f"claims[{index}].{field}",
                 f"{claim.anchor.isoformat()} is before the first {request.interest} interest rate "
                 f"({table.first_date.isoformat()})",
+                code=ERROR_BEFORE_FIRST_RATE,
+                values={
+                    "claim": claim.id,
+                    "day": claim.anchor,
+                    "kind": str(request.interest),
+                    "first": table.first_date,
+                },
             )
     return table
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import BinaryIO
 
+from django.utils.translation import gettext_noop as _noop
+
 from incasso.intake.rows import ROW_FIELDS, ClaimRow, DocumentKind, ImportFileError, RowError
 
 # The field each column fills, found by its normalised header (lower case, spaces and hyphens as "_").
@@ -109,7 +111,7 @@ def _records(text: io.TextIOWrapper, delimiter: str, indexes: list[int], width: 
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(row, "row", f"unreadable CSV record: {exc}")
+            yield RowError(row, "row", _noop("unreadable CSV record: %(reason)s"), (("reason", str(exc)),))
             continue
         except UnicodeDecodeError as exc:
             raise ImportFileError("file", f"the file is not UTF-8 encoded ({exc.reason}) near row {row}") from None
@@ -119,7 +121,8 @@ def _records(text: io.TextIOWrapper, delimiter: str, indexes: list[int], width: 
             yield RowError(
                 row,
                 "row",
-                f"has {len(record)} fields where the header has {width}: quote values that contain {delimiter!r}",
+                _noop("has %(fields)s fields where the header has %(width)s: quote values that contain %(delimiter)s"),
+                (("fields", len(record)), ("width", width), ("delimiter", repr(delimiter))),
             )
             continue
         values = getter((record + padding)[: width + 1])

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext_noop as _noop
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -22,7 +23,7 @@ from stdnum.nl import postcode as nl_postcode
 from incasso.cases.models import Claim, InterestKind
 from incasso.domain.limitation import ClaimType
 from incasso.domain.money import Money, MoneyError
-from incasso.intake.rows import Dialect, RowError
+from incasso.intake.rows import Dialect, Params, RowError
 from incasso.parties.models import Debtor, DebtorKind
 
 CURRENCY = "EUR"
@@ -96,42 +97,45 @@ class RowCheck:
         self.row = row
         self.errors: list[RowError] = []
 
-    def fail(self, field: str, error: str) -> None:
-        self.errors.append(RowError(self.row, field, error))
+    def fail(self, field: str, message: str, **params: str | int) -> None:
+        """Record a problem; ``message`` is marked with ``gettext_noop`` and translated where it is shown."""
+        self.errors.append(RowError(self.row, field, message, _params(params)))
 
     def text(self, field: str, value: str, *, required: bool = False) -> str:
         value = value.strip()
         if not value:
             if required:
-                self.fail(field, "is required")
+                self.fail(field, _noop("is required"))
             return ""
         limit = _LIMITS.get(field) or max_lengths().get(field)
         if limit and len(value) > limit:
-            self.fail(field, f"is longer than {limit} characters")
+            self.fail(field, _noop("is longer than %(limit)s characters"), limit=limit)
         if "\x00" in value:
             # PostgreSQL cannot store it, and no real name or number holds one.
-            self.fail(field, "contains a NUL character")
+            self.fail(field, _noop("contains a NUL character"))
         return value
 
     def date(self, field: str, value: str, dialect: Dialect, *, required: bool = True) -> datetime.date | None:
         value = value.strip()
         if not value:
             if required:
-                self.fail(field, "is required")
+                self.fail(field, _noop("is required"))
             return None
         try:
             if len(value) == 10 and value[4] == "-" and value[7] == "-" and _ISO_DATE.match(value):
                 return datetime.date.fromisoformat(value)
             return _day_first(value, dialect)
         except ValueError:
-            accepted = "YYYY-MM-DD or DD-MM-YYYY" if dialect.day_first_dates else "YYYY-MM-DD"
-            self.fail(field, f"{value!r} is not a date ({accepted})")
+            if dialect.day_first_dates:
+                self.fail(field, _noop("%(value)s is not a date (YYYY-MM-DD or DD-MM-YYYY)"), value=repr(value))
+            else:
+                self.fail(field, _noop("%(value)s is not a date (YYYY-MM-DD)"), value=repr(value))
             return None
 
     def cents(self, field: str, value: str, dialect: Dialect) -> int | None:
         value = value.strip()
         if not value:
-            self.fail(field, "is required")
+            self.fail(field, _noop("is required"))
             return None
         text = value
         if "," in value and dialect.decimal_comma and _DECIMAL_COMMA.match(value):
@@ -140,22 +144,26 @@ class RowCheck:
             cents = Money.parse(text).cents
         except MoneyError:
             if re.match(r"^-?\d+[.,]\d{3,}$", value):
-                self.fail(field, f"{value!r} has more than two decimals")
+                self.fail(field, _noop("%(value)s has more than two decimals"), value=repr(value))
             else:
-                self.fail(field, f"{value!r} is not an amount (write e.g. 1250.00)")
+                self.fail(field, _noop("%(value)s is not an amount (write e.g. 1250.00)"), value=repr(value))
             return None
         if cents <= 0:
-            self.fail(field, f"{value!r} is not more than zero")
+            self.fail(field, _noop("%(value)s is not more than zero"), value=repr(value))
             return None
         if cents >= MAX_CENTS:
-            self.fail(field, f"{value!r} is too large")
+            self.fail(field, _noop("%(value)s is too large"), value=repr(value))
             return None
         return cents
 
     def currency(self, value: str) -> str:
         currency = value.strip().upper() or CURRENCY
         if currency != CURRENCY:
-            self.fail("currency", f"{currency} is not accepted: Incasso collects claims in euros (EUR) only")
+            self.fail(
+                "currency",
+                _noop("%(currency)s is not accepted: Incasso collects claims in euros (EUR) only"),
+                currency=currency,
+            )
         return CURRENCY
 
     def code(self, field: str, value: str, codes: dict[str, str], dutch: dict[str, str], dialect: Dialect) -> str:
@@ -164,11 +172,17 @@ class RowCheck:
         if found is None:
             allowed = ", ".join([*codes, *(dutch if dialect.dutch_codes else {})])
             if key:
-                self.fail(field, f"{value.strip()!r} is not one of: {allowed}")
+                self.fail(
+                    field, _noop("%(value)s is not one of: %(allowed)s"), value=repr(value.strip()), allowed=allowed
+                )
             else:
-                self.fail(field, f"is required (one of: {allowed})")
+                self.fail(field, _noop("is required (one of: %(allowed)s)"), allowed=allowed)
             return ""
         return found
+
+
+def _params(params: dict[str, str | int]) -> Params:
+    return tuple(params.items())
 
 
 def _day_first(value: str, dialect: Dialect) -> datetime.date:

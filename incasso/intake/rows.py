@@ -11,6 +11,12 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _noop
+
+# A value put into a row error's message: what the submitter sent (quoted), a limit, a list of accepted codes.
+Params = tuple[tuple[str, str | int], ...]
+
 
 class DocumentKind(StrEnum):
     INVOICE = "invoice"
@@ -75,14 +81,44 @@ STRICT = Dialect()
 SPREADSHEET = Dialect(day_first_dates=True, decimal_comma=True, dutch_codes=True)
 
 
+def message_render(message: str, params: Params | dict[str, Any] = (), *, translate: bool = False) -> str:
+    """A row error's text: English as written, or in the active language when ``translate``."""
+    text = gettext(message) if translate else message
+    return text % dict(params) if params else text
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """One problem of one row. ``message`` is the English text with ``%(name)s`` placeholders (the msgid of its
+    translation) and ``params`` fills them, so the text can be shown in any language later, e.g. from a stored
+    import in the client portal. The API answers in English (a stable contract); portal and CLI translate."""
+
     row: int
     field: str
-    error: str
+    message: str
+    params: Params = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "error": self.error}
+    @property
+    def error(self) -> str:
+        return message_render(self.message, self.params)
+
+    def as_dict(self, *, translate: bool = False) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "field": self.field,
+            "error": message_render(self.message, self.params, translate=translate),
+        }
+
+    def as_stored(self) -> dict[str, Any]:
+        """What an ``ImportBatch`` keeps: the English text, and message and params to translate it when shown."""
+        return {**self.as_dict(), "message": self.message, "params": dict(self.params)}
+
+
+def stored_error_text(entry: dict[str, Any]) -> str:
+    """The text of a stored row error in the active language (entries kept before messages were stored: as is)."""
+    if "message" not in entry:
+        return str(entry.get("error", ""))
+    return message_render(entry["message"], entry.get("params") or {}, translate=True)
 
 
 class DebtorRecord(NamedTuple):
@@ -146,18 +182,18 @@ class ImportSummary:
         if room > 0:
             self.rejected.extend(errors[:room])
 
-    def as_dict(self) -> dict[str, Any]:
-        rejected = [error.as_dict() for error in self.rejected]
+    def as_dict(self, *, translate: bool = False) -> dict[str, Any]:
+        """The summary as the API (English) and the CLI (``translate``: the active language) print it."""
+        rejected = [error.as_dict(translate=translate) for error in self.rejected]
         listed_rows = len({error.row for error in self.rejected})
         if self.rejected_count > listed_rows:
-            rejected.append(
-                {
-                    "row": 0,
-                    "field": "file",
-                    "error": f"{self.rejected_count - listed_rows} more rejected rows are not listed "
-                    f"(the first {self.limit} errors are)",
-                }
+            more = RowError(
+                0,
+                "file",
+                _noop("%(count)s more rejected rows are not listed (the first %(limit)s errors are)"),
+                (("count", self.rejected_count - listed_rows), ("limit", self.limit)),
             )
+            rejected.append(more.as_dict(translate=translate))
         return {"created": self.created, "duplicates": self.duplicates, "rejected": rejected}
 
 

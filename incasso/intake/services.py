@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incasso.cases.services import SYSTEM, CaseOpener
+from incasso.core.collector import cyclic_gc_paused
 from incasso.intake.csv_format import csv_open
 from incasso.intake.files import FileKind, file_inspect
 from incasso.intake.models import (
@@ -29,7 +30,7 @@ from incasso.intake.models import (
     ImportSource,
     ImportStatus,
 )
-from incasso.intake.pipeline import cyclic_gc_paused, validated_chunks
+from incasso.intake.pipeline import validated_chunks
 from incasso.intake.rows import (
     SPREADSHEET,
     STRICT,
@@ -149,7 +150,7 @@ def _batch_finish(batch: ImportBatch, summary: ImportSummary, status: ImportStat
     batch.created_count = summary.created
     batch.duplicate_count = summary.duplicates
     batch.rejected_count = summary.rejected_count
-    batch.rejected = [entry.as_dict() for entry in summary.rejected]
+    batch.rejected = [entry.as_stored() for entry in summary.rejected]
     batch.finished_at = timezone.now()
     batch.save()
 

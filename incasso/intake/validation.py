@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop as _noop
+
 from incasso.domain.limitation import ClaimType, limitation_kind_for
 from incasso.intake.fields import (
     CLAIM_TYPES,
@@ -31,6 +33,7 @@ from incasso.intake.rows import (
     DebtorRecord,
     Dialect,
     DocumentKind,
+    Params,
     RowError,
 )
 from incasso.parties.models import DebtorKind
@@ -51,9 +54,14 @@ def row_validate(row: ClaimRow, dialect: Dialect) -> ClaimRecord | CreditRecord 
         if terms.isdigit() and int(terms) <= 999:
             due_date = invoice_date + datetime.timedelta(days=int(terms))
         else:
-            check.fail("payment_terms_days", f"{terms!r} is not a number of days")
+            check.fail("payment_terms_days", _noop("%(value)s is not a number of days"), value=repr(terms))
     if invoice_date and due_date and due_date < invoice_date:
-        check.fail("due_date", f"{due_date.isoformat()} is before the invoice date {invoice_date.isoformat()}")
+        check.fail(
+            "due_date",
+            _noop("%(due)s is before the invoice date %(invoice)s"),
+            due=due_date.isoformat(),
+            invoice=invoice_date.isoformat(),
+        )
     cents = check.cents("amount", row.amount, dialect)
     currency = check.currency(row.currency)
     description = check.text("description", row.description)
@@ -103,7 +111,9 @@ def _credit_validate(row: ClaimRow, dialect: Dialect) -> CreditRecord | list[Row
     check.currency(row.currency)
     invoice_number = check.text("credited_invoice_number", row.credited_invoice_number)
     if not invoice_number:
-        check.fail("credited_invoice_number", "a credit note must name the invoice it corrects (BillingReference)")
+        check.fail(
+            "credited_invoice_number", _noop("a credit note must name the invoice it corrects (BillingReference)")
+        )
     if check.errors or credited_on is None or cents is None:
         return check.errors
     return CreditRecord(
@@ -137,7 +147,7 @@ def debtor_validate(row: ClaimRow, dialect: Dialect) -> DebtorRecord | list[RowE
     )
     if isinstance(result, DebtorRecord):
         return result
-    return [RowError(row.row, field, error) for field, error in result]
+    return [RowError(row.row, field, message, params) for field, message, params in result]
 
 
 @lru_cache(maxsize=50_000)
@@ -158,7 +168,7 @@ def _debtor_validate(  # one argument per debtor field keeps the cache key exact
     iban_text: str,
     kvk_text: str,
     dialect: Dialect,
-) -> DebtorRecord | tuple[tuple[str, str], ...]:
+) -> DebtorRecord | tuple[tuple[str, str, Params], ...]:
     check = RowCheck(0)
     ref = check.text("debtor_reference", reference, required=True)
     kind = check.code("debtor_kind", kind_text, DEBTOR_KINDS, DUTCH_DEBTOR_KINDS, dialect)
@@ -167,38 +177,46 @@ def _debtor_validate(  # one argument per debtor field keeps the cache key exact
     organisation_name = check.text("organisation_name", organisation_text)
     date_of_birth = check.date("date_of_birth", birth_text, dialect, required=False)
     if kind == DebtorKind.COMPANY and not organisation_name:
-        check.fail("organisation_name", "is required for a company")
-    if kind in {DebtorKind.CONSUMER, DebtorKind.SOLE_TRADER} and not surname:
-        check.fail("surname", f"is required for a {kind.replace('_', ' ')}")
+        check.fail("organisation_name", _noop("is required for a company"))
+    if kind == DebtorKind.CONSUMER and not surname:
+        check.fail("surname", _noop("is required for a consumer"))
+    if kind == DebtorKind.SOLE_TRADER and not surname:
+        check.fail("surname", _noop("is required for a sole trader"))
     if kind == DebtorKind.COMPANY and date_of_birth is not None:
-        check.fail("date_of_birth", "a company has no date of birth")
+        check.fail("date_of_birth", _noop("a company has no date of birth"))
     country = country_text.strip().upper() or "NL"
     if not COUNTRY_CODE.match(country):
-        check.fail("country", f"{country_text.strip()!r} is not a two-letter country code (ISO 3166), e.g. NL")
+        check.fail(
+            "country",
+            _noop("%(value)s is not a two-letter country code (ISO 3166), e.g. NL"),
+            value=repr(country_text.strip()),
+        )
     postcode = postcode_text.strip()
     if postcode and country == "NL":
         normalised = dutch_postcode(postcode)
         if normalised is None:
-            check.fail("postcode", f"{postcode!r} is not a valid Dutch postcode (e.g. 1234 AB)")
+            check.fail(
+                "postcode", _noop("%(value)s is not a valid Dutch postcode (e.g. 1234 AB)"), value=repr(postcode)
+            )
         else:
             postcode = normalised
     elif len(postcode) > 16:
-        check.fail("postcode", "is longer than 16 characters")
+        check.fail("postcode", _noop("is longer than %(limit)s characters"), limit=16)
     email = check.text("email", email_text)
     if email and not email_valid(email):
-        check.fail("email", f"{email!r} is not a valid e-mail address")
+        check.fail("email", _noop("%(value)s is not a valid e-mail address"), value=repr(email))
     iban = normalize_iban(iban_text)
     if iban and not iban_valid(iban):
-        check.fail("iban", f"{iban_text.strip()!r} is not a valid IBAN")
+        check.fail("iban", _noop("%(value)s is not a valid IBAN"), value=repr(iban_text.strip()))
     kvk_number = kvk_text.strip()
     if kvk_number and not KVK_NUMBER.match(kvk_number):
-        check.fail("kvk_number", f"{kvk_number!r} is not a KvK number (8 digits)")
+        check.fail("kvk_number", _noop("%(value)s is not a KvK number (8 digits)"), value=repr(kvk_number))
     street = check.text("street", street_text)
     house_number = check.text("house_number", house_number_text)
     city = check.text("city", city_text)
     phone = check.text("phone", phone_text)
     if check.errors:
-        return tuple((error.field, error.error) for error in check.errors)
+        return tuple((error.field, error.message, error.params) for error in check.errors)
     return DebtorRecord(
         reference=ref,
         kind=kind,

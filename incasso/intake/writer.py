@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _noop
 
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
@@ -252,8 +253,11 @@ def _credits_write(
                 RowError(
                     credit.row,
                     "credited_invoice_number",
-                    f"no claim with invoice number {credit.invoice_number!r} for this client: "
-                    "submit the invoice before its credit note",
+                    _noop(
+                        "no claim with invoice number %(invoice)s for this client: "
+                        "submit the invoice before its credit note"
+                    ),
+                    (("invoice", repr(credit.invoice_number)),),
                 )
             )
             continue
@@ -264,8 +268,12 @@ def _credits_write(
                 RowError(
                     credit.row,
                     "amount",
-                    f"the credit of {Money(credit.amount_cents)} exceeds what is left of invoice "
-                    f"{credit.invoice_number} ({Money(left)})",
+                    _noop("the credit of %(credit)s exceeds what is left of invoice %(invoice)s (%(left)s)"),
+                    (
+                        ("credit", str(Money(credit.amount_cents))),
+                        ("invoice", credit.invoice_number),
+                        ("left", str(Money(left))),
+                    ),
                 )
             )
             continue

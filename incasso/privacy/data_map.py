@@ -624,7 +624,8 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         SUPPRESSED,
         [P.MARKETING],
         [B.LEGITIMATE_INTEREST, B.LEGAL_OBLIGATION],
-        "a keyed hash (HMAC-SHA256) of the address, kept so that an objection is honoured (art. 21(3))",
+        "a keyed hash (HMAC-SHA256 under the blind-index key, truncated) of the address, kept so that an objection "
+        "is honoured (art. 21(3))",
     )
     + _personal("consent.Suppression", "reason", [D.RIGHTS_REQUEST], SUPPRESSED, [P.MARKETING], [B.LEGITIMATE_INTEREST])
     + _personal(

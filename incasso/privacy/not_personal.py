@@ -40,6 +40,12 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "a blind index: a keyed HMAC, truncated to 16 bytes, of an encrypted field; without the index key it shows "
         "only that two rows are equal, and it is emptied when the subject's data key is destroyed",
     )
+    + _n(
+        "consent.Subscriber",
+        "email_index",
+        "a blind index: a keyed HMAC, truncated to 16 bytes, of the sealed address; without the index key it shows "
+        "only that two rows are equal, and it is emptied when the subscriber's data key is destroyed",
+    )
     + _n("crypto.DataKey", "subject_type master_version destroyed_at", "key bookkeeping: a model name and dates")
     + _n("crypto.DataKey", "wrapped_key", "a data key, wrapped under a master key: key material, not a person's data")
     + _n("crypto.RetiredMasterKey", "version retired_at", "key bookkeeping")
@@ -98,6 +104,11 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "the retention rules: configuration",
     )
     + _n("privacy.RetentionSweep", "dry_run as_of counts status", "counts per purpose of a sweep, never content")
+    + _n(
+        "privacy.AnonymisedSubject",
+        "region",
+        "the first two digits of a postcode: a region of tens of thousands of addresses, kept for statistics",
+    )
     + _n("ledger.Account", "code kind", "the ledger's chart of accounts (a case account's code holds the case id)")
     + _n("ledger.LedgerTransaction", "idempotency_key", "a key derived from the source's references")
     + _n(

@@ -20,8 +20,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from incasso.cases.models import Case
-from incasso.consent.identity import email_hash, normalise_email
+from incasso.consent.identity import email_hash
 from incasso.consent.models import Subscriber
+from incasso.consent.selectors import subscribers_with_email
 from incasso.disclosures.selectors import disclosures_for_subject
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import FieldDeclaration
@@ -111,7 +112,8 @@ def subject_keys(*, target: str, ids: list[int]) -> SubjectKeys:
         emails = [str(d.email) for d in Debtor.objects.filter(pk__in=ids) if d.email and "@" in str(d.email)]
     elif target == SUBSCRIBER:
         numbers = []
-        emails = list(Subscriber.objects.filter(pk__in=ids).values_list("email", flat=True))
+        # Instances, not values_list(): the address is sealed and opens only through the model.
+        emails = [str(s.email) for s in Subscriber.objects.filter(pk__in=ids) if "@" in str(s.email)]
     else:
         numbers = []
         emails = list(ClientContact.objects.filter(pk__in=ids).exclude(email="").values_list("email", flat=True))
@@ -149,7 +151,7 @@ def _targets(request: RightsRequest) -> tuple[str, list[int]]:
     if request.subject_kind == SubjectKind.CLIENT_CONTACT and request.client_contact_id is not None:
         return CLIENT_CONTACT, [request.client_contact_id]
     if request.subject_kind == SubjectKind.SUBSCRIBER and request.subscriber_email:
-        found = Subscriber.objects.filter(email=normalise_email(request.subscriber_email))
+        found = subscribers_with_email(email=request.subscriber_email)
         return SUBSCRIBER, list(found.values_list("pk", flat=True))
     return DEBTOR, []
 

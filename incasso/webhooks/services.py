@@ -9,20 +9,16 @@ in ``incasso`` 's retry run, never inside the caller's transaction.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
@@ -31,7 +27,7 @@ from incasso.crypto.fields import is_unavailable
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.integrations.outbox import Outgoing, pending_calls_enqueue
 from incasso.parties.models import Client
-from incasso.webhooks.delivery import webhook_body, webhook_post
+from incasso.webhooks.delivery import AttemptResult, webhook_body, webhook_post
 from incasso.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -39,32 +35,11 @@ from incasso.webhooks.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
+from incasso.webhooks.targets import webhook_target_check
 
 WEBHOOK_DELIVER_KIND = "webhook.deliver"
 # After this many failed attempts (about two days with the outbox's back-off) a delivery is given up.
 MAX_ATTEMPTS = 12
-
-
-def _url_check(url: str) -> None:
-    """HTTPS to a public host only: a client must not make the agency call into its own network (SSRF).
-
-    ``INCASSO_WEBHOOKS_ALLOW_LOCAL`` lets tests and local runs use the receiver double on 127.0.0.1 over HTTP.
-    A host name that resolves to a private address is not caught here; the egress firewall is the backstop.
-    """
-    if getattr(settings, "INCASSO_WEBHOOKS_ALLOW_LOCAL", False):
-        return
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise ValidationError(_("A webhook URL must use https."), code="scheme")
-    host = (parts.hostname or "").strip("[]")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if host == "localhost" or host.endswith(".localhost") or "." not in host:
-            raise ValidationError(_("A webhook URL must name a public host."), code="host") from None
-        return
-    if not address.is_global:
-        raise ValidationError(_("A webhook URL must name a public host."), code="host")
 
 
 @transaction.atomic
@@ -72,7 +47,7 @@ def webhook_endpoint_create(
     *, client: Client, url: str, events: Iterable[str] = (), actor: User | None = None
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint; returns it with its signing secret, to be shown to the client once."""
-    _url_check(url)
+    webhook_target_check(url)
     chosen = sorted(set(events))
     unknown = set(chosen) - set(WebhookEventType.values)
     if unknown:
@@ -209,9 +184,19 @@ def webhook_deliver(payload: dict[str, Any]) -> None:
         created=delivery.created_at.isoformat(),
         data=delivery.payload,
     )
-    result = webhook_post(
-        endpoint_id=endpoint.pk, url=endpoint.url, secret=endpoint.secret, event_id=str(delivery.event_id), body=body
-    )
+    try:
+        # Again at every delivery: the host may resolve to another address than when the endpoint was saved.
+        webhook_target_check(endpoint.url)
+    except ValidationError as refused:
+        result = AttemptResult(False, None, f"refused: {' '.join(refused.messages)}"[:1000], 0)
+    else:
+        result = webhook_post(
+            endpoint_id=endpoint.pk,
+            url=endpoint.url,
+            secret=endpoint.secret,
+            event_id=str(delivery.event_id),
+            body=body,
+        )
     attempts = delivery.attempts + 1
     with transaction.atomic():
         WebhookAttempt.objects.create(

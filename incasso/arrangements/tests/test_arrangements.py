@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from incasso.arrangements.models import (
     Arrangement,
@@ -200,3 +201,14 @@ def test_checking_takes_a_fixed_number_of_queries(creditor, django_assert_max_nu
     with django_assert_max_num_queries(30 + CASE_EVENTS_QUERIES_UNSUBSCRIBED):
         summary = arrangements_check(on=FIRST_DUE + datetime.timedelta(days=10))
     assert (summary.broken, summary.cases_moved, summary.promises_broken) == (count, count, count)
+
+
+def test_the_review_notes_are_written_in_the_active_language(owing):
+    with translation.override("nl"):
+        plan = propose(owing, months=24, net_income=Money(100_000), household=Household.SINGLE, housing_costs=None)
+    task = StaffTask.objects.get(case=owing, kind=TaskKind.ARRANGEMENT_REVIEW)
+    assert "24 maanden is langer dan de opdrachtgever toestaat (12 maanden)." in task.details
+    assert "laat minder over dan de beslagvrije voet van € " in task.details
+    plan.refresh_from_db()
+    assert "Woonkosten onbekend: geen verhoging voor woonkosten toegepast" in plan.review_reasons
+    assert "longer than" not in plan.review_reasons

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -5,6 +7,7 @@ from incasso.accounts.roles import Role
 from incasso.audit.models import AuditAction, AuditEvent
 from incasso.backoffice.models import CaseNote
 from incasso.backoffice.tests.conftest import ENGLISH, login_as
+from incasso.cases.factories import ClaimFactory
 from incasso.cases.models import StageEvent
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,20 @@ def test_the_case_page_costs_the_same_queries_however_full_the_file(
     with django_assert_max_num_queries(len(before)):
         html = collector.get(url).content.decode()
     assert "notitie 4" in html and "klacht 4" in html
+
+
+def test_why_a_case_has_no_quote_is_worded_in_the_readers_language(collector, two_teams):
+    case = two_teams["our_case"]
+    # Due long before the first rate in the interest tables: the domain refuses to compute a quote.
+    ClaimFactory(
+        case=case,
+        invoice_number="OLD-1",
+        invoice_date=datetime.date(2001, 1, 1),
+        due_date=datetime.date(2001, 1, 31),
+    )
+    url = reverse("backoffice:case-detail", args=[case.pk])
+    dutch = collector.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Geen berekening:" in dutch
+    assert "De rente over factuur OLD-1 loopt vanaf 31 januari 2001, vóór het eerste tarief van de" in dutch
+    english = collector.get(url, **ENGLISH).content.decode()
+    assert "Interest on invoice OLD-1 runs from Jan. 31, 2001, before the first" in english

@@ -106,7 +106,7 @@ def test_dutch_is_the_default_language(client, pipeline):
     login_as(client, "admin@example.com", Role.ADMINISTRATOR)
     html = client.get(reverse("backoffice:home")).content.decode()
     assert '<html lang="nl">' in html
-    assert "Openstaande dossiers" in html and "Sommatie" in html and "Afmelden" in html
+    assert "Openstaande dossiers" in html and "Sommatie" in html and "Uitloggen" in html
 
 
 def test_an_unknown_queue_is_404(client):

@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from incasso.accounts.access import access_case, access_cases, access_may_write, request_source
+from incasso.accounts.access import access_case, access_cases, access_has_role, access_may_write, request_source
 from incasso.backoffice.models import NOTE_LENGTH
-from incasso.backoffice.permissions import staff_page, staff_user
+from incasso.backoffice.permissions import PORTAL_UNLOCK_ROLES, staff_page, staff_user
 from incasso.backoffice.selectors import case_page
 from incasso.backoffice.services import case_note_add
 from incasso.cases.services import case_transition
 from incasso.communications.letter_data import LetterDataError
 from incasso.communications.models import Letter
 from incasso.communications.services import letter_render_single
+from incasso.debtor_portal.login import portal_login_unlock
 from incasso.debtor_portal.models import DisputeFile
 from incasso.debtor_portal.selectors import dispute_file_read
 from incasso.domain.case_lifecycle import TransitionRefused
@@ -63,6 +64,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case,
         "note_form": NoteForm(),
         "may_write": access_may_write(user=request.user),
+        "may_unlock_portal": access_has_role(user=request.user, roles=PORTAL_UNLOCK_ROLES),
     }
     return render(request, "backoffice/case_detail.html", context)
 
@@ -93,6 +95,21 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, _("This move is not allowed: %(why)s") % {"why": refused.message})
         else:
             messages.success(request, _("The case was moved."))
+    return HttpResponseRedirect(reverse("backoffice:case-detail", args=[case_id]))
+
+
+@staff_page(PORTAL_UNLOCK_ROLES)
+@require_POST
+def case_portal_unlock(request: HttpRequest, case_id: int) -> HttpResponse:
+    """End the debtor-portal lock on the case, for a debtor staff have identified (``portal_login_unlock``)."""
+    user = staff_user(request)
+    case = access_case(user=user, case_id=case_id, request=request, fields=["portal_login_lock"])
+    if not access_may_write(user=user):
+        raise Http404("No such case.")
+    if portal_login_unlock(case=case, by=user, source=request_source(request)):
+        messages.success(request, _("The debtor can log in to the portal again."))
+    else:
+        messages.info(request, _("The debtor's portal log-in was not locked."))
     return HttpResponseRedirect(reverse("backoffice:case-detail", args=[case_id]))
 
 

@@ -130,9 +130,9 @@ def test_bulk_moves_skip_cases_that_moved_meanwhile(django_assert_max_num_querie
     warm_up = CaseFactory(debtor=DebtorFactory(kind=DebtorKind.CONSUMER))
     case_transition(case=warm_up, to=Stage.FORMAL_DEMAND, reason="starts the audit chain", today=TODAY)
     moves = [StageMove(c.pk, Stage.REMINDER, Stage.FORMAL_DEMAND, "daily run: no payment") for c in cases]
-    # Savepoint, lock + read, update, events, audit (lock head, insert, move head), the clients' webhook endpoints,
-    # release: never per case.
-    with django_assert_max_num_queries(8 + CASE_EVENTS_QUERIES_UNSUBSCRIBED):
+    # Savepoint, one update that locks, re-checks the stage and answers the debtors, events, audit (lock head,
+    # insert, move head), the clients' webhook endpoints, release: never per case.
+    with django_assert_max_num_queries(7 + CASE_EVENTS_QUERIES_UNSUBSCRIBED):
         moved = cases_transition_bulk(moves=moves, today=TODAY, actor_name="daily run")
     assert moved == 4
     assert StageEvent.objects.filter(actor_name="daily run").count() == 4
@@ -199,3 +199,12 @@ def test_a_move_is_in_the_audit_log_with_who_which_subject_and_purpose(consumer_
         str(consumer_case.debtor_id),
     )
     assert event.purpose == "debt_collection" and "cases.Case.stage" in event.fields
+
+
+def test_the_case_factory_can_write_the_opened_event(db):
+    from incasso.cases.factories import CaseFactory
+
+    case = CaseFactory(opened_event=True)
+    event = StageEvent.objects.get(case=case)
+    assert (event.from_stage, event.to_stage, event.actor_name) == ("", "reminder", "factory")
+    assert not StageEvent.objects.filter(case=CaseFactory()).exists()

@@ -61,7 +61,12 @@ def test_upload_with_a_bad_row_shows_the_row_error(client, world) -> None:
     assert (batch.created_count, batch.rejected_count) == (1, 1)
     [error] = batch.rejected
     assert (error["row"], error["field"]) == (3, "amount")
-    assert f"<td>3</td><td>amount</td><td>{error['error']}</td>" in page.replace("&#x27;", "'")
+    # Shown in the user's language (Dutch by default), whatever language the upload was made in.
+    assert "<td>3</td><td>amount</td><td>'not-money' is geen bedrag (schrijf bijv. 1250,00)</td>" in page.replace(
+        "&#x27;", "'"
+    )
+    english = client.get(response.request["PATH_INFO"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<td>3</td><td>amount</td><td>{error['error']}</td>" in english.replace("&#x27;", "'")
     # The new case's timeline starts with who uploaded it and through which door.
     opened = StageEvent.objects.get(case__debtor__reference="C-10")
     assert (opened.actor, opened.from_stage, opened.reason) == (world["user_a"], "", "claim intake csv")

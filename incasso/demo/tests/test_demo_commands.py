@@ -142,3 +142,15 @@ def test_the_demo_collector_sees_the_cases_of_the_consumer_clients_only():
     collector = User.objects.get(username="collector@demo.incasso.test")
     visible = set(access_cases(user=collector).values_list("client__code", flat=True).distinct())
     assert visible == {"energy", "webshop"}
+
+
+def test_every_demo_case_starts_with_its_opened_event(db):
+    from incasso.cases.models import Case, StageEvent
+    from incasso.demo.services import demo_create
+
+    summary = demo_create(seed=7, debtors=100)
+    opened = StageEvent.objects.filter(from_stage="", to_stage="reminder", actor_name="demo")
+    assert opened.count() == summary.cases == Case.objects.count()
+    first = Case.objects.order_by("pk").first()
+    event = opened.get(case=first)
+    assert (event.occurred_at, event.reason) == (first.created_at, "claim intake demo")

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from incasso.intake.models import ClientApiKey, ImportBatch
 from incasso.intake.services import api_key_authenticate
@@ -24,7 +25,8 @@ def import_claims(*arguments):
 
 
 def test_a_file_with_rejected_rows_was_read_so_exit_0(creditor):
-    status, summary = import_claims("--client", creditor.code, str(FIXTURES / "claims-nl.csv"))
+    with translation.override("en"):
+        status, summary = import_claims("--client", creditor.code, str(FIXTURES / "claims-nl.csv"))
     assert status == 0
     assert (summary["created"], summary["duplicates"], len(summary["rejected"])) == (3, 1, 9)
     assert summary["rejected"][0] == {
@@ -32,6 +34,17 @@ def test_a_file_with_rejected_rows_was_read_so_exit_0(creditor):
         "field": "due_date",
         "error": "2026-01-01 is before the invoice date 2026-02-01",
     }
+
+
+def test_row_errors_are_printed_in_the_active_language_under_the_same_field_names(creditor):
+    with translation.override("nl"):
+        status, summary = import_claims("--client", creditor.code, str(FIXTURES / "claims-nl.csv"))
+    assert status == 0
+    errors = {(entry["row"], entry["field"]): entry["error"] for entry in summary["rejected"]}
+    assert errors[5, "due_date"] == "2026-01-01 ligt vóór de factuurdatum 2026-02-01"
+    assert errors[5, "amount"] == "'0' is niet meer dan nul"
+    assert errors[5, "organisation_name"] == "is verplicht voor een bedrijf"
+    assert errors[6, "surname"] == "is verplicht voor een eenmanszaak"
 
 
 def test_the_format_is_told_from_the_content_not_the_name(creditor, tmp_path):

@@ -210,7 +210,12 @@ def test_each_import_is_recorded_with_its_counts_and_rejected_rows(creditor, imp
     assert (batch.source, batch.file_format, batch.filename, batch.status) == ("cli", "csv", "claims-nl.csv", "done")
     assert (batch.created_count, batch.duplicate_count, batch.rejected_count) == (3, 1, 2)
     assert len(batch.sha256) == 64
-    assert batch.rejected == NL_SUMMARY["rejected"]
+    # Kept with message and params, so the client portal can show each error in the reader's language.
+    assert [{key: entry[key] for key in ("row", "field", "error")} for entry in batch.rejected] == NL_SUMMARY[
+        "rejected"
+    ]
+    assert batch.rejected[0]["message"] == "%(due)s is before the invoice date %(invoice)s"
+    assert batch.rejected[0]["params"] == {"due": "2026-01-01", "invoice": "2026-02-01"}
 
 
 def test_the_rejected_list_is_capped_but_counted(creditor):

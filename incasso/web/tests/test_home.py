@@ -35,7 +35,7 @@ def test_a_client_user_goes_to_the_client_portal(client):
 
 def test_dutch_is_the_default_language_and_english_is_available(client):
     html = client.get("/").content.decode()
-    assert '<html lang="nl">' in html and "Aanmelden" in html
+    assert '<html lang="nl">' in html and "Inloggen" in html
     html = client.get("/", **ENGLISH).content.decode()
     assert '<html lang="en">' in html and "Log in" in html
 

@@ -1,6 +1,7 @@
 """``incasso import-claims --client CODE FILE``: import a CSV file or a UBL e-invoice for one client.
 
-Prints the JSON summary ``{"created", "duplicates", "rejected": [{"row", "field", "error"}]}``. Exit status 0
+Prints the JSON summary ``{"created", "duplicates", "rejected": [{"row", "field", "error"}]}``; ``field`` is the
+stable name of the field, ``error`` the reason in the active language (LANGUAGE_CODE, Dutch by default). Exit status 0
 when the file was read, even if rows were rejected; 2 when it could not be read at all (missing file, unknown
 client, wrong encoding, not CSV or UBL, missing columns), with the reason as JSON; 1 when the import itself
 failed (e.g. the database went away), after the chunks before the failure were written. Never a traceback.
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             self.stdout.write(json.dumps({"error": f"the import failed and was stopped: {exc}"}))
             sys.exit(1)
-        self.stdout.write(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
+        self.stdout.write(json.dumps(summary.as_dict(translate=True), indent=2, ensure_ascii=False))
 
     def _import(self, code: str, path: Path) -> ImportSummary:
         client = client_for_code(code=code)

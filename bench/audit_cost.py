@@ -11,31 +11,14 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from datetime import date
 from typing import Any
 from unittest import mock
 
+from bench.databases import scratch_schema_create, scratch_schema_drop
+
 ROUNDS = 10
-
-
-def _database_prepare() -> str | None:
-    if "DATABASE_URL" not in os.environ:
-        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-audit-")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    schema = f"bench_audit_{os.getpid()}"
-    connection.close()
-    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {schema}")
-    return schema
 
 
 def _case() -> tuple[str, str]:
@@ -83,7 +66,7 @@ def _timed(requests: int, path: str, auth: dict[str, str]) -> tuple[float, float
 
 def run(requests: int | None = None) -> dict[str, Any]:
     requests = requests or int(os.environ.get("INCASSO_BENCH_REQUESTS", "200"))
-    schema = _database_prepare()
+    schema = scratch_schema_create("audit")
     from django.core.management import call_command
     from django.db import connection
 
@@ -104,9 +87,7 @@ def run(requests: int | None = None) -> dict[str, Any]:
                 bare.append(_timed(requests // ROUNDS, path, auth))
         written = AuditEvent.objects.count() - before
     finally:
-        if schema:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+        scratch_schema_drop(schema)
     with_audit, without_audit = statistics.median(w for w, _ in audited), statistics.median(w for w, _ in bare)
     cpu_with, cpu_without = statistics.median(c for _, c in audited), statistics.median(c for _, c in bare)
     return {

@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.databases import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORKERS = 2  # the issue's machine has 2 cores
@@ -39,12 +40,12 @@ def run() -> dict[str, Any]:
         env["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-dailyrun-")
         _child(env, "prepare", str(debtors))
         return _child(env, "measure", "0")
-    url = _fresh_postgres_database(env["DATABASE_URL"], "_dailyrun")
+    url = fresh_postgres_database(env["DATABASE_URL"], "_dailyrun")
     _child({**env, "DATABASE_URL": url}, "prepare", str(debtors))
     workers = _workers_wanted(env)
     if not workers:
         return _child({**env, "DATABASE_URL": url}, "measure", "0")
-    copy = _fresh_postgres_database(env["DATABASE_URL"], "_dailyrun_workers", template=url)
+    copy = fresh_postgres_database(env["DATABASE_URL"], "_dailyrun_workers", template=url)
     in_process = _child({**env, "DATABASE_URL": url}, "measure", "0")
     figures = _child({**env, "DATABASE_URL": copy}, "measure", str(workers))
     figures["in_process"] = {
@@ -88,21 +89,6 @@ def _workers_wanted(env: dict[str, str]) -> int:
     except Exception:  # any failure to reach the broker means: measure in-process
         return 0
     return DEFAULT_WORKERS
-
-
-def _fresh_postgres_database(url: str, suffix: str, template: str | None = None) -> str:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}{suffix}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if template is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        else:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{urlsplit(template).path.lstrip("/")}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _prepare(debtors: int) -> dict[str, Any]:

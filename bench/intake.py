@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.databases import scratch_schema_create, scratch_schema_drop
+
 HEADER = [
     "factuurnummer",
     "factuurdatum",
@@ -94,31 +96,6 @@ def generate(path: Path, claims: int, seed: int = 1) -> None:
 
 
 # The connection options in force before the benchmark pointed the connection at its own schema.
-_saved_options: list[str | None] = []
-
-
-def _database_prepare() -> str | None:
-    """Point the connection at a fresh schema (PostgreSQL) or a fresh SQLite file; return the schema to drop.
-
-    The schema comes first in the search path; the configured one stays behind it, so nothing else changes.
-    """
-    if "DATABASE_URL" not in os.environ:
-        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    schema = f"bench_intake_{os.getpid()}"
-    connection.close()
-    options = connection.settings_dict.setdefault("OPTIONS", {})
-    _saved_options.append(options.get("options"))
-    options["options"] = f"{options.get('options') or ''} -c search_path={schema}".strip()
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {schema}")
-    return schema
 
 
 def run(claims: int | None = None) -> dict[str, Any]:
@@ -130,7 +107,7 @@ def run(claims: int | None = None) -> dict[str, Any]:
     generated = time.perf_counter() - started
     file_mb = round(path.stat().st_size / 1e6, 1)
 
-    schema = _database_prepare()
+    schema = scratch_schema_create("intake")
     from django.core.management import call_command
     from django.db import connection
 
@@ -145,17 +122,7 @@ def run(claims: int | None = None) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         summary = json.loads(output.getvalue())
     finally:
-        if schema:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
-            # Benchmarks that run after this one in the same process get the configured database back.
-            connection.close()
-            options = connection.settings_dict["OPTIONS"]
-            saved = _saved_options.pop()
-            if saved is None:
-                options.pop("options", None)
-            else:
-                options["options"] = saved
+        scratch_schema_drop(schema)
         shutil.rmtree(workdir, ignore_errors=True)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # The validating child process (large files): its peak counts too, the two run side by side.

@@ -12,10 +12,11 @@ N is ``INCASSO_BENCH_SUBJECTS`` (default 1,000,000, the issue's figure); on Post
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from datetime import date
 from typing import Any
+
+from bench.databases import scratch_schema_create, scratch_schema_drop
 
 CLOSED_ON = date(2015, 6, 30)
 CASE_COLUMNS = (
@@ -42,24 +43,6 @@ CLAIM_COLUMNS = (
 )
 AS_OF = date(2026, 11, 1)
 BATCH = 20_000
-
-
-def _database_prepare() -> str | None:
-    if "DATABASE_URL" not in os.environ:
-        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-retention-")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    schema = f"bench_retention_{os.getpid()}"
-    connection.close()
-    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {schema}")
-    return schema
 
 
 def _subjects_create(count: int) -> None:
@@ -136,7 +119,7 @@ def _subjects_create(count: int) -> None:
 
 def run(subjects: int | None = None) -> dict[str, Any]:
     subjects = subjects or int(os.environ.get("INCASSO_BENCH_SUBJECTS", "1000000"))
-    schema = _database_prepare()
+    schema = scratch_schema_create("retention")
     from django.core.management import call_command
     from django.db import connection
 
@@ -152,10 +135,7 @@ def run(subjects: int | None = None) -> dict[str, Any]:
         result = retention_sweep(as_of=AS_OF, purposes=[ProcessingPurpose.DEBT_COLLECTION.value])
         elapsed = time.perf_counter() - started
     finally:
-        if schema:
-            connection.close()
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+        scratch_schema_drop(schema)
     removed = result.counts[ProcessingPurpose.DEBT_COLLECTION.value]["removed"]
     return {
         "benchmark": "retention",

@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.databases import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 50_000
@@ -30,7 +31,7 @@ def run() -> dict[str, Any]:
     debtors = int(os.environ.get("INCASSO_BENCH_RIGHTS_DEBTORS", "1000000"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     if "DATABASE_URL" in env:
-        env["DATABASE_URL"] = _fresh_postgres_database(env["DATABASE_URL"])
+        env["DATABASE_URL"] = fresh_postgres_database(env["DATABASE_URL"], "_rights")
     else:
         env["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-rights-")
     out = subprocess.run(  # noqa: S603 - our own interpreter and module, no outside input
@@ -40,18 +41,6 @@ def run() -> dict[str, Any]:
         raise RuntimeError(f"the rights export benchmark failed:\n{out.stderr.decode()[-3000:]}")
     figures: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
     return figures
-
-
-def _fresh_postgres_database(url: str) -> str:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_rights"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _fill(debtors: int) -> None:

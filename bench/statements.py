@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from bench.databases import scratch_schema_create, scratch_schema_drop
+
 NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
 CLAIM_CENTS = 25_000
 CLAIM_COLUMNS = (
@@ -124,25 +126,6 @@ def _cases_create(count: int) -> None:
     )
 
 
-def _database_prepare() -> str | None:
-    """Point the connection at a fresh schema (PostgreSQL) or a fresh SQLite file; return the schema to drop."""
-    if "DATABASE_URL" not in os.environ:
-        os.environ["INCASSO_VAR_DIR"] = tempfile.mkdtemp(prefix="incasso-bench-")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    schema = f"bench_statements_{os.getpid()}"
-    connection.close()
-    connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c search_path={schema}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {schema}")
-    return schema
-
-
 class _TimedLedger:
     """The real ledger, with the time spent in each of its services added up."""
 
@@ -173,7 +156,7 @@ class _TimedLedger:
 
 def run(entries: int | None = None) -> dict[str, Any]:
     entries = entries or int(os.environ.get("INCASSO_BENCH_ENTRIES", "100000"))
-    schema = _database_prepare()
+    schema = scratch_schema_create("statements")
     from django.core.management import call_command
     from django.db import connection
 
@@ -203,9 +186,7 @@ def run(entries: int | None = None) -> dict[str, Any]:
             elapsed = time.perf_counter() - started
         file_mb = round(path.stat().st_size / 1e6, 1)
     finally:
-        if schema:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+        scratch_schema_drop(schema)
         shutil.rmtree(workdir, ignore_errors=True)
     return {
         "benchmark": "statements",

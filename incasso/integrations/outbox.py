@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from incasso.core.bulk_insert import rows_insert
 from incasso.integrations.models import PendingCall
 from incasso.integrations.resilience import Backoff
 
@@ -63,20 +64,19 @@ def pending_calls_enqueue(
     )
     fresh: dict[str, Outgoing] = {c.dedupe_key: c for c in calls if c.dedupe_key not in pending}
     # ``ignore_conflicts`` settles a race with another worker queuing the same key (the partial unique index).
-    PendingCall.objects.bulk_create(
-        [
-            PendingCall(
-                kind=kind,
-                dedupe_key=c.dedupe_key,
-                payload=c.payload,
-                next_attempt_at=now,
-                last_error=last_error[:ERROR_LENGTH],
-            )
-            for c in fresh.values()
-        ],
+    # Rows as tuples (COPY on PostgreSQL): intake queues a check per new debtor, thousands per chunk.
+    error = last_error[:ERROR_LENGTH]
+    rows_insert(
+        PendingCall,
+        _CALL_COLUMNS,
+        [(kind, c.payload, c.dedupe_key, 0, now, error, now, None) for c in fresh.values()],
+        returning=False,
         ignore_conflicts=True,
     )
     return len(fresh)
+
+
+_CALL_COLUMNS = ("kind", "payload", "dedupe_key", "attempts", "next_attempt_at", "last_error", "created_at", "done_at")
 
 
 def pending_calls_enqueue_each(

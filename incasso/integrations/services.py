@@ -8,8 +8,8 @@ from incasso.handover.services import HANDOVER_DELIVER_KIND, handover_deliver_pe
 from incasso.integrations.cir.services import (
     CIR_CHECK_KIND,
     cir_check_pending,
-    cir_check_queue,
     cir_check_queue_open_cases,
+    cir_check_queue_selected,
 )
 from incasso.integrations.outbox import Handler, RetryReport, pending_calls_retry
 from incasso.parties.models import Debtor
@@ -28,21 +28,12 @@ def integrations_retry(*, now: datetime.datetime | None = None, limit: int = 500
     return pending_calls_retry(handlers=HANDLERS, now=now, limit=limit)
 
 
-def intake_checks_queue(*, client_id: int, since: datetime.datetime, chunk_size: int = 1000) -> int:
+def intake_checks_queue(*, client_id: int, since: datetime.datetime) -> int:
     """Queue the insolvency-register check of every debtor of ``client_id`` created since ``since`` (the intake,
-    after its batch committed). No outside call: ``integrations retry`` makes them. Returns how many were queued."""
-    queued = 0
-    after = 0
-    while True:
-        chunk = list(
-            Debtor.objects.filter(client_id=client_id, created_at__gte=since, pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:chunk_size]
-        )
-        if not chunk:
-            return queued
-        after = chunk[-1]
-        queued += cir_check_queue(debtor_ids=chunk)
+    after its batch committed), in one statement. No outside call: ``integrations retry`` makes them. Returns how
+    many were queued."""
+    new_debtors = Debtor.objects.filter(client_id=client_id, created_at__gte=since).order_by().values_list("pk")
+    return cir_check_queue_selected(debtor_ids=new_debtors)
 
 
 def integrations_daily(*, on: datetime.date) -> int:

@@ -66,6 +66,21 @@ def test_a_single_append_costs_one_statement_on_postgresql():
 
 
 @pytest.mark.django_db
+def test_a_large_batch_is_chained_here_and_copied_in_three_statements_and_links_with_small_ones():
+    with transaction.atomic():
+        _read()
+    with transaction.atomic(), CaptureQueriesContext(connection) as large:
+        links = audit_record_bulk(_entries(append.IN_DATABASE_BELOW))
+    with transaction.atomic():
+        _read()
+    assert len(links) == append.IN_DATABASE_BELOW
+    assert not any("audit_append(" in query["sql"] for query in large.captured_queries)
+    assert len(large) == 3  # lock the head, write the rows, move the head
+    assert AuditEvent.objects.count() == append.IN_DATABASE_BELOW + 2
+    assert audit_chain_verify().whole
+
+
+@pytest.mark.django_db
 def test_awkward_text_is_stored_as_given_and_hashed_as_python_hashes_it(staff_user):
     """On PostgreSQL the database hashes; it must produce Python's hashes byte for byte (and the Python path, used on
     SQLite, must link onto the database's entries and back)."""

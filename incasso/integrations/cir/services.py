@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -237,15 +238,21 @@ def cir_check_pending(payload: dict[str, Any]) -> None:
 
 
 def cir_check_queue_open_cases(*, on: datetime.date) -> int:
-    """Queue a register check of the debtor of every open case (the daily run): one ``INSERT ... SELECT`` in the
-    database, no outside call, no row through Python. Returns how many were new (one still waiting stays one)."""
+    """Queue a register check of the debtor of every open case (the daily run). Returns how many were new."""
     debtors = Case.objects.exclude(stage=Stage.CLOSED.value).order_by().values_list("debtor_id", flat=True).distinct()
+    return cir_check_queue_selected(debtor_ids=debtors, on=on)
+
+
+def cir_check_queue_selected(*, debtor_ids: QuerySet[Any, Any], on: datetime.date | None = None) -> int:
+    """Queue a register check of each debtor a one-column ``values_list`` query selects: one ``INSERT ... SELECT``
+    in the database, no outside call, no row through Python, whatever the number. Returns how many were new (one
+    still waiting stays one)."""
     return pending_calls_enqueue_each(
         kind=CIR_CHECK_KIND,
         key_prefix=_outgoing_key_prefix(),
-        ids=debtors,
+        ids=debtor_ids,
         payload_id="debtor_id",
-        payload_extra={"on": str(on)},
+        payload_extra={"on": str(on or timezone.localdate())},
     )
 
 

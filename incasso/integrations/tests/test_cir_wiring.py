@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incasso.cases.factories import CaseFactory
 from incasso.cases.models import CaseHold
@@ -25,7 +27,9 @@ def test_intake_queues_a_check_of_each_new_debtor_once(db):
     since = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
     new = [DebtorFactory(client=client) for _ in range(3)]
     DebtorFactory()  # another client's
-    assert intake_checks_queue(client_id=client.pk, since=since, chunk_size=2) == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert intake_checks_queue(client_id=client.pk, since=since) == 3
+    assert len(queries) == 1  # one INSERT ... SELECT, however many debtors are new
     keys = set(PendingCall.objects.filter(kind=CIR_CHECK_KIND).values_list("dedupe_key", flat=True))
     assert keys == {f"{CIR_CHECK_KIND}:debtor:{d.pk}" for d in new}
     assert f"{CIR_CHECK_KIND}:debtor:{old.pk}" not in keys

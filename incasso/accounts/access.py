@@ -157,6 +157,16 @@ def access_case(
     return case
 
 
+def access_case_to_change(
+    *, user: AnyUser, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """``access_case`` for an action that changes the case: also ``Http404`` for staff who only read (the auditor)."""
+    case = access_case(user=user, case_id=case_id, request=request, fields=fields)
+    if not access_may_write(user=user):
+        raise Http404("No such case.")
+    return case
+
+
 def mass_read_threshold() -> int:
     return int(getattr(settings, "INCASSO_MASS_READ_THRESHOLD", DEFAULT_MASS_READ_THRESHOLD))
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from incasso.accounts.access import access_case, access_cases, access_has_role, access_may_write, request_source
+from incasso.accounts.access import (
+    access_case,
+    access_case_to_change,
+    access_cases,
+    access_has_role,
+    access_may_write,
+    request_source,
+)
 from incasso.backoffice.models import NOTE_LENGTH
 from incasso.backoffice.permissions import PORTAL_UNLOCK_ROLES, staff_page, staff_user
 from incasso.backoffice.selectors import case_page
@@ -74,9 +81,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
     """Move the case to another stage through ``cases.services.case_transition`` (the stage machine decides)."""
     user = staff_user(request)
-    case = access_case(user=user, case_id=case_id, request=request, fields=["stage"])
-    if not access_may_write(user=user):
-        raise Http404("No such case.")
+    case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["stage"])
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage and say why."))
@@ -103,9 +108,7 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_portal_unlock(request: HttpRequest, case_id: int) -> HttpResponse:
     """End the debtor-portal lock on the case, for a debtor staff have identified (``portal_login_unlock``)."""
     user = staff_user(request)
-    case = access_case(user=user, case_id=case_id, request=request, fields=["portal_login_lock"])
-    if not access_may_write(user=user):
-        raise Http404("No such case.")
+    case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["portal_login_lock"])
     if portal_login_unlock(case=case, by=user, source=request_source(request)):
         messages.success(request, _("The debtor can log in to the portal again."))
     else:
@@ -117,9 +120,7 @@ def case_portal_unlock(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     user = staff_user(request)
-    case = access_case(user=user, case_id=case_id, request=request, fields=["case_note"])
-    if not access_may_write(user=user):
-        raise Http404("No such case.")
+    case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["case_note"])
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

@@ -35,16 +35,21 @@ from incasso.integrations.cir.client import CirClient, CompanySearch, PersonSear
 from incasso.integrations.cir.notify import cir_clients_notify
 from incasso.integrations.outbox import Outgoing, pending_calls_enqueue, pending_calls_enqueue_each
 from incasso.integrations.recipients import service_recipient
-from incasso.integrations.resilience import Backoff, CircuitBreaker, ServiceUnavailable, call_with_resilience
+from incasso.integrations.resilience import (
+    SERVICE_BACKOFF,
+    SERVICE_RETRIES,
+    SERVICE_TIMEOUT_SECONDS,
+    Backoff,
+    CircuitBreaker,
+    ServiceUnavailable,
+    call_with_resilience,
+)
 from incasso.parties.models import Debtor, DebtorKind
 
 CIR = "cir"
 CIR_CHECK_KIND = "cir.check"
 SOURCE = "cir"
 ACTOR = "insolvency register check"
-TIMEOUT_SECONDS = 10.0
-RETRIES = 2
-BACKOFF = Backoff(base_seconds=0.5, factor=2.0, max_seconds=5.0)
 PERSON_FIELDS = (
     "parties.Debtor.surname",
     "parties.Debtor.date_of_birth",
@@ -70,7 +75,7 @@ class CirCheckReport:
 
 
 def cir_breaker() -> CircuitBreaker:
-    return CircuitBreaker(CIR, failure_threshold=5, reset_after=datetime.timedelta(minutes=1))
+    return CircuitBreaker(CIR)
 
 
 def _search(debtor: Debtor) -> Search | None:
@@ -163,9 +168,9 @@ def cir_check(
     on: datetime.date,
     client: CirClient | None = None,
     breaker: CircuitBreaker | None = None,
-    timeout: float = TIMEOUT_SECONDS,
-    retries: int = RETRIES,
-    backoff: Backoff = BACKOFF,
+    timeout: float = SERVICE_TIMEOUT_SECONDS,
+    retries: int = SERVICE_RETRIES,
+    backoff: Backoff = SERVICE_BACKOFF,
 ) -> CirCheckReport:
     """Check the debtors against the register now; the ones it cannot reach (down, or the circuit open) are queued.
 

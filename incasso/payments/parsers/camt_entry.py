@@ -9,6 +9,7 @@ party name, which moved under ``Pty`` in .001.07.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -74,15 +75,19 @@ def _branch(child: etree._Element, local: str, found: Texts) -> None:
 def texts_of(element: etree._Element, branches: frozenset[str]) -> Texts:
     """The stripped texts of every leaf under ``element``'s children named in ``branches``, by relative path."""
     found: Texts = {}
-    names = _LOCAL_NAMES
-    for child in element:
-        tag = child.tag
-        if tag.__class__ is not str:
-            continue
-        local = names.get(tag) or _local(tag)
+    for local, child in _named_children(element):
         if local in branches:
             _branch(child, local, found)
     return found
+
+
+def _named_children(element: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """``element``'s child elements (no comments or processing instructions) with their local names."""
+    names = _LOCAL_NAMES
+    for child in element:
+        tag = child.tag
+        if tag.__class__ is str:
+            yield names.get(tag) or _local(tag), child
 
 
 def _entry_parts(ntry: etree._Element) -> tuple[Texts, etree._Element | None, list[etree._Element]]:
@@ -90,23 +95,15 @@ def _entry_parts(ntry: etree._Element) -> tuple[Texts, etree._Element | None, li
     ``NtryDtls/TxDtls`` (as ``find`` and ``findall`` would give them, without their path searches)."""
     found: Texts = {}
     amount = None
-    transactions = []
-    names = _LOCAL_NAMES
-    for child in ntry:
-        tag = child.tag
-        if tag.__class__ is not str:
-            continue
-        local = names.get(tag) or _local(tag)
+    transactions: list[etree._Element] = []
+    for local, child in _named_children(ntry):
         if local in ENTRY_BRANCHES:
             _branch(child, local, found)
         elif local == "Amt":
             if amount is None:
                 amount = child
         elif local == "NtryDtls":
-            for detail in child:
-                detail_tag = detail.tag
-                if detail_tag.__class__ is str and (names.get(detail_tag) or _local(detail_tag)) == "TxDtls":
-                    transactions.append(detail)
+            transactions.extend(detail for name, detail in _named_children(child) if name == "TxDtls")
     return found, amount, transactions
 
 

@@ -175,6 +175,7 @@ class InterestAccount:
         self._next_anniversary = anniversary(anchor, 1)
         # (start, end, base cents, rate-row index, interest cents, capitalised at end)
         self._segments: list[tuple[date, date, int, int, int, bool]] = []
+        self._rows_used: set[int] = set()  # the rate-row indices of the segments (for the quote's notices)
 
     @property
     def original(self) -> Money:
@@ -187,6 +188,10 @@ class InterestAccount:
     @property
     def interest(self) -> Money:
         return Money(self._interest, self.currency)
+
+    @property
+    def original_cents(self) -> int:
+        return self._original
 
     @property
     def principal(self) -> Money:
@@ -207,7 +212,11 @@ class InterestAccount:
         if self.table is None:
             return set()
         rows = self.table.rows
-        return {rows[index] for index in {segment[3] for segment in self._segments}}
+        return {rows[index] for index in self._rows_used}
+
+    def row_indices_used(self) -> set[int]:
+        """``rows_used`` as indices into the table's rows (the hot path: no rows looked up)."""
+        return self._rows_used
 
     def accrue_to(self, end: date) -> None:
         """Accrue interest over [cursor, end), capitalising at every anniversary up to and including ``end``."""
@@ -229,6 +238,7 @@ class InterestAccount:
             self._interest += earned
             at_anniversary = stop == next_anniversary
             self._segments.append((self.cursor, stop, base, index, earned, at_anniversary))
+            self._rows_used.add(index)
             if at_anniversary:
                 self._capitalised += self._interest
                 self._interest = 0
@@ -239,16 +249,26 @@ class InterestAccount:
     def pay_interest(self, available: Money) -> Money:
         if available.currency != self.currency:
             raise MoneyError(f"cannot combine {available.currency} and {self.currency}")
-        taken = min(available.cents, self._interest)
+        return Money(self.pay_interest_cents(available.cents), self.currency)
+
+    def pay_interest_cents(self, available: int) -> int:
+        """``pay_interest`` in cents of the account's own currency (the quote's hot path)."""
+        taken = min(available, self._interest)
         self._interest -= taken
-        return Money(taken, self.currency)
+        return taken
 
     def pay_principal(self, available: Money) -> Money:
         """Pay capitalised interest first, then the original principal (LEGAL.md section 4, step 2)."""
         if available.currency != self.currency:
             raise MoneyError(f"cannot combine {available.currency} and {self.currency}")
-        from_capitalised = min(available.cents, self._capitalised)
-        self._capitalised -= from_capitalised
-        from_original = min(available.cents - from_capitalised, self._original)
-        self._original -= from_original
+        from_capitalised, from_original = self.pay_principal_cents(available.cents)
         return Money(from_capitalised + from_original, self.currency)
+
+    def pay_principal_cents(self, available: int) -> tuple[int, int]:
+        """``pay_principal`` in cents of the account's own currency: what it took from capitalised interest and
+        what from the original principal (the quote's hot path)."""
+        from_capitalised = min(available, self._capitalised)
+        self._capitalised -= from_capitalised
+        from_original = min(available - from_capitalised, self._original)
+        self._original -= from_original
+        return from_capitalised, from_original

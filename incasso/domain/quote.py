@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from incasso.domain.collection_costs import collection_costs
 from incasso.domain.interest import InterestAccount, InterestKind, RateTable, RateTableError
-from incasso.domain.money import Money, money_sum
+from incasso.domain.money import Money, MoneyError
+
+EUR = "EUR"
 
 
 class QuoteError(ValueError):
@@ -194,10 +196,17 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
 
 
 def _unconfirmed_rate_notices(accounts: list[InterestAccount]) -> tuple[QuoteNotice, ...]:
-    used = {row for account in accounts for row in account.rows_used() if row.confirmed is False}
+    table = accounts[0].table if accounts else None
+    if table is None:
+        return ()
+    used: set[int] = set()
+    for account in accounts:
+        used |= account.row_indices_used()
+    # The table's rows are in date order, so their indices sort as their start dates do.
+    rows = [table.rows[index] for index in sorted(used) if table.rows[index].confirmed is False]
     return tuple(
         QuoteNotice(NOTICE_RATE_UNCONFIRMED, {"rate": row.rate, "start": row.start, "source": row.source})
-        for row in sorted(used, key=lambda r: r.start)
+        for row in rows
     )
 
 
@@ -218,79 +227,111 @@ def _iso(value: object) -> str:
 def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -> Quote:
     """Compute the quote of LEGAL.md section 4 exactly."""
     table = _validate(request, tables)
+    return _quote_in_cents(request, table, _currency(request))
+
+
+def _currency(request: QuoteRequest) -> str:
+    """The one currency of every amount in the quote (Incasso collects in euros; a mix is refused)."""
+    currency = request.claims[0].principal.currency if request.claims else EUR
+    for amount in (*(c.principal for c in request.claims), *(p.amount for p in request.payments)):
+        if amount.currency != currency:
+            raise MoneyError(f"cannot combine {currency} and {amount.currency}")
+    return currency
+
+
+def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: str) -> Quote:
+    """The steps of LEGAL.md section 4 in integer cents of ``currency``. A test compares the result with the
+    algorithm as first written in ``Money`` throughout (``domain/tests/reference_quote.py``) on many random quotes."""
     order = sorted(range(len(request.claims)), key=lambda i: (request.claims[i].due_date, request.claims[i].id))
     claims = [request.claims[i] for i in order]
     accounts = [InterestAccount(principal=c.principal, anchor=c.anchor, table=table) for c in claims]
-    zero = Money.zero()
-    costs_amount: Money | None = None
-    costs_base = zero
-    costs_paid = zero
-    notices: list[QuoteNotice] = []
-
-    def accrue_all(day: date) -> None:
-        try:
-            for account in accounts:
-                account.accrue_to(day)
-        except RateTableError as exc:  # validated above; kept as a clear error should a table have a gap
-            raise QuoteError("as_of", str(exc)) from exc
-
-    def costs_become_due_by(day: date) -> None:
-        nonlocal costs_amount, costs_base
-        if request.costs is None or costs_amount is not None or request.costs.due_from > day:
-            return
-        # Over the original principals unpaid at the start of the due day: payments of that day come after.
-        costs_base = money_sum([account.original for account in accounts])
-        costs_amount = collection_costs([costs_base], request.costs.vat_rate)
+    pairs = list(zip(claims, accounts, strict=True))
+    costs_input = request.costs
+    costs_cents: int | None = None
+    costs_base = 0
+    costs_paid = 0
 
     outcomes: list[PaymentOutcome] = []
     for payment in sorted(request.payments, key=lambda p: p.date):  # stable: same date keeps input order
-        accrue_all(payment.date)
-        costs_become_due_by(payment.date)
-        remaining = payment.amount
+        day = payment.date
+        _accrue_all(accounts, day)
+        if costs_input is not None and costs_cents is None and costs_input.due_from <= day:
+            # Over the original principals unpaid at the start of the due day: payments of that day come after.
+            costs_base = sum(account.original_cents for account in accounts)
+            costs_cents = collection_costs([Money(costs_base, currency)], costs_input.vat_rate).cents
+        remaining = payment.amount.cents
         lines: list[AllocationLine] = []
-        to_costs = zero
-        if costs_amount is not None:
-            to_costs = remaining.min(costs_amount - costs_paid)
-            costs_paid = costs_paid + to_costs
-            remaining = remaining - to_costs
+        to_costs = 0
+        if costs_cents is not None:
+            to_costs = min(remaining, costs_cents - costs_paid)
+            costs_paid += to_costs
+            remaining -= to_costs
             if to_costs:
-                lines.append(AllocationLine(None, "costs", to_costs))
-        to_interest = zero
-        for claim, account in zip(claims, accounts, strict=True):
-            taken = account.pay_interest(remaining)
-            remaining, to_interest = remaining - taken, to_interest + taken
+                lines.append(AllocationLine(None, "costs", Money(to_costs, currency)))
+        to_interest = 0
+        for claim, account in pairs:
+            taken = account.pay_interest_cents(remaining)
+            remaining -= taken
+            to_interest += taken
             if taken:
-                lines.append(AllocationLine(claim.id, "interest", taken))
-        to_principal = zero
-        for claim, account in zip(claims, accounts, strict=True):
-            capitalised_before = account.capitalised
-            taken = account.pay_principal(remaining)
-            remaining, to_principal = remaining - taken, to_principal + taken
-            from_capitalised = capitalised_before - account.capitalised
+                lines.append(AllocationLine(claim.id, "interest", Money(taken, currency)))
+        to_principal = 0
+        for claim, account in pairs:
+            from_capitalised, from_original = account.pay_principal_cents(remaining)
+            remaining -= from_capitalised + from_original
+            to_principal += from_capitalised + from_original
             if from_capitalised:
-                lines.append(AllocationLine(claim.id, "capitalised_interest", from_capitalised))
-            if taken - from_capitalised:
-                lines.append(AllocationLine(claim.id, "principal", taken - from_capitalised))
+                lines.append(AllocationLine(claim.id, "capitalised_interest", Money(from_capitalised, currency)))
+            if from_original:
+                lines.append(AllocationLine(claim.id, "principal", Money(from_original, currency)))
         outcomes.append(
-            PaymentOutcome(payment.date, payment.amount, to_costs, to_interest, to_principal, remaining, tuple(lines))
+            PaymentOutcome(
+                day,
+                payment.amount,
+                Money(to_costs, currency),
+                Money(to_interest, currency),
+                Money(to_principal, currency),
+                Money(remaining, currency),
+                tuple(lines),
+            )
         )
 
-    accrue_all(request.as_of)
-    costs_become_due_by(request.as_of)
+    _accrue_all(accounts, request.as_of)
+    if costs_input is not None and costs_cents is None and costs_input.due_from <= request.as_of:
+        costs_base = sum(account.original_cents for account in accounts)
+        costs_cents = collection_costs([Money(costs_base, currency)], costs_input.vat_rate).cents
+    notices: list[QuoteNotice] = []
     costs: CostsOutcome | None = None
-    if request.costs is not None:
-        if costs_amount is None:
-            notices.append(QuoteNotice(NOTICE_COSTS_NOT_DUE, {"due_from": request.costs.due_from}))
-        amount = costs_amount or zero
-        costs = CostsOutcome(amount, amount - costs_paid, request.costs.due_from, costs_base)
+    total = 0
+    if costs_input is not None:
+        if costs_cents is None:
+            notices.append(QuoteNotice(NOTICE_COSTS_NOT_DUE, {"due_from": costs_input.due_from}))
+        amount = costs_cents or 0
+        costs = CostsOutcome(
+            Money(amount, currency),
+            Money(amount - costs_paid, currency),
+            costs_input.due_from,
+            Money(costs_base, currency),
+        )
+        total = amount - costs_paid
     notices.extend(_unconfirmed_rate_notices(accounts))
 
-    by_id = {claim.id: account for claim, account in zip(claims, accounts, strict=True)}
-    claim_outcomes = tuple(
-        ClaimOutcome(c.id, by_id[c.id].principal, by_id[c.id].interest, by_id[c.id].capitalised) for c in request.claims
-    )
-    total = money_sum([o.principal_outstanding + o.interest_outstanding for o in claim_outcomes])
-    if costs is not None:
-        total = total + costs.outstanding
+    by_id = {claim.id: account for claim, account in pairs}
+    claim_outcomes = []
+    for claim in request.claims:
+        account = by_id[claim.id]
+        principal, interest = account.principal, account.interest
+        claim_outcomes.append(ClaimOutcome(claim.id, principal, interest, account.capitalised))
+        total += principal.cents + interest.cents
     warnings = tuple(notice_english(notice) for notice in notices)
-    return Quote(request.as_of, claim_outcomes, costs, tuple(outcomes), total, warnings, tuple(notices))
+    return Quote(
+        request.as_of, tuple(claim_outcomes), costs, tuple(outcomes), Money(total, currency), warnings, tuple(notices)
+    )
+
+
+def _accrue_all(accounts: list[InterestAccount], day: date) -> None:
+    try:
+        for account in accounts:
+            account.accrue_to(day)
+    except RateTableError as exc:  # validated above; kept as a clear error should a table have a gap
+        raise QuoteError("as_of", str(exc)) from exc

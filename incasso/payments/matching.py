@@ -19,6 +19,7 @@ was not returned yet. Other debits (bank costs, payouts) are not debtor payments
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum
@@ -31,7 +32,7 @@ from incasso.intake.models import ClaimCredit
 from incasso.parties.selectors import debtor_ids_by_iban
 from incasso.payments.models import EntryStatus, MatchRule, StatementEntry
 from incasso.payments.parsers.records import ParsedEntry
-from incasso.payments.references import rf_case_numbers, text_case_numbers
+from incasso.payments.references import NamedCases, named_cases
 
 CLOSED = Stage.CLOSED.value
 
@@ -63,10 +64,13 @@ class _Payment:
     case_id: int | None
 
 
-def chunk_decide(entries: list[tuple[str, ParsedEntry]]) -> list[Decision]:
-    """One decision per entry, in order. ``entries`` are (entry key, entry) pairs not stored before."""
-    credits = [entry for _, entry in entries if entry.amount_cents > 0 and _payable(entry)]
-    cases = _CaseLookup(credits)
+def chunk_decide(
+    entries: list[tuple[str, ParsedEntry]], named: Mapping[str, NamedCases] | None = None
+) -> list[Decision]:
+    """One decision per entry, in order. ``entries`` are (entry key, entry) pairs not stored before; ``named``
+    may hold, by entry key, the case numbers of credits worked out already (``named_cases``), e.g. by the reader."""
+    credits = [(key, entry) for key, entry in entries if entry.amount_cents > 0 and _payable(entry)]
+    cases = _CaseLookup(credits, named or {})
     payments = _PaymentLookup([entry for _, entry in entries if entry.amount_cents < 0])
     decisions = []
     for key, entry in entries:
@@ -99,9 +103,11 @@ class _CaseLookup:
     each, and a query over the debtors' blind index), so a chunk paid by reference does no IBAN work at all.
     """
 
-    def __init__(self, credits: list[ParsedEntry]) -> None:
-        rf_numbers = {id(entry): rf_case_numbers(entry) for entry in credits}
-        text_numbers = {id(entry): text_case_numbers(entry) for entry in credits}
+    def __init__(self, keyed_credits: list[tuple[str, ParsedEntry]], named: Mapping[str, NamedCases]) -> None:
+        credits = [entry for _, entry in keyed_credits]
+        rf_numbers, text_numbers = {}, {}
+        for key, entry in keyed_credits:
+            rf_numbers[id(entry)], text_numbers[id(entry)] = named.get(key) or named_cases(entry)
         numbers: set[str] = set()
         for found in (*rf_numbers.values(), *text_numbers.values()):
             numbers |= found

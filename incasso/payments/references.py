@@ -78,6 +78,15 @@ def rf_case_numbers(entry: ParsedEntry) -> set[str]:
     return {number for number in numbers if number}
 
 
+# The case numbers an entry names: (by RF reference, written out). Pure, so the reader's process works them out.
+NamedCases = tuple[set[str], set[str]]
+
+
+def named_cases(entry: ParsedEntry) -> NamedCases:
+    """``rf_case_numbers`` and ``text_case_numbers`` of an entry."""
+    return rf_case_numbers(entry), text_case_numbers(entry)
+
+
 def text_case_numbers(entry: ParsedEntry) -> set[str]:
     """Case numbers written out in the remittance text or the structured reference."""
     text = f"{entry.remittance} {entry.structured_reference}"

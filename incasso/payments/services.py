@@ -2,15 +2,19 @@
 
 ``statement_import`` is the one way a statement gets in (the CLI, and later the back office's upload, call it).
 It reads the file as a stream in chunks; each chunk is stored and booked in one transaction (``writing``), so a
-statement of any size never holds one huge transaction or all its entries in memory.
+statement of any size never holds one huge transaction or all its entries in memory. The file is read one chunk
+ahead in a forked child process (``read_ahead``), with each entry's key and the case numbers it names, so the
+parse runs beside the writing instead of competing with it for the interpreter.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import BinaryIO
 
@@ -26,13 +30,24 @@ from incasso.domain.money import Money
 from incasso.payments import booking
 from incasso.payments.matching import ledger_key
 from incasso.payments.models import EntryStatus, ImportStatus, MatchRule, StatementEntry, StatementImport
-from incasso.payments.parsers import ParsedEntry, SkippedEntry, StatementFileError, StatementInfo, statement_reader
-from incasso.payments.read_ahead import read_ahead
-from incasso.payments.references import EntryKeys, return_reason_text
+from incasso.payments.parsers import (
+    CamtReader,
+    Mt940Reader,
+    ParsedEntry,
+    SkippedEntry,
+    StatementFileError,
+    StatementInfo,
+    statement_reader,
+)
+from incasso.payments.read_ahead import read_ahead, read_ahead_forked
+from incasso.payments.references import EntryKeys, NamedCases, named_cases, return_reason_text
 from incasso.payments.writing import ChunkOutcome, chunk_write
 
 CHUNK_SIZE = 5_000
 BLOCK = 1 << 20
+# What the reader hands the writer per chunk: the file's info so far, its skipped records, its keyed entries, and
+# the case numbers its credits name (by entry key: pure text work, done beside the writing in the reader's process).
+_Chunk = tuple[StatementInfo, list[SkippedEntry], list[tuple[str, ParsedEntry]], dict[str, NamedCases]]
 
 
 @dataclass
@@ -101,11 +116,13 @@ def statement_import(*, stream: BinaryIO, filename: str, chunk_size: int = CHUNK
         reader = statement_reader(stream)
         info = reader.info
         book = booking.ledger()
-        with cyclic_gc_paused(), read_ahead(_keyed_chunks(reader, chunk_size)) as chunks:
-            for skipped, entries in chunks:
+        with cyclic_gc_paused(), _read_ahead(_keyed_chunks(reader, chunk_size)) as chunks:
+            for known, skipped, entries, named in chunks:
+                info = known
                 for item in skipped:
                     summary.skip(item)
-                summary.add(chunk_write(import_id=record.pk, entries=entries, book=book))
+                if entries:
+                    summary.add(chunk_write(import_id=record.pk, entries=entries, book=book, named=named))
                 gc.collect(0)  # whatever cycles the chunk left: memory stays bounded by a chunk
     except StatementFileError as error:
         _finish(record, summary, info, ImportStatus.REFUSED, error.message)
@@ -125,20 +142,36 @@ def _sha256(stream: BinaryIO) -> str:
     return hasher.hexdigest()
 
 
-def _keyed_chunks(
-    items: Iterable[ParsedEntry | SkippedEntry], size: int
-) -> Iterator[tuple[list[SkippedEntry], list[tuple[str, ParsedEntry]]]]:
-    """The file in chunks of ``size`` records: the skipped ones, and the others with their keys (in file order)."""
-    iterator = iter(items)
+def _read_ahead(chunks: Iterable[_Chunk]) -> AbstractContextManager[Iterator[_Chunk]]:
+    """The chunks read one ahead in a child process where the system can fork one (the parse then runs on another
+    core than the writing), else in a thread (also inside a daemonic process, which may not have children)."""
+    if "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon:
+        return read_ahead_forked(chunks)
+    return read_ahead(chunks)
+
+
+def _keyed_chunks(reader: CamtReader | Mt940Reader, size: int) -> Iterator[_Chunk]:
+    """The file in chunks of ``size`` records: what is known of the file so far (``info``: read in the reader's
+    process, it travels with each chunk), the skipped records, and the others with their keys (in file order)."""
+    iterator = iter(reader)
     keys = EntryKeys()
     while chunk := list(islice(iterator, size)):
-        skipped, entries = [], []
+        skipped, entries, named = [], [], {}
         for item in chunk:
             if isinstance(item, SkippedEntry):
                 skipped.append(item)
             else:
-                entries.append((keys.key(item), item))
-        yield skipped, entries
+                key = keys.key(item)
+                entries.append((key, item))
+                if item.amount_cents > 0:
+                    named[key] = named_cases(item)
+        yield _info(reader), skipped, entries, named
+        gc.collect(0)  # the reader's cycles, in whichever process reads (the collector is paused there too)
+    yield _info(reader), [], [], {}  # the info complete: the file's last lines may come after its last entry
+
+
+def _info(reader: CamtReader | Mt940Reader) -> StatementInfo:
+    return replace(reader.info, accounts=set(reader.info.accounts))
 
 
 def _finish(

@@ -14,6 +14,7 @@ instead of every entry a savepoint.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from incasso.payments.booking import Ledger, Planned, planned_book_carefully, pl
 from incasso.payments.matching import chunk_decide
 from incasso.payments.models import StatementEntry
 from incasso.payments.parsers.records import ParsedEntry, SkippedEntry
+from incasso.payments.references import NamedCases
 
 # A concurrent import of the same file may insert a key between our read and our insert: the unique index
 # refuses it, the chunk (bookings included) rolls back and is tried again, now seeing those keys as duplicates.
@@ -69,14 +71,21 @@ class _FastPathFailed(Exception):
     """The ledger refused a booking on the fast path: redo the chunk entry by entry."""
 
 
-def chunk_write(*, import_id: int, entries: list[tuple[str, ParsedEntry]], book: Ledger) -> ChunkOutcome:
-    """Store and book ``entries`` — (entry key, entry) pairs — all together or not at all."""
+def chunk_write(
+    *,
+    import_id: int,
+    entries: list[tuple[str, ParsedEntry]],
+    book: Ledger,
+    named: Mapping[str, NamedCases] | None = None,
+) -> ChunkOutcome:
+    """Store and book ``entries`` — (entry key, entry) pairs — all together or not at all. ``named``: the case
+    numbers of credits by entry key where known already (``matching.chunk_decide``)."""
     careful = False
     conflicts = 0
     while True:
         try:
             with transaction.atomic():
-                return _chunk_write(import_id, entries, book, careful=careful)
+                return _chunk_write(import_id, entries, book, named or {}, careful=careful)
         except _FastPathFailed:
             careful = True
         except IntegrityError:
@@ -86,14 +95,20 @@ def chunk_write(*, import_id: int, entries: list[tuple[str, ParsedEntry]], book:
 
 
 def _chunk_write(
-    import_id: int, entries: list[tuple[str, ParsedEntry]], book: Ledger, *, careful: bool
+    import_id: int,
+    entries: list[tuple[str, ParsedEntry]],
+    book: Ledger,
+    named: Mapping[str, NamedCases],
+    *,
+    careful: bool,
 ) -> ChunkOutcome:
     outcome = ChunkOutcome()
     keys = [key for key, _ in entries]
     existing = set(StatementEntry.objects.filter(AnyOf(F("entry_key"), keys)).values_list("entry_key", flat=True))
     new = [(key, entry) for key, entry in entries if key not in existing]
     outcome.duplicates = len(entries) - len(new)
-    planned = [Planned(key, entry, decision) for (key, entry), decision in zip(new, chunk_decide(new), strict=True)]
+    decisions = chunk_decide(new, named)
+    planned = [Planned(key, entry, decision) for (key, entry), decision in zip(new, decisions, strict=True)]
     if careful:
         booked = [planned_book_carefully(item, book) for item in planned]
     else:

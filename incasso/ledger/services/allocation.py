@@ -14,7 +14,7 @@ hundred queries, not millions; each payment is allocated exactly as if it had be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -23,8 +23,9 @@ from django.db.models import F
 from incasso.cases.models import Case
 from incasso.cases.selectors import case_quote_requests
 from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.domain.interest import InterestKind, RateTable
 from incasso.domain.money import Money
-from incasso.domain.quote import AllocationLine, PaymentInput, PaymentOutcome, quote_calculate
+from incasso.domain.quote import AllocationLine, PaymentInput, PaymentOutcome, QuoteRequest, quote_calculate
 from incasso.ledger.errors import IdempotencyConflict, LedgerError
 from incasso.ledger.models import AccountKind, LedgerTransaction, PaymentAllocation, TransactionKind
 from incasso.ledger.selectors import commission_timelines
@@ -141,18 +142,53 @@ def _outcomes(bookings: Sequence[Booking]) -> list[PaymentOutcome]:
         case_ids={booking.case_id for booking in bookings}, as_of=max(booking.received_on for booking in bookings)
     )
     tables = interest_rate_tables()
-    earlier: dict[int, list[PaymentInput]] = {}
-    outcomes = []
-    for booking in bookings:
-        request = requests.get(booking.case_id)
+    by_case: dict[int, list[int]] = {}
+    for index, booking in enumerate(bookings):
+        by_case.setdefault(booking.case_id, []).append(index)
+    outcomes: list[PaymentOutcome | None] = [None] * len(bookings)
+    for case_id, indices in by_case.items():  # in order of each case's first payment: the same first refusal
+        request = requests.get(case_id)
         if request is None:
-            raise LedgerError(f"case {booking.case_id} has no claims to allocate a payment to")
-        before = earlier.setdefault(booking.case_id, [])
+            raise LedgerError(f"case {case_id} has no claims to allocate a payment to")
+        paid = [PaymentInput(bookings[index].received_on, bookings[index].amount) for index in indices]
+        for index, outcome in zip(indices, case_payments_allocate(request, paid, tables), strict=True):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def case_payments_allocate(
+    request: QuoteRequest, payments: Sequence[PaymentInput], tables: Mapping[InterestKind, RateTable]
+) -> list[PaymentOutcome]:
+    """Where each of a case's new ``payments`` goes when booked one after the other in this order, each as of its
+    own day after the case's payments up to that day (``request.payments``, the ledger's) and the new ones before
+    it: as ``case_payments_allocate_one_by_one`` says, in one quote when that gives the same.
+
+    It does when the new payments come in date order and none of the ledger's is dated after the first of them:
+    then each payment's quote is a prefix of the one quote with them all, in the same order (the quote takes
+    payments in date order, same date in input order), and what a payment gets depends only on what comes before
+    it. A test compares the two on random cases. Otherwise (a payment booked with an earlier date than one booked
+    before it) each is quoted on its own.
+    """
+    days = [payment.date for payment in payments]
+    if days and days == sorted(days) and all(earlier.date <= days[0] for earlier in request.payments):
+        ordered = (*sorted(request.payments, key=lambda p: p.date), *payments)
+        quote = quote_calculate(replace(request, as_of=days[-1], payments=ordered), tables)
+        return list(quote.payments[len(request.payments) :])
+    return case_payments_allocate_one_by_one(request, payments, tables)
+
+
+def case_payments_allocate_one_by_one(
+    request: QuoteRequest, payments: Sequence[PaymentInput], tables: Mapping[InterestKind, RateTable]
+) -> list[PaymentOutcome]:
+    """The definition: each payment quoted as of its day, after the ledger's and the earlier new payments up to
+    that day, as the last payment of its day."""
+    outcomes = []
+    before: list[PaymentInput] = []
+    for payment in payments:
         # The ledger's payments, then this call's: a stable sort by date keeps the order they were booked in.
-        paid = [p for p in sorted((*request.payments, *before), key=lambda p: p.date) if p.date <= booking.received_on]
-        payment = PaymentInput(booking.received_on, booking.amount)
+        paid = [p for p in sorted((*request.payments, *before), key=lambda p: p.date) if p.date <= payment.date]
         # This payment is the last of its day, so its outcome is the last.
-        dated = replace(request, as_of=booking.received_on, payments=(*paid, payment))
+        dated = replace(request, as_of=payment.date, payments=(*paid, payment))
         outcomes.append(quote_calculate(dated, tables).payments[-1])
         before.append(payment)
     return outcomes

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 10, 1)
 triggers = importlib.import_module("incasso.ledger.migrations.0002_append_only_and_balanced_triggers")
 per_statement = importlib.import_module("incasso.ledger.migrations.0003_balanced_check_per_statement")
+references = importlib.import_module("incasso.ledger.migrations.0004_entry_references_checked_per_statement")
 
 
 @pytest.fixture
@@ -112,8 +113,8 @@ def test_a_balanced_transaction_passes_the_commit_time_check(posted):
 def test_the_trigger_migration_is_reversible(posted):
     forward, backward = {
         "postgresql": (
-            triggers.PG_FORWARD + per_statement.PG_FORWARD,
-            per_statement.PG_BACKWARD + triggers.PG_BACKWARD,
+            triggers.PG_FORWARD + per_statement.PG_FORWARD + references.PG_FORWARD,
+            references.PG_BACKWARD + per_statement.PG_BACKWARD + triggers.PG_BACKWARD,
         ),
         "sqlite": (triggers.SQLITE_FORWARD, triggers.SQLITE_BACKWARD),
     }[connection.vendor]
@@ -163,3 +164,67 @@ def test_one_unbalanced_transaction_in_a_statement_refuses_the_statement(posted,
     else:
         _first, second = _raw_batch(400)
         assert [row["transaction"] for row in ledger_verify().unbalanced_transactions] == [second]
+
+
+def _raw_entries(rows):
+    """All ``rows`` in one INSERT statement, past the service (the per-statement checks see them together)."""
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO ledger_entry (transaction_id, account_id, amount_cents) VALUES {values}",  # noqa: S608 - placeholders only
+            [value for row in rows for value in row],
+        )
+
+
+def _commit_time_checks_including_foreign_keys():
+    """PostgreSQL's deferred checks now; SQLite checks its foreign keys only at commit, so ask it here."""
+    run_commit_time_checks()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_key_check(ledger_entry)")
+            if cursor.fetchall():
+                raise IntegrityError("FOREIGN KEY constraint failed")
+
+
+def _entries_written(rows):
+    with transaction.atomic():
+        _raw_entries(rows)
+        _commit_time_checks_including_foreign_keys()
+
+
+@pytest.mark.parametrize("missing", ["transaction", "account"])
+def test_an_entry_of_a_transaction_or_account_that_does_not_exist_is_refused(posted, missing, unbalanced_ledger):
+    """PostgreSQL checks the references once per statement (migration 0004), SQLite by its foreign keys."""
+    bank, suspense = account_for(AccountKind.BANK_CLIENT_MONEY), account_for(AccountKind.UNMATCHED)
+    nowhere = 10**12
+    transaction_id = nowhere if missing == "transaction" else posted.pk
+    account_id = nowhere if missing == "account" else suspense.pk
+    with pytest.raises(IntegrityError):
+        _entries_written([(transaction_id, bank.pk, 100), (transaction_id, account_id, -100)])
+    assert Entry.objects.filter(transaction=posted).count() == 2
+
+
+def test_entries_of_existing_transactions_and_accounts_pass_the_reference_check(posted):
+    bank, suspense = account_for(AccountKind.BANK_CLIENT_MONEY), account_for(AccountKind.UNMATCHED)
+    _entries_written([(posted.pk, bank.pk, 100), (posted.pk, suspense.pk, -100)])
+    assert Entry.objects.filter(transaction=posted).count() == 4
+
+
+def _account_deleted(account_id):
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_account WHERE id = %s", [account_id])
+        _commit_time_checks_including_foreign_keys()
+
+
+def test_an_account_with_entries_cannot_be_deleted_even_past_the_orm(posted):
+    account = account_for(AccountKind.BANK_CLIENT_MONEY)
+    with pytest.raises(IntegrityError):
+        _account_deleted(account.pk)
+    assert Entry.objects.filter(account_id=account.pk).exists()
+
+
+def test_an_account_without_entries_can_still_be_deleted(posted):
+    unused = account_for(AccountKind.AGENCY_REVENUE_COSTS)
+    _account_deleted(unused.pk)
+    assert not type(unused).objects.filter(pk=unused.pk).exists()

@@ -60,6 +60,11 @@ class ParsedEntry:
     def is_credit(self) -> bool:
         return self.amount_cents > 0
 
+    def __reduce__(self) -> tuple[type[ParsedEntry], tuple[object, ...]]:
+        """Pickled as its constructor's arguments: the import reads in a child process and sends entries by pipe,
+        and a frozen dataclass's default unpickling sets each field through ``object.__setattr__`` (slow)."""
+        return ParsedEntry, tuple(getattr(self, name) for name in self.__slots__)
+
 
 class EntryDetails(TypedDict, total=False):
     """The text fields of an entry a format's details reader fills in (all of ``ParsedEntry``'s string fields)."""

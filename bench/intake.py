@@ -4,6 +4,10 @@ N defaults to 1,000,000 (``INCASSO_BENCH_CLAIMS`` shrinks it). On PostgreSQL (``
 a fresh schema that is dropped afterwards, so repeated runs measure the same thing and leave nothing behind; on
 the embedded default it runs in a fresh temporary SQLite database. Target (issue 3): at least 30,000 claims/s on
 PostgreSQL with peak memory under 1 GB.
+
+Besides the wall-clock rate (which other work on the machine disturbs) the CPU time of each part is reported per
+claim: the importing (writing) process, the validating and sealing child process, and on PostgreSQL the server
+process that serves the import's connection (read from ``/proc``, so only when the server runs on this machine).
 """
 
 from __future__ import annotations
@@ -95,7 +99,28 @@ def generate(path: Path, claims: int, seed: int = 1) -> None:
             )
 
 
-# The connection options in force before the benchmark pointed the connection at its own schema.
+def _backend_pid(connection: Any) -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User plus system CPU seconds of a process on this machine, or None where it cannot be read."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run(claims: int | None = None) -> dict[str, Any]:
@@ -117,9 +142,14 @@ def run(claims: int | None = None) -> dict[str, Any]:
         call_command("migrate", verbosity=0)
         client = client_create(code="bench-intake", name="Benchmark Groothandel B.V.")
         output = io.StringIO()
-        started = time.perf_counter()
+        backend = _backend_pid(connection)
+        backend_cpu = _process_cpu(backend)
+        children_cpu = _children_cpu()
+        started, cpu_started = time.perf_counter(), time.process_time()
         call_command("import-claims", "--client", client.code, str(path), stdout=output)
-        elapsed = time.perf_counter() - started
+        elapsed, writer_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        child_cpu = _children_cpu() - children_cpu
+        server_cpu = _process_cpu(backend) - backend_cpu if backend_cpu is not None else None
         summary = json.loads(output.getvalue())
     finally:
         scratch_schema_drop(schema)
@@ -141,5 +171,10 @@ def run(claims: int | None = None) -> dict[str, Any]:
         "peak_memory_mb": round((peak_kib + child_kib) / 1024),
         "peak_memory_mb_importer": round(peak_kib / 1024),
         "peak_memory_mb_validator": round(child_kib / 1024),
+        "cpu_us_per_claim": {
+            "importer": round(writer_cpu / claims * 1e6, 1),
+            "validator": round(child_cpu / claims * 1e6, 1),
+            "database_server": None if server_cpu is None else round(server_cpu / claims * 1e6, 1),
+        },
         "targets": {"claims_per_second": 30_000, "peak_memory_mb": 1_024},
     }

@@ -26,7 +26,7 @@ from django.db.models.sql.compiler import SQLCompiler
 # Parameters per INSERT statement on other databases (SQLite allows 32,766).
 MAX_PARAMETERS = 30_000
 # Values the drivers take as they are; anything else goes through the field's own conversion.
-_PLAIN = frozenset({int, str, bool, float, type(None)})
+_PLAIN = frozenset({int, str, bool, float, bytes, type(None)})
 # Fields whose values (text, whole numbers, keys, or None) both drivers take as they are.
 _DRIVER_READY = frozenset(
     {"CharField", "TextField", "SlugField", "IntegerField", "BigIntegerField", "SmallIntegerField", "ForeignKey"}

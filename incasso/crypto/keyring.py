@@ -55,8 +55,18 @@ def index_key(purpose: str) -> bytes:
     return _index_key(settings.INCASSO_BLIND_INDEX_KEY, purpose)
 
 
+@functools.cache
+def _indexer(root: bytes, purpose: str) -> primitives.BlindIndexer:
+    return primitives.BlindIndexer(_index_key(root, purpose))
+
+
+def indexer(purpose: str) -> primitives.BlindIndexer:
+    """``blind_index`` of one purpose as a callable, for callers that index many values."""
+    return _indexer(settings.INCASSO_BLIND_INDEX_KEY, purpose)
+
+
 def blind_index(purpose: str, normalised: str) -> str:
-    return primitives.blind_index(index_key(purpose), normalised)
+    return indexer(purpose)(normalised)
 
 
 class _Cache:

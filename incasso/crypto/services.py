@@ -18,6 +18,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
 from incasso.core.bulk_insert import AnyKey, rows_insert
 from incasso.crypto import keyring, primitives
+from incasso.crypto.bulk import key_ids_stored
 from incasso.crypto.fields import KEY_ATTNAME, BlindIndexField, EncryptedTextField
 from incasso.crypto.models import DataKey, RetiredMasterKey
 from incasso.domain.data_map import ProcessingPurpose
@@ -40,6 +41,21 @@ def data_keys_issue(*, subject_type: str, count: int) -> list[tuple[uuid.UUID, A
         returning=False,
     )
     return [(key.pk, AESGCM(plain)) for key, plain in issued]
+
+
+def data_keys_store(*, subject_type: str, master_version: str, keys: Sequence[tuple[str, bytes]]) -> None:
+    """Insert data keys made by a ``bulk.SubjectSealer`` (key id as text, wrapped key), in one statement."""
+    now = timezone.now()
+    stored = key_ids_stored(key_id for key_id, _wrapped in keys)
+    rows_insert(
+        DataKey,
+        ("id", "subject_type", "wrapped_key", "master_version", "created_at", "destroyed_at"),
+        [
+            (key_id, subject_type, wrapped, master_version, now, None)
+            for key_id, (_text, wrapped) in zip(stored, keys, strict=True)
+        ],
+        returning=False,
+    )
 
 
 def _subject_models() -> Iterator[tuple[type[models.Model], list[str], list[str]]]:

@@ -49,6 +49,22 @@ def debtor_fields_written(debtor: DebtorRecord) -> list[str]:
     ] + [f"{DEBTOR_LABEL}.reference", f"{DEBTOR_LABEL}.kind"]
 
 
+class _FieldLists:
+    """The ``fields`` of a chunk's entries, one list per distinct set: debtors mostly leave the same fields empty, and
+    ``audit_record_bulk`` checks and encodes a list its entries share once."""
+
+    def __init__(self) -> None:
+        self.updated: list[str] = list(CLAIM_FIELDS)
+        self.created: dict[tuple[bool, ...], list[str]] = {}
+
+    def of_new(self, debtor: DebtorRecord) -> list[str]:
+        filled = tuple(value != "" and value is not None for value in debtor)
+        found = self.created.get(filled)
+        if found is None:
+            found = self.created[filled] = [*debtor_fields_written(debtor), *CLAIM_FIELDS]
+        return found
+
+
 def intake_audit_record(
     *,
     opener: CaseOpener,
@@ -61,22 +77,21 @@ def intake_audit_record(
     (``create``), or the claims added to a debtor already known (``update``)."""
     actor = intake_actor(opener)
     source = opener.reason
+    field_lists = _FieldLists()
+    purpose = ProcessingPurpose.DEBT_COLLECTION
     entries = []
     for reference, claims in by_debtor.items():
         is_new = reference in created
-        fields = debtor_fields_written(claims[0].debtor) if is_new else []
+        numbers: list[JSONValue] = [claim.invoice_number for claim in claims]
         entries.append(
             AuditEntry(
                 actor=actor,
                 action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
                 subject=SubjectRef(DEBTOR_LABEL, str(debtor_ids[reference])),
-                fields=[*fields, *CLAIM_FIELDS],
-                purpose=ProcessingPurpose.DEBT_COLLECTION,
+                fields=field_lists.of_new(claims[0].debtor) if is_new else field_lists.updated,
+                purpose=purpose,
                 source=source,
-                details={
-                    "case": case_of[reference],
-                    "claims": list[JSONValue](claim.invoice_number for claim in claims),
-                },
+                details={"case": case_of[reference], "claims": numbers},
             )
         )
     audit_record_bulk(entries)

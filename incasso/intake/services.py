@@ -126,7 +126,12 @@ def claims_import(
         with closing(validated_chunks(rows, dialect, chunk_size, in_child=parallel)) as chunks:
             for chunk in chunks:
                 outcome = chunk_write(
-                    client=client, claims=chunk.claims, credits=chunk.credits, batch_id=batch.pk, opener=opener
+                    client=client,
+                    claims=chunk.claims,
+                    credits=chunk.credits,
+                    batch_id=batch.pk,
+                    opener=opener,
+                    presealed=chunk.presealed,
                 )
                 summary.created += outcome.created
                 summary.duplicates += outcome.duplicates

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,8 @@ from django.utils.translation import gettext_noop as _noop
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
 from incasso.core.bulk_insert import AnyOf, rows_insert
-from incasso.crypto.services import data_keys_issue
+from incasso.crypto.bulk import SealedSubject, key_ids_stored
+from incasso.crypto.services import data_keys_store
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
 from incasso.intake.audit import intake_audit_record, intake_credits_audit_record
@@ -27,7 +29,7 @@ from incasso.intake.models import ClaimCredit
 from incasso.intake.rows import ClaimRecord, CreditRecord, DebtorRecord, RowError
 from incasso.intake.selectors import claims_credited_cents
 from incasso.parties.models import DEBTOR_DETAILS, Client, Debtor, DebtorKind
-from incasso.parties.sealing import INDEX_COLUMNS, debtor_values_seal
+from incasso.parties.sealing import INDEX_COLUMNS, debtors_sealer
 
 # A concurrent writer may take an invoice number or case number between our read and our insert; the unique
 # indexes refuse it and the chunk is simply tried again (it re-reads what is there now).
@@ -68,6 +70,19 @@ CREDIT_COLUMNS = (
 
 
 @dataclass
+class PresealedDebtors:
+    """New debtors sealed ahead of the writer (by the validating process, ``pipeline``) under master key
+    ``master_version``: per debtor reference, the row of the claim whose debtor data was sealed, and what was sealed
+    (its data key not yet stored)."""
+
+    master_version: str = ""
+    by_reference: dict[str, tuple[int, SealedSubject]] = field(default_factory=dict)
+
+
+NOTHING_PRESEALED = PresealedDebtors()
+
+
+@dataclass
 class ChunkOutcome:
     created: int = 0
     duplicates: int = 0
@@ -81,12 +96,16 @@ def chunk_write(
     credits: list[CreditRecord],
     batch_id: int | None,
     opener: CaseOpener,
+    presealed: PresealedDebtors = NOTHING_PRESEALED,
 ) -> ChunkOutcome:
-    """Write the chunk's valid rows all together or not at all; ``opener`` is recorded on every case opened."""
+    """Write the chunk's valid rows all together or not at all; ``opener`` is recorded on every case opened.
+    ``presealed``: new debtors already sealed (by the validating process), used where they match."""
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                return _chunk_write(client=client, claims=claims, credits=credits, batch_id=batch_id, opener=opener)
+                return _chunk_write(
+                    client=client, claims=claims, credits=credits, batch_id=batch_id, opener=opener, presealed=presealed
+                )
         except IntegrityError:
             if attempt == ATTEMPTS - 1:
                 raise
@@ -106,7 +125,13 @@ def default_interest(kind: str) -> str:
 
 
 def _chunk_write(
-    *, client: Client, claims: list[ClaimRecord], credits: list[CreditRecord], batch_id: int | None, opener: CaseOpener
+    *,
+    client: Client,
+    claims: list[ClaimRecord],
+    credits: list[CreditRecord],
+    batch_id: int | None,
+    opener: CaseOpener,
+    presealed: PresealedDebtors,
 ) -> ChunkOutcome:
     outcome = ChunkOutcome()
     now = timezone.now()
@@ -127,7 +152,9 @@ def _chunk_write(
             new_claims.append(claim)
     if new_claims:
         # Claim keys are only needed when a credit note in this chunk refers to a claim created in it.
-        claim_ids = _claims_insert(client=client, claims=new_claims, now=now, returning=bool(credits), opener=opener)
+        claim_ids = _claims_insert(
+            client=client, claims=new_claims, now=now, returning=bool(credits), opener=opener, presealed=presealed
+        )
         outcome.created += len(new_claims)
         for claim, pk in zip(new_claims, claim_ids, strict=False):
             known_claims[claim.invoice_number] = (pk, claim.principal_cents)
@@ -145,7 +172,13 @@ def _chunk_write(
 
 
 def _claims_insert(
-    *, client: Client, claims: list[ClaimRecord], now: datetime.datetime, returning: bool, opener: CaseOpener
+    *,
+    client: Client,
+    claims: list[ClaimRecord],
+    now: datetime.datetime,
+    returning: bool,
+    opener: CaseOpener,
+    presealed: PresealedDebtors,
 ) -> list[int]:
     client_id = client.pk
     by_debtor: dict[str, list[ClaimRecord]] = defaultdict(list)
@@ -156,7 +189,10 @@ def _claims_insert(
         ref: (pk, kind) for ref, pk, kind in known.values_list("reference", "pk", "kind")
     }
     new_references = [reference for reference in by_debtor if reference not in debtors]
-    debtor_rows = _debtor_rows(client_id, [by_debtor[ref][0].debtor for ref in new_references], now)
+    firsts = [by_debtor[ref][0] for ref in new_references]
+    debtor_rows = _debtor_rows(
+        client_id, [claim.debtor for claim in firsts], now, presealed, [claim.row for claim in firsts]
+    )
     for reference, pk in zip(new_references, rows_insert(Debtor, DEBTOR_COLUMNS, debtor_rows), strict=True):
         debtors[reference] = (pk, by_debtor[reference][0].debtor.kind)
 
@@ -205,15 +241,45 @@ def _claims_insert(
     return rows_insert(Claim, CLAIM_COLUMNS, claim_rows, returning=returning)
 
 
-def _debtor_rows(client_id: int, debtors: list[DebtorRecord], now: datetime.datetime) -> list[tuple[object, ...]]:
-    """New debtors' rows, sealed under a data key each (issued in one insert) and with their blind indexes."""
-    keys = data_keys_issue(subject_type=Debtor._meta.label_lower, count=len(debtors))
-    rows = []
-    for debtor, (key_id, cipher) in zip(debtors, keys, strict=True):
-        values = debtor_values_seal(
-            {"client_id": client_id, **debtor._asdict(), "created_at": now}, key_id=key_id, cipher=cipher
-        )
-        rows.append(tuple(values[column] for column in DEBTOR_COLUMNS))
+def _debtor_rows(
+    client_id: int,
+    debtors: Sequence[DebtorRecord],
+    now: datetime.datetime,
+    presealed: PresealedDebtors = NOTHING_PRESEALED,
+    source_rows: Sequence[int] = (),
+) -> list[tuple[object, ...]]:
+    """The rows of new debtors: sealed under a data key of their own (the keys stored in one insert) and with their
+    blind indexes. A debtor sealed ahead (``presealed``, under the current master key) from the very row it comes
+    from (``source_rows``, the row of each debtor's claim) is taken as it is; the others are sealed here."""
+    sealer = debtors_sealer(DebtorRecord._fields)
+    usable = presealed.by_reference if presealed.master_version == sealer.master_version and source_rows else {}
+    subjects: list[SealedSubject | None] = []
+    missing: list[int] = []
+    for index, debtor in enumerate(debtors):
+        found = usable.get(debtor.reference)
+        if found is not None and found[0] == source_rows[index]:
+            subjects.append(found[1])
+        else:
+            missing.append(index)
+            subjects.append(None)
+    for position, subject in zip(missing, sealer.seal([debtors[i] for i in missing]), strict=True):
+        subjects[position] = subject
+    sealed = [subject for subject in subjects if subject is not None]
+    data_keys_store(
+        subject_type=sealer.subject_type,
+        master_version=sealer.master_version,
+        keys=[(subject.key_id, subject.wrapped_key) for subject in sealed],
+    )
+    positions = [DebtorRecord._fields.index(name) for name in sealer.sealed_fields]
+    key_ids = key_ids_stored(subject.key_id for subject in sealed)
+    rows: list[tuple[object, ...]] = []
+    for debtor, subject, key_id in zip(debtors, sealed, key_ids, strict=True):
+        values = list(debtor)
+        for position, value in zip(positions, subject.sealed, strict=True):
+            # An empty value travels from the validating process as "": the row's own ("" or None) is stored.
+            if value:
+                values[position] = value
+        rows.append((client_id, *values, now, *subject.indexes, key_id))
     return rows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -99,3 +101,21 @@ def test_a_credit_note_is_an_update_of_the_credited_debtor(creditor, import_file
     assert (event.subject_id, event.action, event.actor_label) == (str(debtor.pk), "update", "system")
     assert "intake.ClaimCredit.amount_cents" in event.fields
     assert len(event.details["credit_notes"]) == 1
+
+
+def test_shared_field_lists_name_what_each_debtor_had_written():
+    """A chunk's entries share one fields list per set of empty fields; each is what ``debtor_fields_written`` says."""
+    import random
+
+    from incasso.intake.audit import CLAIM_FIELDS, _FieldLists, debtor_fields_written
+    from incasso.intake.rows import DebtorRecord
+
+    rng = random.Random(5)  # noqa: S311 - reproducible test values
+    lists = _FieldLists()
+    for number in range(500):
+        values = [rng.choice(["", "x"]) for _ in DebtorRecord._fields]
+        values[5] = rng.choice([None, datetime.date(1980, 1, 1)])
+        debtor = DebtorRecord(*values)
+        assert lists.of_new(debtor) == [*debtor_fields_written(debtor), *CLAIM_FIELDS], number
+    assert lists.updated == list(CLAIM_FIELDS)
+    assert len(lists.created) < 500

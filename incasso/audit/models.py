@@ -37,8 +37,10 @@ class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("occurred at"))
     # PROTECT: a user who ever touched personal data is deactivated, not deleted, so the log keeps its actor.
+    # Not indexed on its own: ``audit_actor_idx`` (actor, sequence) serves every lookup by actor, and each index
+    # is one more write per row in an append of thousands (the retention sweep).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # The user's log-in name at the time, or the part of the system that acted ("daily run").
     actor_label = models.CharField(_("actor"), max_length=150)
@@ -52,7 +54,9 @@ class AuditEvent(models.Model):
     source = models.CharField(_("source"), max_length=200)
     details = models.JSONField(_("details"), default=dict)
     prev_hash = models.CharField(_("previous hash"), max_length=HASH_LENGTH)
-    hash = models.CharField(_("hash"), max_length=HASH_LENGTH, unique=True)
+    # Unique by a constraint rather than ``unique=True``, which on PostgreSQL adds a second, pattern-matching index
+    # (``LIKE 'abc%'``) that no query of a hash needs.
+    hash = models.CharField(_("hash"), max_length=HASH_LENGTH)
 
     class Meta:
         verbose_name = _("audit event")
@@ -72,6 +76,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["occurred_at"], condition=Q(action="login_failed"), name="audit_login_failed_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_sequence_positive"),
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="audit_action_valid"),
             models.CheckConstraint(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from incasso.cases.models import Case, CaseHold, Claim, StaffTask, StageEvent
 from incasso.communications.models import Communication, Letter, PortalAccessCode
 from incasso.core.bulk_insert import AnyKey, rows_insert
-from incasso.crypto.selectors import subjects_field_values
+from incasso.crypto.selectors import SubjectValue, subjects_field_values
 from incasso.crypto.services import data_keys_destroy
 from incasso.decisions.models import Decision
 from incasso.parties.models import Debtor
@@ -91,16 +91,28 @@ def audited_fields() -> list[str]:
     return [*names, "communications.PortalAccessCode (deleted)", "crypto.DataKey (destroyed)"]
 
 
-def anonymise_debtors(debtor_ids: Sequence[int], *, sweep: RetentionSweep | None = None) -> int:
+def debtors_regions_read(debtor_ids: Sequence[int]) -> list[SubjectValue]:
+    """The debtors' postcodes (``value``, None where unreadable) with their data keys, opened in one query: what
+    ``anonymise_debtors`` needs to read before it destroys the keys. The sweep reads the next chunk's while the
+    current one is written."""
+    return subjects_field_values(model=Debtor, field_name="postcode", pks=debtor_ids)
+
+
+def anonymise_debtors(
+    debtor_ids: Sequence[int], *, sweep: RetentionSweep | None = None, regions: Sequence[SubjectValue] | None = None
+) -> int:
     """Anonymise these debtors and their cases' rows, mark them anonymised (once) and destroy their data keys, in a
-    fixed number of statements; runs inside the caller's transaction, which writes the audit entries."""
+    fixed number of statements; runs inside the caller's transaction, which writes the audit entries.
+
+    ``regions``: ``debtors_regions_read(debtor_ids)`` if the caller has read it already (else it is read here).
+    """
     # Every statement reaches the chunk's rows through an index (AnyKey), never by scanning a whole table.
     cases = Case.objects.filter(AnyKey(F("debtor_id"), debtor_ids)).values("pk")
     for model, updates in CASE_ROW_UPDATES:
         model._default_manager.filter(AnyKey(F("case_id"), cases)).update(**updates)
     PortalAccessCode.objects.filter(AnyKey(F("case_id"), cases)).delete()
     # The region is read before the key goes; a debtor whose key is already destroyed has none left to keep.
-    postcodes = subjects_field_values(model=Debtor, field_name="postcode", pks=debtor_ids)
+    postcodes = debtors_regions_read(debtor_ids) if regions is None else regions
     Debtor.objects.filter(AnyKey(F("pk"), debtor_ids)).update(**debtor_neutral(), **dict.fromkeys(INDEX_COLUMNS, ""))
     data_keys_destroy(
         key_ids=[found.key_id for found in postcodes if found.key_id is not None], indexes_emptied=[Debtor]

@@ -1,11 +1,13 @@
 """The retention sweep (SPEC P-2): find what has expired under the policies, anonymise it, record counts.
 
 Per purpose, set-based and in chunks: the debtors are walked in windows of ``chunk_size`` by primary key; per
-window one query finds its end and one its expired ids, a fixed number of statements anonymises them and destroys
-their data keys (``anonymise.anonymise_debtors``: nothing is re-sealed), ``audit_record_bulk`` records it, and the
-chunk commits on its own. A sweep stopped half-way keeps its finished chunks and is marked ``interrupted``;
-running it again picks up the rest (anonymised subjects are skipped), so a second run on the same day changes
-nothing.
+window one query finds its end and one its expired ids, one reads their regions (``anonymise.debtors_regions_read``)
+and the audit entries are checked and encoded (``audit_batch_prepare``); then, in the chunk's own transaction, a
+fixed number of statements anonymises them and destroys their data keys (``anonymise.anonymise_debtors``: nothing
+is re-sealed) and ``audit_record_prepared`` records one entry per subject. On PostgreSQL, outside a transaction, the
+next chunk is read while this one is written (``read_ahead``: Python decrypts and encodes while the database
+writes). A sweep stopped half-way keeps its finished chunks and is marked ``interrupted``; running it again picks up
+the rest (anonymised subjects are skipped), so a second run on the same day changes nothing.
 
 A dry run walks the same chunks with the same query and writes nothing but the sweep's record, so the dry run and
 the sweep agree.
@@ -13,29 +15,32 @@ the sweep agree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from incasso.audit.models import AuditAction
-from incasso.audit.services import AuditEntry, audit_record_bulk
+from incasso.audit.services import AuditEntry, PreparedBatch, audit_batch_prepare, audit_record_prepared
 from incasso.cases.models import Case, CaseHold, CaseParty
 from incasso.consent.retention import marketing_sweep
-from incasso.domain.audit_chain import SubjectRef
+from incasso.crypto.selectors import SubjectValue
+from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy, RetentionSweep, SweepStatus
 from incasso.privacy.retention.aml import aml_sweep
-from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields
+from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields, debtors_regions_read
 from incasso.privacy.retention.bookkeeping import bookkeeping_sweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
+from incasso.privacy.retention.read_ahead import read_ahead
 
 DEFAULT_CHUNK_SIZE = 5_000  # subjects per transaction: fewer round trips, still a short lock
 AUDIT_ACTOR = "retention sweep"
@@ -103,34 +108,67 @@ def _chunks(expired: Callable[..., QuerySet[Debtor]], chunk_size: int) -> Iterat
         last = end
 
 
-def _anonymise_chunk(ids: list[int], *, sweep: RetentionSweep, purpose: str) -> None:
-    fields = audited_fields()
+def _anonymise_chunk(ids: list[int], *, writes: _Writes, sweep: RetentionSweep) -> None:
     with transaction.atomic():
-        anonymise_debtors(ids, sweep=sweep)
-        audit_record_bulk(
-            [
-                AuditEntry(
-                    actor=AUDIT_ACTOR,
-                    action=AuditAction.UPDATE,
-                    subject=SubjectRef("parties.Debtor", str(pk)),
-                    fields=fields,
-                    purpose=purpose,
-                    source=AUDIT_SOURCE,
-                    details={"sweep": sweep.pk, "action": "anonymise"},
-                )
-                for pk in ids
-            ]
-        )
+        anonymise_debtors(ids, sweep=sweep, regions=writes.regions)
+        audit_record_prepared(writes.audit)
+
+
+@dataclass(frozen=True, slots=True)
+class _Writes:
+    """What a chunk's writes need, read and encoded before them (possibly while the chunk before is written)."""
+
+    # The debtors' regions and data keys, read before the keys go.
+    regions: list[SubjectValue]
+    # One entry per subject, checked and encoded; recorded in the chunk's transaction.
+    audit: PreparedBatch
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    ids: list[int]
+    writes: _Writes | None  # None on a dry run
+
+
+def _chunks_read(
+    expired: Callable[..., QuerySet[Debtor]], chunk_size: int, *, sweep: RetentionSweep, purpose: str
+) -> Iterator[_Chunk]:
+    # What the entries share is one object each, which the audit encodes once per batch.
+    fields = audited_fields()
+    details: dict[str, JSONValue] = {"sweep": sweep.pk, "action": "anonymise"}
+    for ids in _chunks(expired, chunk_size):
+        if sweep.dry_run:
+            yield _Chunk(ids, None)
+            continue
+        entries = [
+            AuditEntry(
+                actor=AUDIT_ACTOR,
+                action=AuditAction.UPDATE,
+                subject=SubjectRef("parties.Debtor", str(pk)),
+                fields=fields,
+                purpose=purpose,
+                source=AUDIT_SOURCE,
+                details=details,
+            )
+            for pk in ids
+        ]
+        yield _Chunk(ids, _Writes(debtors_regions_read(ids), audit_batch_prepare(entries)))
 
 
 def _sweep_debt_collection(
     *, sweep: RetentionSweep, policy: RetentionPolicy, chunk_size: int, on_chunk: Callable[[int], None]
 ) -> None:
     candidates = functools.partial(expired_debtors, as_of=sweep.as_of, policy=policy)
-    for ids in _chunks(candidates, chunk_size):
-        if not sweep.dry_run:
-            _anonymise_chunk(ids, sweep=sweep, purpose=policy.purpose)
-        on_chunk(len(ids))
+    chunks = _chunks_read(candidates, chunk_size, sweep=sweep, purpose=policy.purpose)
+    # Reading the next chunk (its expired ids; for a sweep its regions, one decryption per debtor, and its audit
+    # entries, encoded) overlaps writing this one, on a connection of its own. Not inside a transaction, whose
+    # uncommitted rows another connection cannot see (tests): there the chunks are read in turn, by the same code.
+    ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with read_ahead(chunks) if ahead else contextlib.nullcontext(chunks) as ready:
+        for chunk in ready:
+            if chunk.writes is not None:
+                _anonymise_chunk(chunk.ids, writes=chunk.writes, sweep=sweep)
+            on_chunk(len(chunk.ids))
 
 
 Sweeper = Callable[..., None]

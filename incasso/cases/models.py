@@ -35,9 +35,14 @@ class LimitationPeriod(models.TextChoices):
 class Case(models.Model):
     """One collection file (*dossier*): a client's claims on one debtor, collected together."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client"))
+    # The daily run rewrites every case it handles, and every index of the table is written again with each new
+    # row version: so no index here that another one serves. The client's is the (client, stage) index below; the
+    # number's uniqueness is a constraint, which spares the pattern index ``unique=True`` adds on PostgreSQL.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client"), db_index=False
+    )
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases", verbose_name=_("debtor"))
-    number = models.CharField(_("case number"), max_length=20, unique=True)
+    number = models.CharField(_("case number"), max_length=20)
     stage = models.CharField(_("stage"), max_length=20, choices=STAGE_CHOICES, default=Stage.REMINDER.value)
     # NULL while the case is open: "no reason" is not a reason, and the check below ties it to the closed stage.
     closed_reason = models.CharField(  # noqa: DJ001
@@ -62,10 +67,11 @@ class Case(models.Model):
         indexes = [
             # The pipeline overview and the work queues filter a client's cases by stage.
             models.Index(fields=["client", "stage"], name="case_client_stage_idx"),
-            models.Index(fields=["stage", "opened_on"], name="case_stage_opened_idx"),
+            # The daily run's selection and the work queues: open cases whose next measure is due.
             models.Index(fields=["stage", "next_measure_on"], name="case_stage_next_measure_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             models.CheckConstraint(condition=Q(stage__in=[s.value for s in Stage]), name="case_stage_valid"),
             models.CheckConstraint(
                 condition=Q(closed_reason__isnull=True) | Q(closed_reason__in=[r.value for r in ClosedReason]),
@@ -98,7 +104,10 @@ class Claim(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="claims", verbose_name=_("case"))
     # Repeats case.client so the database itself refuses the same invoice twice for one client (C-3 idempotency).
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="claims", verbose_name=_("client"))
+    # No index of its own: the unique (client, invoice number) index starts with it.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="claims", verbose_name=_("client"), db_index=False
+    )
     invoice_number = models.CharField(_("invoice number"), max_length=64)
     invoice_date = models.DateField(_("invoice date"))
     due_date = models.DateField(_("due date"))
@@ -110,7 +119,9 @@ class Claim(models.Model):
         _("limitation period"), max_length=20, choices=LimitationPeriod.choices, default=LimitationPeriod.CONTRACT
     )
     limitation_interrupted_on = models.DateField(_("limitation last interrupted on"), null=True, blank=True)
-    limitation_date = models.DateField(_("time-barred from"), null=True, blank=True, db_index=True)
+    # Kept current by the daily run, which flags the cases near it; nothing searches claims by it, so no index (the
+    # run rewrites the dates of a chunk's claims, and an index would be written again with each of them).
+    limitation_date = models.DateField(_("time-barred from"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

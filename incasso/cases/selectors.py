@@ -76,31 +76,45 @@ def case_quote_requests(*, case_ids: Iterable[int], as_of: date) -> dict[int, Qu
     consumer, the day after the payment term for a business); VAT is added when the client cannot deduct it.
     Payments are the ledger's (reversed ones left out) received on or before ``as_of``.
     """
+    ids = list(case_ids)
+    # AnyOf: one array parameter for thousands of cases (a statement chunk's), not a placeholder each.
+    cases = Case.objects.filter(AnyOf(F("pk"), ids)).values_list(*QUOTE_CASE_COLUMNS)
+    claims = Claim.objects.filter(AnyOf(F("case_id"), ids)).order_by(*QUOTE_CLAIM_ORDER)
+    return case_quote_requests_from(cases=cases, claims=claims.values_list(*QUOTE_CLAIM_COLUMNS), as_of=as_of)
+
+
+# What a quote request is built from, for a caller that reads the cases and claims itself (the daily run, which
+# reads them anyway): these columns of each case, and these of each claim in this order.
+QUOTE_CASE_COLUMNS = ("pk", "interest_kind", "costs_due_from", "client__vat_deductible")
+QUOTE_CLAIM_COLUMNS = ("case_id", "invoice_number", "principal_cents", "due_date")
+QUOTE_CLAIM_ORDER = ("case_id", "due_date", "invoice_number")
+
+
+def case_quote_requests_from(
+    *,
+    cases: Iterable[tuple[int, str, date | None, bool]],
+    claims: Iterable[tuple[int, str, int, date]],
+    as_of: date,
+) -> dict[int, QuoteRequest]:
+    """:func:`case_quote_requests` from rows already read: ``cases`` with ``QUOTE_CASE_COLUMNS``, ``claims`` with
+    ``QUOTE_CLAIM_COLUMNS`` in ``QUOTE_CLAIM_ORDER``. Reads the payments (one query)."""
     # Imported here: the ledger books payments by calling this module, so a top-level import would be circular.
     from incasso.ledger.selectors import case_payments
 
-    ids = list(case_ids)
-    # AnyOf: one array parameter for thousands of cases (a statement chunk's), not a placeholder each.
-    cases = Case.objects.filter(AnyOf(F("pk"), ids)).values_list(
-        "pk", "interest_kind", "costs_due_from", "client__vat_deductible"
-    )
-    claims: dict[int, list[ClaimInput]] = {}
-    for case_id, invoice, principal, due in (
-        Claim.objects.filter(AnyOf(F("case_id"), ids))
-        .order_by("case_id", "due_date", "invoice_number")
-        .values_list("case_id", "invoice_number", "principal_cents", "due_date")
-    ):
-        claims.setdefault(case_id, []).append(ClaimInput(invoice, Money(principal), due))
-    payments = case_payments(case_ids=ids)
+    case_rows = list(cases)
+    by_case: dict[int, list[ClaimInput]] = {}
+    for case_id, invoice, principal, due in claims:
+        by_case.setdefault(case_id, []).append(ClaimInput(invoice, Money(principal), due))
+    payments = case_payments(case_ids=[row[0] for row in case_rows])
     requests = {}
-    for case_id, interest_kind, costs_due_from, vat_deductible in cases:
-        if case_id not in claims:
+    for case_id, interest_kind, costs_due_from, vat_deductible in case_rows:
+        if case_id not in by_case:
             continue
         costs = None
         if costs_due_from is not None:
             costs = CostsInput(costs_due_from, None if vat_deductible else VAT_RATE)
         paid = tuple(payment for payment in payments.get(case_id, ()) if payment.date <= as_of)
-        requests[case_id] = QuoteRequest(InterestKind(interest_kind), as_of, tuple(claims[case_id]), paid, costs)
+        requests[case_id] = QuoteRequest(InterestKind(interest_kind), as_of, tuple(by_case[case_id]), paid, costs)
     return requests
 
 

@@ -104,7 +104,12 @@ class Decision(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"), db_index=False
     )
-    strategy_version = models.ForeignKey(StrategyVersion, on_delete=models.PROTECT, related_name="decisions")
+    # No index either: decisions are read by case, by day (the backtest's period) or by their review, never by
+    # version alone, and a version with decisions is never deleted (PROTECT); an index of a handful of values
+    # would be one more write per case per day.
+    strategy_version = models.ForeignKey(
+        StrategyVersion, on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
     variant = models.CharField(_("variant"), max_length=10, choices=VARIANT_CHOICES)
     decided_on = models.DateField(_("decided on"))
     inputs = models.JSONField(_("inputs"))

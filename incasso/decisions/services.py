@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -204,11 +205,78 @@ def decisions_decide_bulk(
     by_case = {item.case_id: item for item in inputs}
     if not by_case:
         return {}
-    in_force = strategy_in_force(strategy_code=strategy_code)
     blocked = case_profiling_blocks(case_ids=by_case, on=on) if blocks is None else blocks
     decided = {d.case_id: d for d in Decision.objects.filter(AnyOf(F("case_id"), list(by_case)), decided_on=on)}
+    rows, versions = _decisions_new(by_case, on, strategy_code, blocked, decided.keys())
+    if rows:
+        keys = rows_insert(Decision, _DECISION_COLUMNS, rows, ignore_conflicts=True)
+        _decisions_audit(rows, debtors)
+        if len(keys) == len(rows):
+            decided.update({d.case_id: d for d in _decisions_built(rows, keys, versions)})
+        else:
+            # A concurrent run of the same day stored some of these already: the first one stays, and the rows
+            # are read back so both runs answer with the same decisions.
+            stored = Decision.objects.filter(AnyOf(F("case_id"), [row[0] for row in rows]), decided_on=on)
+            decided.update({d.case_id: d for d in stored})
+    return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionTaken:
+    """What the caller acts on: what happens next and why. The stored row holds the rest (inputs, version)."""
+
+    case_id: int
+    outcome: dict[str, Any]
+    explanation_nl: str
+    explanation_en: str
+
+
+def decisions_take_locked_bulk(
+    *,
+    inputs: Sequence[StrategyInputs],
+    on: datetime.date,
+    blocks: Mapping[int, ProfilingBlock],
+    debtors: Mapping[int, int],
+    strategy_code: str = "standard",
+) -> dict[int, DecisionTaken]:
+    """:func:`decisions_decide_bulk` for a caller that holds the row lock of every case in ``inputs`` for the rest
+    of its transaction (the daily run's chunk), and has read their ``blocks`` and ``debtors``.
+
+    The lock means no other run can store a decision for these cases that day between the read of the day's
+    decisions here and the insert, so the rows go in by ``COPY`` (no conflict handling, the cheapest insert) and
+    the answer is plain values, not model instances. Should a writer that does not take the lock race in anyway,
+    the unique (case, day) constraint refuses the insert and the caller's transaction rolls back; its retry then
+    finds the stored decision. Stored rows and audit events are exactly those of :func:`decisions_decide_bulk`.
+    """
+    by_case = {item.case_id: item for item in inputs}
+    if not by_case:
+        return {}
+    taken = {
+        case_id: DecisionTaken(case_id, outcome, nl, en)
+        for case_id, outcome, nl, en in Decision.objects.filter(
+            AnyOf(F("case_id"), list(by_case)), decided_on=on
+        ).values_list("case_id", "outcome", "explanation_nl", "explanation_en")
+    }
+    rows, _versions = _decisions_new(by_case, on, strategy_code, blocks, taken.keys())
+    if rows:
+        rows_insert(Decision, _DECISION_COLUMNS, rows, returning=False)
+        _decisions_audit(rows, debtors)
+        for case_id, _version, _variant, _on, _inputs, _rule, outcome, nl, en, _now in rows:
+            taken[case_id] = DecisionTaken(case_id, outcome, nl, en)
+    return {case_id: item for case_id, item in taken.items() if case_id not in blocks}
+
+
+def _decisions_new(
+    by_case: Mapping[int, StrategyInputs],
+    on: datetime.date,
+    strategy_code: str,
+    blocked: Mapping[int, ProfilingBlock],
+    decided: Collection[int],
+) -> tuple[list[tuple[Any, ...]], dict[int, StrategyVersion]]:
+    """The decision rows (in _DECISION_COLUMNS' order) of the cases neither blocked nor decided yet on ``on``, and
+    the strategy versions that took them."""
+    in_force = strategy_in_force(strategy_code=strategy_code)
     now = timezone.now()
-    # The rows are built as tuples, in _DECISION_COLUMNS' order, and the model instances only once stored.
     rows: list[tuple[Any, ...]] = []
     versions: dict[int, StrategyVersion] = {}
     for case_id, item in by_case.items():
@@ -231,17 +299,7 @@ def decisions_decide_bulk(
                 now,
             )
         )
-    if rows:
-        keys = rows_insert(Decision, _DECISION_COLUMNS, rows, ignore_conflicts=True)
-        _decisions_audit(rows, debtors)
-        if len(keys) == len(rows):
-            decided.update({d.case_id: d for d in _decisions_built(rows, keys, versions)})
-        else:
-            # A concurrent run of the same day stored some of these already: the first one stays, and the rows
-            # are read back so both runs answer with the same decisions.
-            stored = Decision.objects.filter(AnyOf(F("case_id"), [row[0] for row in rows]), decided_on=on)
-            decided.update({d.case_id: d for d in stored})
-    return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
+    return rows, versions
 
 
 def _review_key(decision: Decision) -> str:

@@ -80,8 +80,16 @@ class StrategyInputs:
     near_limitation: bool
 
     def as_dict(self) -> dict[str, str | int | bool]:
-        """JSON-safe values: amounts as ``"12.34"``, the stage by its name."""
-        return {name: _json_value(getattr(self, name)) for name in _INPUT_NAMES}
+        """JSON-safe values: amounts as ``"12.34"``, the stage by its name.
+
+        Stored with every decision, so built for speed: every value as it is, then the few that JSON cannot hold
+        (amounts, the stage) replaced; a test checks it against the field-by-field conversion.
+        """
+        values: dict[str, Any] = {name: getattr(self, name) for name in _INPUT_NAMES}
+        for name in _MONEY_INPUTS:
+            values[name] = str(values[name])
+        values["stage"] = self.stage.value
+        return values
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StrategyInputs:
@@ -131,6 +139,7 @@ _VARIABLES: dict[str, tuple[_Type, str, str]] = {
     "legal_approved": (_Type.BOOL, "juridische stappen goedgekeurd", "legal steps approved"),
     "near_limitation": (_Type.BOOL, "bijna verjaard", "close to limitation"),
 }
+_MONEY_INPUTS = tuple(name for name, (kind, _nl, _en) in _VARIABLES.items() if kind is _Type.MONEY)
 _NOT_IN_CONDITIONS = frozenset({"case_id", "case_number"})  # identities, not circumstances: never a reason
 _STAGE_NAMES: dict[Stage, tuple[str, str]] = {
     Stage.REMINDER: ("herinnering", "reminder"),
@@ -274,6 +283,9 @@ class _CompiledRule:
     tests: tuple[_Test, ...]
     templates: tuple[_Template, _Template]  # Dutch, English
     reasons: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # per language: (line start, variable)
+    # The "why" part of the explanations (Dutch, English) by the values of the rule's condition variables: most
+    # cases a rule decides share a few such values, so the part is rendered once per distinct set, not per case.
+    why: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, rule: Rule) -> _CompiledRule:
@@ -283,6 +295,19 @@ class _CompiledRule:
             (_template(rule.explain_nl), _template(rule.explain_en)),
             (_reason_starts(rule, NL), _reason_starts(rule, EN)),
         )
+
+    def why_of(self, inputs: StrategyInputs) -> tuple[str, str]:
+        """The "why" part of both explanations for ``inputs``: what :func:`_explain` appends, from the cache."""
+        key = tuple(getattr(inputs, name) for _start, name in self.reasons[NL])
+        found = self.why.get(key)
+        if found is None:
+            if len(self.why) >= _WHY_CACHE_SIZE:
+                self.why.clear()  # amounts or day counts in the conditions: keep the memory bounded
+            found = self.why[key] = (_why(self, inputs, NL), _why(self, inputs, EN))
+        return found
+
+
+_WHY_CACHE_SIZE = 4_096
 
 
 def _reason_starts(rule: Rule, language: int) -> tuple[tuple[str, str], ...]:
@@ -430,14 +455,15 @@ def decide(strategy: Strategy, inputs: StrategyInputs) -> DecisionOutcome:
                 break
         else:
             rule = compiled.rule
+            why_nl, why_en = compiled.why_of(inputs)
             return DecisionOutcome(
                 rule.id,
                 rule.measure,
                 rule.move_to,
                 rule.review_in_days,
                 rule.task,
-                _explain(compiled, inputs, NL),
-                _explain(compiled, inputs, EN),
+                _rendered(compiled, inputs, NL) + why_nl,
+                _rendered(compiled, inputs, EN) + why_en,
             )
     raise StopIteration  # unreachable: parse_strategy insists on a catch-all last rule
 
@@ -449,16 +475,26 @@ _WHY = (
 
 
 def _explain(compiled: _CompiledRule, inputs: StrategyInputs, language: int) -> str:
-    rendered = "".join(
+    """The whole explanation in one language, rendered in one go (what :func:`decide` builds from its parts)."""
+    return _rendered(compiled, inputs, language) + _why(compiled, inputs, language)
+
+
+def _rendered(compiled: _CompiledRule, inputs: StrategyInputs, language: int) -> str:
+    """The rule's own text with the case's values filled in."""
+    return "".join(
         literal + (_display(getattr(inputs, name), language) if name is not None else "")
         for literal, name in compiled.templates[language]
     )
+
+
+def _why(compiled: _CompiledRule, inputs: StrategyInputs, language: int) -> str:
+    """The conditions that matched, each with the case's own value."""
     heading, default = _WHY[language]
     reasons = (
         "\n".join(start + _display(getattr(inputs, name), language) + ")" for start, name in compiled.reasons[language])
         or default
     )
-    return f"{rendered}\n\n{heading}\n{reasons}"
+    return f"\n\n{heading}\n{reasons}"
 
 
 def _display(value: Value, language: int) -> str:

@@ -19,6 +19,7 @@ from incasso.decisions.services import (
     decision_contest,
     decision_review_record,
     decisions_decide_bulk,
+    decisions_take_locked_bulk,
     profiling_objection_record,
     profiling_objection_withdraw,
     strategy_challenger_set,
@@ -84,6 +85,42 @@ def test_deciding_takes_a_constant_number_of_queries(cases, django_assert_max_nu
     assert len(decided) == cases
     with django_assert_max_num_queries(3):  # the second run of the day reads and reuses
         assert decisions_decide_bulk(inputs=inputs, on=TODAY) == decided
+
+
+_STORED = ("strategy_version_id", "variant", "inputs", "rule_id", "outcome", "explanation_nl", "explanation_en")
+
+
+def test_deciding_under_the_cases_locks_stores_what_deciding_without_them_stores():
+    cases = CaseFactory.create_batch(6)
+    changes = [{}, {"days_in_stage": 50}, {"stage": Stage.REMINDER}, {"vulnerable": True}, {"consumer": False}, {}]
+    inputs = [strategy_inputs(case, **change) for case, change in zip(cases, changes, strict=True)]
+    blocks = {cases[-1].pk: ProfilingBlock.OBJECTED}
+    debtors = {case.pk: case.debtor_id for case in cases}
+    taken = decisions_take_locked_bulk(inputs=inputs, on=TODAY, blocks=blocks, debtors=debtors)
+    reference = decisions_decide_bulk(inputs=inputs, on=TODAY + datetime.timedelta(1), blocks=blocks)
+    assert set(taken) == set(reference) == {case.pk for case in cases[:-1]}
+    for case_id, decision in reference.items():
+        stored = Decision.objects.filter(case_id=case_id, decided_on=TODAY).values(*_STORED).get()
+        assert stored == Decision.objects.filter(pk=decision.pk).values(*_STORED).get()
+        answer = taken[case_id]
+        assert (answer.outcome, answer.explanation_nl, answer.explanation_en) == (
+            stored["outcome"],
+            stored["explanation_nl"],
+            stored["explanation_en"],
+        )
+    assert not Decision.objects.filter(case=cases[-1]).exists()
+
+
+def test_deciding_under_the_locks_twice_on_one_day_answers_the_first_decision(case):
+    debtors = {case.pk: case.debtor_id}
+    first = decisions_take_locked_bulk(
+        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=5)], on=TODAY, blocks={}, debtors=debtors
+    )
+    again = decisions_take_locked_bulk(
+        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=50)], on=TODAY, blocks={}, debtors=debtors
+    )
+    assert again == first
+    assert Decision.objects.get(case=case).rule_id == "amicable-first-weeks"
 
 
 def test_an_objecting_debtor_is_not_profiled(case):

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incasso.cases.models import MeasureKind, TaskKind
 from incasso.decisions.factories import standard_document, strategy_inputs
+from incasso.domain import strategy as strategy_module
 from incasso.domain.case_lifecycle import NEXT_STAGES
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
-from incasso.domain.strategy import MEASURES, TASKS, StrategyInputs, decide, parse_strategy
+from incasso.domain.strategy import (
+    EN,
+    MEASURES,
+    NL,
+    TASKS,
+    StrategyInputs,
+    _explain,
+    _json_value,
+    decide,
+    parse_strategy,
+)
 
 STANDARD = parse_strategy(standard_document())
 
@@ -114,3 +128,36 @@ def test_the_default_strategy_never_proposes_a_forbidden_step(inputs):
     if outcome.measure == "legal_notice":
         assert inputs.legal_allowed
         assert inputs.legal_approved
+
+
+def _explained_in_one_go(inputs: StrategyInputs) -> tuple[str, str]:
+    """The explanations as the interpreter rendered them before the "why" part was cached: the reference."""
+    compiled = next(rule for rule in STANDARD.compiled if all(test(inputs) for test in rule.tests))
+    return _explain(compiled, inputs, NL), _explain(compiled, inputs, EN)
+
+
+@given(st.lists(ANY_INPUTS, min_size=1, max_size=30))
+@settings(max_examples=200)
+def test_cached_explanations_are_those_rendered_in_one_go(batch):
+    # A batch shares the rules' caches, as a chunk of the daily run does: a cached "why" must never leak into a
+    # case with other values.
+    for inputs in batch:
+        outcome = decide(STANDARD, inputs)
+        assert (outcome.explanation_nl, outcome.explanation_en) == _explained_in_one_go(inputs)
+
+
+def test_the_explanation_cache_stays_bounded(monkeypatch):
+    monkeypatch.setattr(strategy_module, "_WHY_CACHE_SIZE", 3)
+    rules = parse_strategy(standard_document())
+    for days in range(42, 60):
+        outcome = decide(rules, strategy_inputs(days_in_stage=days))
+        assert f"(het is {days})" in outcome.explanation_nl
+    assert all(len(compiled.why) <= 3 for compiled in rules.compiled)
+
+
+@given(ANY_INPUTS)
+def test_stored_inputs_are_the_field_by_field_conversion_and_round_trip(inputs):
+    data = inputs.as_dict()
+    assert data == {item.name: _json_value(getattr(inputs, item.name)) for item in fields(StrategyInputs)}
+    assert json.loads(json.dumps(data)) == data
+    assert StrategyInputs.from_dict(data) == inputs

@@ -3,8 +3,8 @@
 A batch document imports the shared layout and every template version the batch uses, reads the letters' values
 as JSON through ``sys.inputs`` and lays each letter out with its own template. One compile lets Typst share
 fonts and layout across letters, which is what makes a night's batch take seconds rather than minutes (issue 3
-measured Typst at ~5,000 letters/s against 60 for WeasyPrint on a small batch). Each letter also reports the
-pages it landed on, read back with a query for the print manifest.
+measured Typst at ~5,000 letters/s against 60 for WeasyPrint on a small batch). Where each letter landed, for the
+print manifest, is read back with queries (see :func:`_letter_pages`).
 
 Templates are Typst modules: ``#import "layout.typ": letter-page`` and ``#let letter(l) = letter-page(...)``.
 Values arrive as strings, which Typst prints as text: a debtor named ``#sys.exit`` is just a name.
@@ -13,6 +13,7 @@ Values arrive as strings, which Typst prints as text: a debtor named ``#sys.exit
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,40 @@ def _print_frames_write(root: Path, letters: Sequence[Mapping[str, Any]]) -> str
     return json.dumps(marks)
 
 
+# The page tree's page count in the PDF Typst writes (one flat /Pages node; the largest count is the root's).
+_PAGE_COUNT = re.compile(rb"/Type/Pages/Count (\d+)")
+
+
+def _page_count(pdf: bytes) -> int | None:
+    counts = [int(count) for count in _PAGE_COUNT.findall(pdf)]
+    return max(counts) if counts else None
+
+
+def _letter_pages(
+    compiler: typst.Compiler, pdf: bytes, letter_ids: Sequence[int], *, inputs: dict[str, str], tagged: bool
+) -> tuple[bytes, dict[int, LetterPages]]:
+    """The PDF and where each letter landed in it: first page and page count, by letter id.
+
+    Each letter starts on a page of its own. So when every letter marked its start once, in order, and the PDF
+    has as many pages as letters, letter n is page n (and a lone letter has all pages): no second layout pass.
+    Otherwise (a letter runs onto a second page) the batch is compiled again with the page map on; Typst reuses
+    most of the first compile's layout from its cache.
+    """
+    starts = [int(value) for value in json.loads(compiler.query("<incasso-letter-start>", field="value"))]
+    count = _page_count(pdf)
+    if starts == list(letter_ids) and count is not None:
+        if count == len(letter_ids):
+            return pdf, {letter_id: LetterPages(n, 1) for n, letter_id in enumerate(letter_ids, start=1)}
+        if len(letter_ids) == 1:
+            return pdf, {letter_ids[0]: LetterPages(1, count)}
+    mapped = compiler.compile(format="pdf", sys_inputs={**inputs, "page-map": "yes"}, pdf_tags=tagged)
+    placed = json.loads(compiler.query("<incasso-pages>", field="value"))
+    if not isinstance(mapped, bytes) or len(placed) != 1:
+        raise LetterRenderError("Typst returned no PDF or no page map")
+    first_last = [(int(p["letter"]), int(p["first"]), int(p["last"])) for p in placed[0]]
+    return mapped, {letter: LetterPages(first, last - first + 1) for letter, first, last in first_last}
+
+
 def letters_compile(
     *, templates: Mapping[int, str], letters: Sequence[Mapping[str, Any]], tagged: bool = False
 ) -> RenderedLetters:
@@ -123,13 +158,12 @@ def letters_compile(
                 inputs["letterhead"] = "yes"
             compiler = typst.Compiler(str(main), root=str(root))
             pdf = compiler.compile(format="pdf", sys_inputs=inputs, pdf_tags=tagged)
-            # Answered from the compile's cache: costs milliseconds, not another layout.
-            placed = json.loads(compiler.query("<incasso-pages>", field="value"))
+            if not isinstance(pdf, bytes):
+                raise LetterRenderError("Typst returned no PDF")
+            letter_ids = [int(letter["letter_id"]) for letter in letters]
+            pdf, pages = _letter_pages(compiler, pdf, letter_ids, inputs=inputs, tagged=tagged)
         except typst.TypstError as exc:
             raise LetterRenderError(f"{exc.message}: {exc.diagnostic}".strip()) from exc
-    if not isinstance(pdf, bytes) or len(placed) != 1:
-        raise LetterRenderError("Typst returned no PDF or no page map")
-    pages = {int(p["letter"]): LetterPages(int(p["first"]), int(p["last"]) - int(p["first"]) + 1) for p in placed[0]}
     if len(pages) != len(letters):
         raise LetterRenderError(f"{len(letters)} letters in, {len(pages)} placed: a template must call letter-page")
     return RenderedLetters(pdf=pdf, pages=pages)

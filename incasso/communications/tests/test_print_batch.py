@@ -14,8 +14,11 @@ import pytest
 
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.services import case_hold_lift, case_hold_place
+from incasso.communications import portal_codes, rendering
 from incasso.communications.models import Communication, Letter, LetterStatus, LetterTemplate, PortalAccessCode
+from incasso.communications.preparation import letters_prepare
 from incasso.communications.print_files import MANIFEST_COLUMNS
+from incasso.communications.recording import letters_printable
 from incasso.communications.services import LetterRequest, letters_queue_bulk, print_batch_render
 from incasso.communications.tests.conftest import POSTED
 from incasso.domain.case_lifecycle import HoldKind
@@ -209,3 +212,63 @@ def test_each_letter_of_a_batch_is_on_its_own_pages_in_manifest_order(db, settin
         )
         assert all(label in text for label in labels)
         assert "NL91 ABNA 0417 1643 00" in text and re.search(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b", text)
+
+
+def _printable_batch(cases, kinds):
+    """The values a print batch compiles for ``cases`` (one letter each, ``kinds`` in turn), and the templates."""
+    letters_queue_bulk(
+        requests=[
+            LetterRequest(case_id=c.pk, kind=kinds[i % len(kinds)], language="en" if i % 3 == 0 else "nl")
+            for i, c in enumerate(cases)
+        ],
+        on=POSTED,
+    )
+    ready = letters_prepare(list(Letter.objects.order_by("pk")), posted=POSTED).ready
+    codes = {p.letter.pk: portal_codes.portal_code_generate() for p in ready}
+    return letters_printable(ready, codes), {p.template.pk: p.template.source for p in ready}
+
+
+@pytest.mark.parametrize("claims", [[1] * 12, [1, 40, 2, 1, 3, 1]])
+def test_the_page_map_without_a_second_pass_is_the_page_map_typst_locates(db, monkeypatch, claims):
+    # A batch of one-page letters is mapped from the start marks and the page count; a batch where a letter runs
+    # onto more pages, and any batch whose page count cannot be read, from Typst's own locations. Both ways agree.
+    client = ClientFactory(code="map", vat_deductible=True)
+    cases = []
+    for i, count in enumerate(claims):
+        case = CaseFactory(debtor=DebtorFactory(client=client), number=f"2024-0008{i:02d}", opened_on=POSTED)
+        for n in range(count):
+            ClaimFactory(
+                case=case,
+                invoice_date=datetime.date(2024, 5, 1),
+                due_date=datetime.date(2024, 6, 1),
+                principal_cents=10_000 + 97 * n + i,
+            )
+        cases.append(case)
+    letters, templates = _printable_batch(cases, ["reminder_letter", "demand_letter", "legal_notice"])
+
+    fast = rendering.letters_compile(templates=templates, letters=letters)
+    monkeypatch.setattr(rendering, "_page_count", lambda pdf: None)  # as if unreadable: Typst locates the letters
+    located = rendering.letters_compile(templates=templates, letters=letters)
+
+    assert fast.pages == located.pages
+    assert [fast.pages[int(letter["letter_id"])].first for letter in letters] == sorted(
+        p.first for p in fast.pages.values()
+    )
+    multi_page = any(count > 10 for count in claims)
+    assert (
+        max(p.count for p in fast.pages.values()) > 1
+        if multi_page
+        else all(p == rendering.LetterPages(n, 1) for n, p in enumerate(fast.pages.values(), start=1))
+    )
+
+
+def test_a_template_that_skips_the_letter_layout_is_refused(db):
+    client = ClientFactory(code="skip", vat_deductible=True)
+    cases = [CaseFactory(debtor=DebtorFactory(client=client), number=f"2024-0007{i:02d}") for i in range(3)]
+    for case in cases:
+        ClaimFactory(case=case, invoice_date=datetime.date(2024, 5, 1), due_date=datetime.date(2024, 6, 1))
+    letters, templates = _printable_batch(cases, ["reminder_letter"])
+    # A page of its own, but no letter-page: the page count matches, the start marks do not.
+    broken = dict.fromkeys(templates, "#let letter(l) = page[#l.case_number]")
+    with pytest.raises(rendering.LetterRenderError, match="must call letter-page"):
+        rendering.letters_compile(templates=broken, letters=letters)

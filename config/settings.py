@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "incasso.parties",
     "incasso.cases",
     "incasso.sensitive",
+    "incasso.circumstances",
     "incasso.paylinks",
     "incasso.arrangements",
     "incasso.payments",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incasso.backoffice.views import cases, complaints, home, privacy, security, users
+from incasso.backoffice.views import cases, circumstances, complaints, home, privacy, security, users
 
 app_name = "backoffice"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("cases/<int:case_id>/", cases.case_detail, name="case-detail"),
     path("cases/<int:case_id>/move/", cases.case_move, name="case-move"),
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
+    path("cases/<int:case_id>/situation/", circumstances.case_situation, name="case-situation"),
+    path("cases/<int:case_id>/vulnerability/", circumstances.case_flag, name="case-flag"),
+    path("cases/<int:case_id>/vulnerability/<uuid:flag_id>/lift/", circumstances.case_flag_lift, name="case-flag-lift"),
     path("cases/<int:case_id>/portal-unlock/", cases.case_portal_unlock, name="case-portal-unlock"),
     path("cases/<int:case_id>/letters/<int:letter_id>.pdf", cases.letter_pdf, name="letter-pdf"),
     path("cases/<int:case_id>/disputes/<int:file_id>/", cases.dispute_file, name="dispute-file"),

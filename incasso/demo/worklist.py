@@ -11,18 +11,24 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from incasso.accounts.roles import Role
 from incasso.cases.models import Case, TaskKind
 from incasso.cases.services import task_create
+from incasso.circumstances.models import LivingSituation, SituationSource, VulnerabilityReason
+from incasso.circumstances.services import financial_situation_record, vulnerability_flag_set
 from incasso.complaints.models import ComplaintChannel
 from incasso.complaints.services import complaint_submit
 from incasso.disclosures.breaches import breach_record
 from incasso.disclosures.models import BreachNature
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import DataCategory
+from incasso.domain.money import Money
 from incasso.domain.payment_reference import rf_for_case
+from incasso.domain.protected_income import Household
 from incasso.parties.models import Client
 from incasso.payments.services import statement_import
 from incasso.rights.models import RequestChannel, RequestKind
@@ -41,6 +47,7 @@ class DemoWork:
     rights_requests: int
     breaches: int
     unmatched_payments: int
+    circumstances: int = 0
 
 
 @transaction.atomic
@@ -86,9 +93,53 @@ def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
     )
     paying = [case for cases in open_cases.values() for case in cases[DUE_TODAY_PER_CLIENT + 2 :]]
     unmatched = _payments_import(today, paying)
+    circumstances = _circumstances_create(consumer[:3], today)
     return DemoWork(
-        tasks=tasks, complaints=complaints, rights_requests=rights, breaches=1, unmatched_payments=unmatched
+        tasks=tasks,
+        complaints=complaints,
+        rights_requests=rights,
+        breaches=1,
+        unmatched_payments=unmatched,
+        circumstances=circumstances,
     )
+
+
+def _circumstances_create(cases: list[Case], today: datetime.date) -> int:
+    """A few consumers with a known financial situation, one of them also flagged as vulnerable, so the case page
+        shows the section and the next daily run decides with it (C-6, C-7). The situations come from sources (no staff
+    actor)."""
+    plan = (
+        (Money(98_000), Household.SINGLE, LivingSituation.TENANT, 1, 1, SituationSource.DEBTOR_STATEMENT),
+        (Money(310_000), Household.COUPLE_WITH_CHILDREN, LivingSituation.OWNER, 0, 0, SituationSource.GOVERNMENT),
+        (None, "", "", 4, 0, SituationSource.CREDIT_BUREAU),
+    )
+    made = 0
+    for case, (income, household, living, debts, attachments, source) in zip(cases, plan, strict=False):
+        financial_situation_record(
+            actor=None,
+            debtor=case.debtor,
+            source=source,
+            obtained_on=today - datetime.timedelta(days=7 * (made + 1)),
+            net_income=income,
+            household=household,
+            living_situation=living,
+            other_debts=debts,
+            attachments=attachments,
+            source_reference=f"demo-{made + 1}",
+            audit_source=DEMO_SOURCE,
+        )
+        made += 1
+    # A flag is set by a person: the demo's first collector, who works the first client's cases.
+    collector = User.objects.filter(groups__name=Role.COLLECTOR, is_active=True).order_by("pk").first()
+    if cases and collector is not None:
+        vulnerability_flag_set(
+            actor=collector,
+            debtor=cases[0].debtor,
+            reason=VulnerabilityReason.DEBT_COUNSELLING,
+            note="Debiteur meldt dat zij sinds kort bij de schuldhulpverlening van de gemeente loopt.",
+            source=DEMO_SOURCE,
+        )
+    return made
 
 
 def _tasks_create(open_cases: dict[str, list[Case]], today: datetime.date) -> int:

@@ -165,6 +165,37 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
         COLLECTION,
         COLLECTION_BASES,
     )
+    # --- the debtor's circumstances (C-6, C-7): sealed under the debtor's key, for the roles that need them ---
+    + _personal(
+        "circumstances.FinancialSituation",
+        "net_income_cents household living_situation other_debts attachments",
+        [D.INCOME],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "from the debtor, a credit bureau or a government source; the newest feeds the automated decisions",
+    )
+    + _personal(
+        "circumstances.FinancialSituation",
+        "source source_reference obtained_on purpose legal_basis",
+        [D.INCOME, D.UNIQUE_ID],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "where, when and why the situation was obtained",
+    )
+    + _personal(
+        "circumstances.VulnerabilityFlag",
+        "reason lifted_at",
+        [D.BEHAVIOR],
+        CASE_PARTIES,
+        COLLECTION,
+        COLLECTION_BASES,
+        "non-medical reasons only (health is special-category data); an active flag is a decision input",
+    )
+    + _personal(
+        "circumstances.VulnerabilityFlag", "note", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT
+    )
     # --- cases: the debt, its progress and what was done about it ---
     + _personal("cases.Case", "number", [D.UNIQUE_ID], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -24,7 +25,11 @@ from incasso.backoffice.models import NOTE_LENGTH
 from incasso.backoffice.permissions import PORTAL_UNLOCK_ROLES, staff_page, staff_user
 from incasso.backoffice.selectors import case_page
 from incasso.backoffice.services import case_note_add
+from incasso.backoffice.views.circumstances import FlagForm, situation_form
+from incasso.cases.models import Case
 from incasso.cases.services import case_transition
+from incasso.circumstances.access import circumstances_may_read, circumstances_may_record
+from incasso.circumstances.selectors import case_circumstances
 from incasso.communications.letter_data import LetterDataError
 from incasso.communications.models import Letter
 from incasso.communications.services import letter_render_single
@@ -68,12 +73,27 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(user=request.user, case_id=case_id, request=request, fields=CASE_PAGE_FIELDS)
     context = {
         "page": case_page(case=case, today=timezone.localdate()),
+        **_circumstances_context(request, case),
         "case": case,
         "note_form": NoteForm(),
         "may_write": access_may_write(user=request.user),
         "may_unlock_portal": access_has_role(user=request.user, roles=PORTAL_UNLOCK_ROLES),
     }
     return render(request, "backoffice/case_detail.html", context)
+
+
+def _circumstances_context(request: HttpRequest, case: Case) -> dict[str, object]:
+    """The debtor's circumstances, for the roles that need them only (their read is audited on its own)."""
+    user = request.user
+    if not isinstance(user, User) or not circumstances_may_read(user=user):
+        return {}
+    may_record = circumstances_may_record(user=user) and access_may_write(user=user)
+    return {
+        "circumstances": case_circumstances(user=user, case=case, source=request_source(request)),
+        "may_record_circumstances": may_record,
+        "situation_form": situation_form() if may_record else None,
+        "flag_form": FlagForm() if may_record else None,
+    }
 
 
 @staff_page()

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from incasso.accounts.models import ClientMembership
 from incasso.cases.models import Case, Claim
+from incasso.circumstances.models import FinancialSituation, VulnerabilityFlag
 from incasso.demo.logins import DEMO_PASSWORD
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.parties.models import Client, CommissionTerms, Debtor, ProcessorAgreement
@@ -33,6 +34,15 @@ def test_demo_loads_the_full_data_set():
     assert Claim.objects.filter(principal_cents__lte=0).count() == 0
     assert not Case.objects.exclude(debtor__client=F("client")).exists()
     assert not Claim.objects.exclude(case__client=F("client")).exists()
+    # A few consumers with their circumstances, so the case page and the next run show them (C-6, C-7).
+    situations = list(FinancialSituation.objects.all())
+    assert len(situations) == 3 and {s.source for s in situations} == {
+        "debtor_statement",
+        "government",
+        "credit_bureau",
+    }
+    [flag] = VulnerabilityFlag.objects.all()
+    assert flag.lifted_at is None and flag.debtor_id in {s.debtor_id for s in situations}
 
 
 DEBTOR_FIELDS = (

@@ -38,6 +38,10 @@ FIXES = {
     "arrangements.Instalment": lambda v: v.update(paid_cents=v["amount_cents"] - 1),
     "ledger.LedgerTransaction": lambda v: v.update(kind="payment", reverses=None),
     "sensitive.SpecialCategoryRecord": lambda v: v.update(basis="explicit_consent"),
+    # Whole numbers sealed as text: planted as numbers.
+    "circumstances.FinancialSituation": lambda v: v.update(
+        net_income_cents=90_101, other_debts=9_102, attachments=9_103
+    ),
 }
 
 

@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 f"{summary.clients} clients, {summary.debtors} debtors, {summary.cases} cases, "
                 f"{summary.claims} claims, {summary.users} log-ins; work: {work.tasks} tasks, "
                 f"{work.unmatched_payments} unmatched payments, {work.complaints} complaint, "
-                f"{work.rights_requests} data-subject request, {work.breaches} breach."
+                f"{work.rights_requests} data-subject request, {work.breaches} breach, "
+                f"{work.circumstances} financial situations."
             )
         )

@@ -1,9 +1,10 @@
 """The daily run: bring every open case that is due up to date, set-based and in chunks (C-6, C-8, C-14).
 
-For each chunk of cases: refresh the limitation dates, compute the quote, let the strategy decide the next
-measure (storing inputs, version and explanation), check the move against the stage machine, and write the
-moves, measures, tasks and queued letters in bulk. A case handled on a day is stamped with that day, so running
-the same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a broker is
+For each chunk of cases: refresh the limitation dates, compute the quote, read the payment history, promises and
+the debtor's circumstances (``history``), let the strategy decide the next measure (storing inputs, version and
+explanation), check the move against the stage machine, and write the moves, measures, tasks and queued letters in
+bulk. Which cases are due is ``due.cases_due``. A case handled on a day is stamped with that day, so running the
+same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a broker is
 configured (see ``incasso.collection.tasks``).
 """
 
@@ -14,13 +15,19 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils.translation import get_language, gettext
 
+from incasso.arrangements.models import PromiseStatus
 from incasso.arrangements.services import arrangements_check
 from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
-from incasso.cases.selectors import case_active_holds, case_quote_requests
+from incasso.cases.selectors import QUOTE_CLAIM_ORDER, case_active_holds, case_quote_requests_from
 from incasso.cases.services import StageMove, cases_transition_bulk
+from incasso.circumstances.selectors import (
+    NO_FACTS,
+)
+from incasso.collection.due import cases_due
+from incasso.collection.history import CaseHistory, cases_history
 from incasso.collection.limitation import (
     ClaimLimitation,
     cases_near_limitation,
@@ -32,7 +39,7 @@ from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.core.bulk_update import rows_update, values_update
 from incasso.core.collector import cyclic_gc_paused
 from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks
-from incasso.decisions.services import decisions_decide_bulk
+from incasso.decisions.services import decisions_take_locked_bulk
 from incasso.domain.case_lifecycle import (
     CaseFacts,
     HoldKind,
@@ -44,7 +51,7 @@ from incasso.domain.case_stages import Stage
 from incasso.domain.costs_policy import DebtorCategory, collection_costs_due_from
 from incasso.domain.instructions import LEGAL_STEPS, ClientInstructions
 from incasso.domain.money import Money
-from incasso.domain.quote import quote_calculate
+from incasso.domain.quote import QuoteRequest, quote_calculate
 from incasso.domain.strategy import StrategyInputs
 from incasso.integrations.services import integrations_daily
 from incasso.legal.services import interest_rate_tables
@@ -63,6 +70,7 @@ LETTER_MEASURES = frozenset(
         MeasureKind.LEGAL_NOTICE.value,
     }
 )
+_TASK_KINDS = frozenset(TaskKind.values)
 # Written demands interrupt limitation (BW 3:317).
 DEMAND_MEASURES = frozenset({MeasureKind.FOURTEEN_DAY_LETTER.value, MeasureKind.DEMAND_LETTER.value})
 
@@ -83,15 +91,6 @@ class RunSummary:
     def add(self, other: RunSummary) -> None:
         for item in fields(self):
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
-
-
-def cases_due(*, on: date) -> Q:
-    """Open cases whose next measure is due on ``on`` and that the run has not handled that day."""
-    return (
-        ~Q(stage=Stage.CLOSED.value)
-        & (Q(last_run_on__isnull=True) | Q(last_run_on__lt=on))
-        & (Q(next_measure_on__isnull=True) | Q(next_measure_on__lte=on))
-    )
 
 
 def due_case_chunks(*, on: date, chunk_size: int = CHUNK_SIZE) -> Iterator[list[int]]:
@@ -148,6 +147,15 @@ class _Case:
     legal_steps_approved: bool
     fourteen_day_letter_posted_on: date | None
     next_measure_on: date | None
+    # The rest of what a quote request is built from (QUOTE_CASE_COLUMNS but the costs-due date, which the run
+    # may set before the quote: ``quote_row``).
+    interest_kind: str
+    vat_deductible: bool
+
+    def quote_row(self) -> tuple[int, str, date | None, bool]:
+        """The case's QUOTE_CASE_COLUMNS as the run has them now: a business case's first run sets its costs-due
+        date (``_business_costs_due``), and its quote must see it."""
+        return (self.pk, self.interest_kind, self.costs_due_from, self.vat_deductible)
 
 
 _CASE_COLUMNS = (
@@ -162,6 +170,19 @@ _CASE_COLUMNS = (
     "legal_steps_approved_at",
     "fourteen_day_letter_posted_on",
     "next_measure_on",
+    "interest_kind",
+    "client__vat_deductible",
+)
+# Read once for both the limitation dates (the first six) and the quote (QUOTE_CLAIM_COLUMNS).
+_CLAIM_COLUMNS = (
+    "pk",
+    "case_id",
+    "due_date",
+    "limitation_kind",
+    "limitation_interrupted_on",
+    "limitation_date",
+    "invoice_number",
+    "principal_cents",
 )
 # What the run writes back to every case of the chunk, in one statement.
 _RUN_FIELDS = ("last_run_on", "next_measure_on", "costs_due_from", "fourteen_day_letter_posted_on")
@@ -203,8 +224,24 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
             approved is not None,
             posted,
             nxt,
+            interest_kind,
+            vat_deductible,
         )
-        for pk, number, stage, client_id, debtor_id, kind, opened, costs, approved, posted, nxt in rows
+        for (
+            pk,
+            number,
+            stage,
+            client_id,
+            debtor_id,
+            kind,
+            opened,
+            costs,
+            approved,
+            posted,
+            nxt,
+            interest_kind,
+            vat_deductible,
+        ) in rows
     ]
 
 
@@ -222,11 +259,7 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     ids = [case.pk for case in cases]
     holds = case_active_holds(case_ids=ids)
     instructions = client_instructions_by_client(client_ids={case.client_id for case in cases}, on=on)
-    claim_rows = list(
-        Claim.objects.filter(AnyOf(F("case_id"), ids)).values_list(
-            "pk", "case_id", "due_date", "limitation_kind", "limitation_interrupted_on", "limitation_date"
-        )
-    )
+    claim_rows, quote_claims = _claims_read(ids)
     limitations = claims_limitation_compute(rows=claim_rows)
     near_limitation = cases_near_limitation(limitations=limitations, on=on)
     earliest_due: dict[int, date] = {}
@@ -244,9 +277,12 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     facts = {
         case.pk: _facts(case, on, instructions[case.client_id], holds.get(case.pk, _NO_HOLDS)) for case in workable
     }
-    inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due)
+    requests = case_quote_requests_from(cases=[case.quote_row() for case in workable], claims=quote_claims, as_of=on)
+    history = cases_history(case_debtors=[(case.pk, case.debtor_id) for case in workable], on=on)
+    inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due, requests, history)
     debtors = {case.pk: case.debtor_id for case in workable}
-    decisions = decisions_decide_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors)
+    # The chunk's cases are locked (``_cases_lock``), which lets the decisions go in by the cheapest insert.
+    decisions = decisions_take_locked_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors)
     summary.decided = len(decisions)
     in_dutch = (get_language() or "").startswith("nl")  # task titles and stage reasons are stored as text
     for case in workable:
@@ -269,8 +305,10 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
         plan.task(case_id, TaskKind.LIMITATION, gettext("Claim near limitation: interrupt or act"), on)
 
     summary.moved = cases_transition_bulk(moves=plan.moves, today=on, actor_name=ACTOR)
-    # Idempotent like every write of the run: a key met again is skipped, so the counts are of what was planned.
-    rows_insert(Measure, MEASURE_COLUMNS, plan.measures, returning=False, ignore_conflicts=True)
+    # A measure's key is the case and the day, and the case is locked and not yet stamped with the day, so no run
+    # can have stored it: the cheapest insert will do (a key met anyway refuses it and rolls the chunk back, so
+    # the retry finds the case stamped). The few tasks keep the insert that skips a key met again.
+    rows_insert(Measure, MEASURE_COLUMNS, plan.measures, returning=False)
     summary.measures = len(plan.measures)
     rows_insert(StaffTask, TASK_COLUMNS, list(plan.tasks.values()), returning=False, ignore_conflicts=True)
     summary.tasks = len(plan.tasks)
@@ -280,8 +318,23 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     return summary
 
 
+_ClaimRow = tuple[int, int, date, str, date | None, date | None]  # _CLAIM_COLUMNS
+
+
+def _claims_read(case_ids: list[int]) -> tuple[list[_ClaimRow], list[tuple[int, str, int, date]]]:
+    """The chunk's claims in one query: their limitation columns, and the quote's columns (QUOTE_CLAIM_COLUMNS,
+    in QUOTE_CLAIM_ORDER)."""
+    rows = Claim.objects.filter(AnyOf(F("case_id"), case_ids)).order_by(*QUOTE_CLAIM_ORDER).values_list(*_CLAIM_COLUMNS)
+    limitation_rows: list[_ClaimRow] = []
+    quote_rows: list[tuple[int, str, int, date]] = []
+    for claim_id, case_id, due_date, kind, interrupted_on, stored, invoice_number, principal_cents in rows:
+        limitation_rows.append((claim_id, case_id, due_date, kind, interrupted_on, stored))
+        quote_rows.append((case_id, invoice_number, principal_cents, due_date))
+    return limitation_rows, quote_rows
+
+
 def _claims_limitation_save(
-    claim_rows: list[tuple[int, int, date, str, date | None, date | None]],
+    claim_rows: list[_ClaimRow],
     limitations: list[ClaimLimitation],
     interrupted: set[int],
     on: date,
@@ -357,9 +410,10 @@ def _strategy_inputs(
     instructions: dict[int, ClientInstructions],
     near_limitation: set[int],
     earliest_due: dict[int, date],
+    requests: dict[int, QuoteRequest],
+    history: CaseHistory,
 ) -> list[StrategyInputs]:
     ids = [case.pk for case in cases]
-    requests = case_quote_requests(case_ids=ids, as_of=on)
     tables = interest_rate_tables()
     stage_since = dict(
         StageEvent.objects.filter(AnyOf(F("case_id"), ids))
@@ -377,6 +431,7 @@ def _strategy_inputs(
         principal = sum((claim.principal_outstanding for claim in quote.claims), zero)
         entered = stage_since[case.pk].date() if case.pk in stage_since else case.opened_on
         rules = instructions[case.client_id]
+        situation = history.situations.get(case.debtor_id, NO_FACTS)
         inputs.append(
             StrategyInputs(
                 case_id=case.pk,
@@ -387,14 +442,15 @@ def _strategy_inputs(
                 principal_outstanding=principal,
                 age_days=(on - earliest_due[case.pk]).days,
                 days_in_stage=(on - entered).days,
-                payments_count=0,  # the ledger (issue 4) will supply payment history and promises
-                promises_kept=0,
-                promises_broken=0,
-                income_known=False,
-                income_below_protected=False,
-                attachments=False,
-                other_debts=0,
-                vulnerable=False,
+                # The payments that still stand (reversed ones left out), as the quote read them.
+                payments_count=len(request.payments),
+                promises_kept=history.promises.get((case.pk, PromiseStatus.KEPT), 0),
+                promises_broken=history.promises.get((case.pk, PromiseStatus.BROKEN), 0),
+                income_known=situation.income_known,
+                income_below_protected=situation.income_below_protected,
+                attachments=situation.attachments,
+                other_debts=situation.other_debts,
+                vulnerable=case.debtor_id in history.vulnerable,
                 fourteen_day_term_passed=fourteen_day_term_has_passed(facts[case.pk]),
                 legal_allowed=rules.allows(LEGAL_STEPS),
                 legal_approved=case.legal_steps_approved or not rules.legal_steps_need_approval,
@@ -447,7 +503,7 @@ def _plan_decision(
         # still waiting in the queue.
     task = outcome.get("task")
     if task:
-        kind = TaskKind(str(task)) if str(task) in TaskKind.values else TaskKind.GENERAL
+        kind = TaskKind(str(task)) if str(task) in _TASK_KINDS else TaskKind.GENERAL
         plan.task(case.pk, kind, explanation[:200], on)
     review_days = outcome.get("review_in_days")
     case.next_measure_on = on + timedelta(days=max(1, int(str(review_days)) if review_days is not None else 14))

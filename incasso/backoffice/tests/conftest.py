@@ -28,7 +28,8 @@ def two_teams(db):
     ours = ClientFactory(code="ours", name="Onze Klant B.V.")
     theirs = ClientFactory(code="theirs", name="Andere Klant B.V.")
     our_case = CaseFactory(debtor=DebtorFactory(client=ours), number="2026-000101")
-    their_case = CaseFactory(debtor=DebtorFactory(client=theirs), number="2026-000202")
+    # A surname no page could show by chance (a random one can be a word of the page, as "Engels").
+    their_case = CaseFactory(debtor=DebtorFactory(client=theirs, surname="Zwartkop-Verborgen"), number="2026-000202")
     ClaimFactory(case=our_case)
     ClaimFactory(case=their_case)
     return {"ours": ours, "theirs": theirs, "our_case": our_case, "their_case": their_case}

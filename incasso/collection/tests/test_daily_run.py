@@ -72,6 +72,21 @@ def test_running_the_same_day_twice_changes_nothing_the_second_time():
     )
 
 
+def test_after_a_run_a_case_waits_for_its_next_measure_date_and_is_decided_on_it():
+    case = consumer_case()
+    daily_run(on=ON)
+    case.refresh_from_db()
+    due_again = case.next_measure_on
+    assert due_again == ON + datetime.timedelta(days=18)  # the 14-day letter's rule reviews after 18 days
+    for day in range(1, 18):
+        assert daily_run(on=ON + datetime.timedelta(days=day)).cases == 0
+    assert Decision.objects.filter(case=case).count() == 1
+    assert daily_run(on=due_again).decided == 1
+    decision = Decision.objects.get(case=case, decided_on=due_again)
+    assert decision.inputs["stage"] == "formal_demand"
+    assert decision.explanation_nl and decision.explanation_en
+
+
 def test_a_restricted_case_is_only_stored_and_an_objecting_debtor_is_not_profiled():
     restricted = consumer_case()
     case_hold_place(case=restricted, kind=HoldKind.RESTRICTION, reason="art. 18 request")
@@ -208,3 +223,23 @@ def test_a_chunk_runs_without_cyclic_garbage_collection_and_restores_it(monkeypa
         daily_run_chunk(case_ids=[1], on=ON)
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_the_run_builds_each_quote_request_as_the_case_quote_does():
+    from django.db import transaction
+
+    from incasso.cases.selectors import case_quote_requests, case_quote_requests_from
+    from incasso.collection.daily_run import _cases_lock, _claims_read
+
+    business = CaseFactory(debtor=DebtorFactory(kind=DebtorKind.SOLE_TRADER), costs_due_from=datetime.date(2026, 9, 1))
+    cases = [consumer_case(), business, consumer_case(interest_kind="none")]
+    for case, days in zip(cases, (3, 40, 11), strict=True):
+        for n, due in enumerate((datetime.date(2026, 8, days % 28 + 1), datetime.date(2026, 7, 15))):
+            ClaimFactory(case=case, invoice_number=f"Z-{case.pk}-{n}", due_date=due, principal_cents=1_000 * days + n)
+    ids = [case.pk for case in cases]
+    with transaction.atomic():
+        locked = _cases_lock(ids, ON)
+        _limitation_rows, quote_claims = _claims_read(ids)
+        built = case_quote_requests_from(cases=[case.quote_row() for case in locked], claims=quote_claims, as_of=ON)
+    assert built == case_quote_requests(case_ids=ids, as_of=ON)
+    assert len(built) == 3 and built[business.pk].costs is not None

@@ -157,9 +157,15 @@ def _manifest(ready: Sequence[PreparedLetter], rendered: RenderedLetters) -> byt
     )
 
 
+# Letters per print batch at most: Typst holds the whole batch while it lays it out (~0.35 MB a letter), so a night
+# of tens of thousands of letters goes out as several batches of this size, each one PDF and one manifest.
+PRINT_BATCH_MAX_LETTERS = 5_000
+
+
 @transaction.atomic
 def print_batch_render(*, on: date, limit: int | None = None) -> PrintBatch | None:
-    """Render every queued postal letter due by ``on`` into one PDF and a CSV manifest, posted on ``on``.
+    """Render the queued postal letters due by ``on`` (the oldest first, at most ``limit`` and at most
+    ``PRINT_BATCH_MAX_LETTERS``) into one PDF and a CSV manifest, posted on ``on``.
 
     Letters that cannot be written are marked failed with the reason; the rest are marked rendered, get a
     portal code each, and are logged on their cases. Returns None when nothing was left to print. On
@@ -172,7 +178,7 @@ def print_batch_render(*, on: date, limit: int | None = None) -> PrintBatch | No
         .exclude(letter_held(on=on))  # a closed case's or a case on hold's letters wait
         .order_by("planned_for", "pk")
     )
-    letters = list(queued[:limit] if limit is not None else queued)
+    letters = list(queued[: min(limit or PRINT_BATCH_MAX_LETTERS, PRINT_BATCH_MAX_LETTERS)])
     if not letters:
         return None
     preparation = letters_prepare(letters, posted=on)

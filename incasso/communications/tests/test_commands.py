@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from incasso.communications import services
 from incasso.communications.checks import agency_identity_check
 from incasso.communications.services import LetterRequest, letters_queue_bulk
 from incasso.communications.tests.conftest import POSTED, pdf_text
@@ -25,6 +26,25 @@ def test_print_batch_prints_a_summary(letter_case, settings):
     assert summary["letters"] == 1 and summary["failed"] == 0
     assert (settings.INCASSO_MEDIA_DIR / summary["pdf"]).exists()
     assert _run("print-batch", "--date", POSTED.isoformat())["batch"] is None
+
+
+def test_a_night_larger_than_a_batch_goes_out_as_several_batches(letter_case, settings, monkeypatch):
+    monkeypatch.setattr(services, "PRINT_BATCH_MAX_LETTERS", 2)
+    kinds = ["demand_letter", "reminder_letter", "legal_notice"]
+    letters_queue_bulk(requests=[LetterRequest(case_id=letter_case.pk, kind=kind) for kind in kinds], on=POSTED)
+    out = io.StringIO()
+    call_command("print-batch", "--date", POSTED.isoformat(), stdout=out)
+    batches = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [batch["letters"] for batch in batches] == [2, 1]
+    assert len({batch["pdf"] for batch in batches}) == 2
+    assert all((settings.INCASSO_MEDIA_DIR / batch["manifest"]).exists() for batch in batches)
+
+
+def test_a_limit_renders_one_batch(letter_case, monkeypatch):
+    kinds = ["demand_letter", "reminder_letter", "legal_notice"]
+    letters_queue_bulk(requests=[LetterRequest(case_id=letter_case.pk, kind=kind) for kind in kinds], on=POSTED)
+    assert _run("print-batch", "--date", POSTED.isoformat(), "--limit", "2")["letters"] == 2
+    assert _run("print-batch", "--date", POSTED.isoformat(), "--limit", "2")["letters"] == 1
 
 
 @pytest.mark.parametrize("args", [["--date", "29-08-2024"], ["--limit", "0"]])

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from incasso.cases.models import Case
 from incasso.core.collector import cyclic_gc_paused
+from incasso.core.read_ahead import read_ahead
 from incasso.domain.money import Money
 from incasso.payments import booking
 from incasso.payments.matching import ledger_key
@@ -39,7 +40,7 @@ from incasso.payments.parsers import (
     StatementInfo,
     statement_reader,
 )
-from incasso.payments.read_ahead import read_ahead, read_ahead_forked
+from incasso.payments.read_ahead import read_ahead_forked
 from incasso.payments.references import EntryKeys, NamedCases, named_cases, return_reason_text
 from incasso.payments.writing import ChunkOutcome, chunk_write
 

@@ -8,15 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 
+from incasso.core.read_ahead import read_ahead
 from incasso.payments import services
 from incasso.payments.parsers import ParsedEntry, StatementFileError
-from incasso.payments.read_ahead import read_ahead, read_ahead_forked
+from incasso.payments.read_ahead import read_ahead_forked
 
 
 def test_the_items_come_in_order_and_the_thread_is_gone_after():
     with read_ahead(iter(range(1_000))) as items:
         assert list(items) == list(range(1_000))
-    assert not any(thread.name == "statement-read-ahead" for thread in threading.enumerate())
+    assert not any(thread.name == "read-ahead" for thread in threading.enumerate())
 
 
 def test_an_error_while_reading_is_raised_where_the_loop_would_raise_it():
@@ -51,7 +52,7 @@ def test_a_caller_that_stops_early_stops_the_reader():
         write_until_refused()
     count = len(produced)
     assert count <= 3 + 1 + 2  # read at most the queue's depth beyond what was taken
-    assert not any(thread.name == "statement-read-ahead" for thread in threading.enumerate())
+    assert not any(thread.name == "read-ahead" for thread in threading.enumerate())
 
 
 def test_the_forked_reader_gives_the_items_in_order_and_is_reaped_after():
@@ -117,5 +118,5 @@ def test_the_import_reads_in_a_child_process_and_in_a_thread_where_it_cannot_for
         assert list(chunks) == [1, 2]
     monkeypatch.setattr(services.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
     with services._read_ahead(iter([1, 2])) as chunks:
-        assert any(thread.name == "statement-read-ahead" for thread in threading.enumerate())
+        assert any(thread.name == "read-ahead" for thread in threading.enumerate())
         assert list(chunks) == [1, 2]

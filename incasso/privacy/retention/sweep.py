@@ -29,6 +29,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import AuditEntry, PreparedBatch, audit_batch_prepare, audit_record_prepared
 from incasso.cases.models import Case, CaseHold, CaseParty
 from incasso.consent.retention import marketing_sweep
+from incasso.core.read_ahead import read_ahead
 from incasso.crypto.selectors import SubjectValue
 from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.case_stages import Stage
@@ -40,7 +41,6 @@ from incasso.privacy.retention.anonymise import anonymise_debtors, audited_field
 from incasso.privacy.retention.bookkeeping import bookkeeping_sweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
-from incasso.privacy.retention.read_ahead import read_ahead
 
 DEFAULT_CHUNK_SIZE = 5_000  # subjects per transaction: fewer round trips, still a short lock
 AUDIT_ACTOR = "retention sweep"

@@ -9,13 +9,13 @@ from django.db import connection
 
 from incasso.audit.models import AuditEvent
 from incasso.audit.verification import audit_chain_verify
+from incasso.core import read_ahead as read_ahead_module
+from incasso.core.read_ahead import read_ahead
 from incasso.crypto.models import DataKey
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject
-from incasso.privacy.retention import read_ahead as read_ahead_module
 from incasso.privacy.retention import sweep as sweep_module
 from incasso.privacy.retention.policies import retention_policies_ensure
-from incasso.privacy.retention.read_ahead import read_ahead
 from incasso.privacy.tests.test_retention import EXPIRES, _empty_audit_log, closed_case, sweep
 
 

@@ -1,16 +1,18 @@
 """Computing the next item of an iterator in another thread while the caller works on the current one.
 
-The retention sweep reads a chunk (queries, one decryption per debtor) while the chunk before it is written: the
-database works on the write while Python reads, so on two cores the two overlap instead of taking turns. The
-thread has its own database connection (Django's are per thread), closed when it ends; it reads committed data
-only, so the caller must not be inside a transaction whose rows the reads need.
+While the caller writes a chunk (mostly waiting for the database), the thread reads the next: a statement import
+parses the next chunk of the file, the retention sweep reads the next expired subjects. The two overlap on two
+cores instead of taking turns. Items still arrive one at a time in order, and an error while reading is raised
+where the plain loop would have raised it. A thread that queries has its own database connection (Django's are
+per thread), closed when it ends; it reads committed data only, so the caller must not be inside a transaction
+whose rows the reads need.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -22,7 +24,7 @@ _POLL_SECONDS = 0.1
 
 
 @contextmanager
-def read_ahead(items: Iterator[T], *, depth: int = 1) -> Iterator[Iterator[T]]:
+def read_ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[Iterator[T]]:
     """The items of ``items``, at most ``depth`` of them computed ahead in a thread of their own. An exception in
     the thread is raised in the caller at the item it stopped at; leaving the block early (an exception, Ctrl-C)
     stops the thread after the item it is computing and waits for it."""

@@ -4,6 +4,10 @@ The body is a JSON list of flat claim objects whose keys are the CSV's English c
 into raw rows and handed to the same intake service as the CSV and e-invoice doors, so every door accepts and
 rejects alike; the Pydantic schemas below document the body in OpenAPI but do not validate it (a bad row must
 be reported with its row number, not fail the whole batch).
+
+Messages (row errors and refusals) are English unless the request's ``Accept-Language`` asks for a language we
+speak (Dutch): a request without one gets English whatever the site's default, so the contract stays stable. A
+refusal's ``error`` is a stable code whatever the language.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_noop as _noop
+from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import APIKeyHeader, HttpBearer
@@ -21,7 +27,7 @@ from pydantic import ConfigDict, Field
 
 from incasso.api.schemas import inline_json_schema
 from incasso.intake.models import API_KEY_PREFIX_LENGTH, ImportFormat, ImportSource
-from incasso.intake.rows import ROW_FIELDS, ClaimRow, DocumentKind, RowError
+from incasso.intake.rows import ROW_FIELDS, ClaimRow, DocumentKind, Params, RowError, message_render
 from incasso.intake.services import api_key_authenticate, claims_import
 from incasso.parties.models import Client
 
@@ -117,8 +123,22 @@ def _row(position: int, item: Any) -> ClaimRow | RowError:
     return ClaimRow(position, DocumentKind.INVOICE, **values)
 
 
-def _error(status: int, error: str, message: str) -> Status[dict[str, Any]]:
-    return Status(status, {"error": error, "message": message})
+def _error(status: int, error: str, message: str, params: Params = ()) -> Status[dict[str, Any]]:
+    """A refusal of the whole request: ``error`` a stable code, ``message`` in the active language."""
+    return Status(status, {"error": error, "message": message_render(message, params, translate=True)})
+
+
+def response_language(request: HttpRequest) -> str:
+    """The language the caller's ``Accept-Language`` asks for, when we speak it; English otherwise (also when the
+    header is absent: the site's default language, Dutch, is for people, not for programs)."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return "en"
 
 
 @router.post(
@@ -147,18 +167,34 @@ def _error(status: int, error: str, message: str) -> Status[dict[str, Any]]:
 def claims_submit(request: HttpRequest) -> Status[dict[str, Any]]:
     client = getattr(request, "auth", None)
     assert isinstance(client, Client)  # noqa: S101 - the auth classes only ever resolve to a client
+    with translation.override(response_language(request)):
+        return _claims_submit(request, client)
+
+
+def _claims_submit(request: HttpRequest, client: Client) -> Status[dict[str, Any]]:
     try:
         # Numbers are kept as their literal text, so 12.50 is never a float on its way to Money.parse.
         items = json.loads(request.body, parse_float=str, parse_int=str)
     except RequestDataTooBig:
-        return _error(413, "too_large", f"the request body is too large: send at most {MAX_CLAIMS} claims per request")
+        return _error(
+            413,
+            "too_large",
+            _noop("the request body is too large: send at most %(limit)s claims per request"),
+            (("limit", MAX_CLAIMS),),
+        )
     except (ValueError, UnicodeDecodeError) as exc:
-        return _error(400, "invalid_json", f"the body is not valid JSON: {exc}")
+        return _error(400, "invalid_json", _noop("the body is not valid JSON: %(reason)s"), (("reason", str(exc)),))
+    except RecursionError:
+        # Thousands of nested brackets: no list of flat claims is ever that deep.
+        return _error(400, "invalid_json", _noop("the body is not valid JSON: it is nested too deeply"))
     if not isinstance(items, list):
-        return _error(400, "invalid_input", "the body must be a JSON list of claims")
+        return _error(400, "invalid_input", _noop("the body must be a JSON list of claims"))
     if len(items) > MAX_CLAIMS:
         return _error(
-            413, "too_many_claims", f"{len(items)} claims in one request; send at most {MAX_CLAIMS} per request"
+            413,
+            "too_many_claims",
+            _noop("%(count)s claims in one request; send at most %(limit)s per request"),
+            (("count", len(items)), ("limit", MAX_CLAIMS)),
         )
     rows = [_row(position, item) for position, item in enumerate(items, start=1)]
     summary = claims_import(
@@ -168,7 +204,7 @@ def claims_submit(request: HttpRequest) -> Status[dict[str, Any]]:
         file_format=ImportFormat.JSON,
         actor_name=_api_key_label(request),
     )
-    return Status(200, summary.as_dict())
+    return Status(200, summary.as_dict(translate=True))
 
 
 def _api_key_label(request: HttpRequest) -> str:

@@ -30,7 +30,7 @@ from incasso.client_portal.forms import (
 )
 from incasso.client_portal.services import NothingToDecide, legal_steps_decide, payout_statement_download
 from incasso.intake.models import ImportFormat, ImportSource
-from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text
+from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text, stored_refusal
 from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
 from incasso.parties.models import Client
 from incasso.rights.services import request_instruction_record
@@ -164,7 +164,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 client=client, stream=upload_file, filename=upload_file.name[:255], source=ImportSource.CSV, actor=user
             )
         except ImportFileError as error:
-            refusal = error.message
+            refusal = error.render(translate=True)
         else:
             return HttpResponseRedirect(reverse("client_portal:import", args=[summary.batch_id]))
     imports = selectors.portal_imports(client=client)
@@ -175,8 +175,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     _user, client = _client(request)
     batch = selectors.portal_import(client=client, batch_id=batch_id)
-    errors = [{**entry, "error": stored_error_text(entry)} for entry in batch.rejected]
-    return _render(request, "import_detail.html", client, {"batch": batch, "row_errors": errors})
+    refusal, entries = stored_refusal(batch.rejected)
+    errors = [{**entry, "error": stored_error_text(entry)} for entry in entries]
+    # A refusal in the reader's language; any other failure (or a refusal stored before they were) as recorded.
+    error = stored_error_text(refusal) if refusal is not None else batch.error
+    return _render(request, "import_detail.html", client, {"batch": batch, "row_errors": errors, "error": error})
 
 
 @login_required

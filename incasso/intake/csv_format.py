@@ -67,7 +67,10 @@ def column_indexes(header: list[str]) -> list[int]:
             continue  # unknown columns are ignored, so clients can send their full export
         if field in found:
             raise ImportFileError(
-                "header", f"columns {header[found[field]]!r} and {name!r} both give {field}: keep one of them"
+                "header",
+                _noop("columns %(first)s and %(second)s both give %(field)s: keep one of them"),
+                (("first", repr(header[found[field]])), ("second", repr(name)), ("field", field)),
+                code="duplicate_column",
             )
         found[field] = index
     missing = [field for field in REQUIRED if field not in found]
@@ -75,7 +78,12 @@ def column_indexes(header: list[str]) -> list[int]:
         names = ", ".join(
             f"{field} ({COLUMNS[field][1]})" if COLUMNS[field][1] != field else field for field in missing
         )
-        raise ImportFileError("header", f"the header lacks the required column(s): {names}")
+        raise ImportFileError(
+            "header",
+            _noop("the header lacks the required column(s): %(columns)s"),
+            (("columns", names),),
+            code="missing_columns",
+        )
     return [found.get(field, -1) for field in ROW_FIELDS]
 
 
@@ -89,9 +97,14 @@ def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
     try:
         header_line = text.readline()
     except UnicodeDecodeError as exc:
-        raise ImportFileError("file", f"the file is not UTF-8 encoded ({exc.reason}): save it as CSV UTF-8") from None
+        raise ImportFileError(
+            "file",
+            _noop("the file is not UTF-8 encoded (%(reason)s): save it as CSV UTF-8"),
+            (("reason", exc.reason),),
+            code="not_utf8",
+        ) from None
     if not header_line.strip():
-        raise ImportFileError("file", "the file is empty: the first line must be the header")
+        raise ImportFileError("file", _noop("the file is empty: the first line must be the header"), code="empty_file")
     delimiter = delimiter_sniff(header_line)
     header = next(csv.reader([header_line], delimiter=delimiter))
     indexes = column_indexes(header)
@@ -114,7 +127,12 @@ def _records(text: io.TextIOWrapper, delimiter: str, indexes: list[int], width: 
             yield RowError(row, "row", _noop("unreadable CSV record: %(reason)s"), (("reason", str(exc)),))
             continue
         except UnicodeDecodeError as exc:
-            raise ImportFileError("file", f"the file is not UTF-8 encoded ({exc.reason}) near row {row}") from None
+            raise ImportFileError(
+                "file",
+                _noop("the file is not UTF-8 encoded (%(reason)s) near row %(row)s"),
+                (("reason", exc.reason), ("row", row)),
+                code="not_utf8",
+            ) from None
         if not any(record):
             continue  # blank lines, e.g. at the end of the file
         if len(record) > width and any(value.strip() for value in record[width:]):

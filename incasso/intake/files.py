@@ -12,15 +12,27 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
+from django.utils.translation import gettext_noop as _noop
+
 from incasso.intake.rows import ImportFileError
 
 BLOCK = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
+# What a file that is no CSV or XML starts with: (code, why it is refused).
 _SIGNATURES = {
-    b"PK\x03\x04": "a ZIP archive or Excel workbook (.xlsx): export it as 'CSV UTF-8' first",
-    b"%PDF": "a PDF document: send the e-invoice's XML or a CSV file",
-    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls): export it as 'CSV UTF-8' first",
+    b"PK\x03\x04": (
+        "spreadsheet",
+        _noop("the file is a ZIP archive or Excel workbook (.xlsx): export it as 'CSV UTF-8' first"),
+    ),
+    b"%PDF": ("pdf", _noop("the file is a PDF document: send the e-invoice's XML or a CSV file")),
+    b"\xd0\xcf\x11\xe0": (
+        "spreadsheet",
+        _noop("the file is an old Excel workbook (.xls): export it as 'CSV UTF-8' first"),
+    ),
 }
+# UTF-16 and UTF-32 text (what "Unicode text" in Excel writes) starts with its byte order mark.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+EMPTY = ("empty_file", _noop("the file is empty"))
 
 
 class FileKind(StrEnum):
@@ -35,19 +47,24 @@ class InspectedFile:
     size: int
     # Where the file stops being UTF-8, if it does: (byte offset, the offending byte).
     utf8_error: tuple[int, int] | None
-    # Why the file cannot be imported whatever its format (empty, a spreadsheet, a PDF).
-    problem: str | None = None
+    # Why the file cannot be imported whatever its format (empty, a spreadsheet, a PDF): (code, message id).
+    problem: tuple[str, str] | None = None
 
     def raise_if_unreadable(self) -> None:
         """Refuse a file no door can read; a CSV file must also be UTF-8 (XML declares its own encoding)."""
         if self.problem is not None:
-            raise ImportFileError("file", self.problem)
+            code, message = self.problem
+            raise ImportFileError("file", message, code=code)
         if self.kind is FileKind.CSV and self.utf8_error is not None:
             offset, byte = self.utf8_error
             raise ImportFileError(
                 "file",
-                f"the file is not UTF-8 encoded (byte 0x{byte:02x} at position {offset}): "
-                "save it as 'CSV UTF-8' (with or without BOM)",
+                _noop(
+                    "the file is not UTF-8 encoded (byte %(byte)s at position %(offset)s): "
+                    "save it as 'CSV UTF-8' (with or without BOM)"
+                ),
+                (("byte", f"0x{byte:02x}"), ("offset", offset)),
+                code="not_utf8",
             )
 
 
@@ -74,10 +91,12 @@ def file_inspect(stream: BinaryIO) -> InspectedFile:
         except UnicodeDecodeError:
             utf8_error = (offset, head[-1] if head else 0)
     stream.seek(0)
-    problem = "the file is empty" if not head.strip() else None
-    for signature, what in _SIGNATURES.items():
+    problem = EMPTY if not head.strip() else None
+    for signature, refusal in _SIGNATURES.items():
         if head.startswith(signature):
-            problem = f"the file is {what}"
+            problem = refusal
+    if head.startswith(_WIDE_BOMS):
+        problem = ("not_utf8", _noop("the file is UTF-16 or UTF-32 text: save it as 'CSV UTF-8' (with or without BOM)"))
     text_start = head.removeprefix(UTF8_BOM).lstrip()
     kind = FileKind.UBL if text_start.startswith(b"<") else FileKind.CSV
     return InspectedFile(kind=kind, sha256=hasher.hexdigest(), size=offset, utf8_error=utf8_error, problem=problem)

@@ -186,7 +186,7 @@ def _child(rows: Iterable[ClaimRow | RowError], dialect: Dialect, chunk_size: in
             out.send(("chunk", _encode(validated)))
         out.send(("done", None))
     except ImportFileError as error:
-        out.send(("file_error", (error.field, error.message)))
+        out.send(("file_error", (error.field, error.message, error.params, error.code)))
     except BaseException as error:  # reported to the parent, which raises it there
         out.send(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -210,8 +210,8 @@ def _from_child(rows: Iterable[ClaimRow | RowError], dialect: Dialect, chunk_siz
             elif kind == "done":
                 return
             elif kind == "file_error":
-                field_name, message = _pair(payload)
-                raise ImportFileError(field_name, message)
+                field_name, message, params, code = payload
+                raise ImportFileError(str(field_name), str(message), tuple(params), code=str(code))
             else:
                 raise RuntimeError(f"validating the rows failed: {payload}")
     finally:
@@ -219,8 +219,3 @@ def _from_child(rows: Iterable[ClaimRow | RowError], dialect: Dialect, chunk_siz
         if process.is_alive():
             process.terminate()
         process.join()
-
-
-def _pair(payload: Any) -> tuple[str, str]:
-    field_name, message = payload
-    return str(field_name), str(message)

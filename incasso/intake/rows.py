@@ -91,7 +91,8 @@ def message_render(message: str, params: Params | dict[str, Any] = (), *, transl
 class RowError:
     """One problem of one row. ``message`` is the English text with ``%(name)s`` placeholders (the msgid of its
     translation) and ``params`` fills them, so the text can be shown in any language later, e.g. from a stored
-    import in the client portal. The API answers in English (a stable contract); portal and CLI translate."""
+    import in the client portal. Every door translates: portal and CLI to the active language, the API to the
+    language its caller's Accept-Language asks for (English without one)."""
 
     row: int
     field: str
@@ -119,6 +120,14 @@ def stored_error_text(entry: dict[str, Any]) -> str:
     if "message" not in entry:
         return str(entry.get("error", ""))
     return message_render(entry["message"], entry.get("params") or {}, translate=True)
+
+
+def stored_refusal(entries: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A refused import's stored entries split into the refusal (the last entry, row 0) and the row errors
+    before it; ``(None, entries)`` when there is no refusal among them."""
+    if entries and entries[-1].get("row") == 0 and "message" in entries[-1]:
+        return entries[-1], entries[:-1]
+    return None, entries
 
 
 class DebtorRecord(NamedTuple):
@@ -183,7 +192,7 @@ class ImportSummary:
             self.rejected.extend(errors[:room])
 
     def as_dict(self, *, translate: bool = False) -> dict[str, Any]:
-        """The summary as the API (English) and the CLI (``translate``: the active language) print it."""
+        """The summary as the doors print it: English, or the active language when ``translate``."""
         rejected = [error.as_dict(translate=translate) for error in self.rejected]
         listed_rows = len({error.row for error in self.rejected})
         if self.rejected_count > listed_rows:
@@ -198,12 +207,32 @@ class ImportSummary:
 
 
 class ImportFileError(Exception):
-    """The submission as a whole cannot be read (wrong encoding, not CSV or UBL, missing columns, unsafe XML)."""
+    """The submission as a whole cannot be read (wrong encoding, not CSV or UBL, missing columns, unsafe XML).
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    Like a ``RowError``: ``message`` is the English text with ``%(name)s`` placeholders (the msgid of its
+    translation) and ``params`` fills them, so each door renders it in its user's language; ``code`` is a stable
+    machine-readable reason (``missing_columns``, ``not_utf8``, ...) for programs that act on it.
+    """
+
+    def __init__(self, field: str, message: str, params: Params = (), *, code: str = "file_refused") -> None:
+        super().__init__(message_render(message, params))
         self.field = field
         self.message = message
+        self.params = params
+        self.code = code
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": "file_refused", "field": self.field, "message": self.message}
+    @property
+    def text(self) -> str:
+        """The reason in English, e.g. for the ``ImportBatch`` (which the back office reads)."""
+        return message_render(self.message, self.params)
+
+    def render(self, *, translate: bool = False) -> str:
+        """The reason in English, or in the active language when ``translate``."""
+        return message_render(self.message, self.params, translate=translate)
+
+    def as_dict(self, *, translate: bool = False) -> dict[str, Any]:
+        return {"error": self.code, "field": self.field, "message": self.render(translate=translate)}
+
+    def as_stored(self) -> dict[str, Any]:
+        """What an ``ImportBatch`` keeps to show the refusal again in any language (see ``stored_error_text``)."""
+        return {"row": 0, "field": self.field, "error": self.text, "message": self.message, "params": dict(self.params)}

@@ -139,7 +139,7 @@ def claims_import(
                 for errors in sorted(rejected, key=lambda errors: errors[0].row):
                     summary.reject(errors)
     except ImportFileError as error:
-        _batch_finish(batch, summary, ImportStatus.REFUSED, error.message)
+        _batch_finish(batch, summary, ImportStatus.REFUSED, error.text, refusal=error)
         raise
     except BaseException as error:
         _batch_finish(batch, summary, ImportStatus.FAILED, f"{type(error).__name__}: {error}")
@@ -149,13 +149,24 @@ def claims_import(
     return summary
 
 
-def _batch_finish(batch: ImportBatch, summary: ImportSummary, status: ImportStatus, error: str = "") -> None:
+def _batch_finish(
+    batch: ImportBatch,
+    summary: ImportSummary,
+    status: ImportStatus,
+    error: str = "",
+    *,
+    refusal: ImportFileError | None = None,
+) -> None:
+    """Record how the import ended. A refusal is kept twice: in English as ``error``, and as a last row-0 entry
+    of ``rejected`` with its message id and params, so the portal can show it in the reader's language."""
     batch.status = status
     batch.error = error
     batch.created_count = summary.created
     batch.duplicate_count = summary.duplicates
     batch.rejected_count = summary.rejected_count
     batch.rejected = [entry.as_stored() for entry in summary.rejected]
+    if refusal is not None:
+        batch.rejected.append(refusal.as_stored())
     batch.finished_at = timezone.now()
     batch.save()
 
@@ -194,7 +205,8 @@ def claims_import_file(
             filename=filename,
             sha256=inspected.sha256,
             status=ImportStatus.REFUSED,
-            error=error.message,
+            error=error.text,
+            rejected=[error.as_stored()],
             finished_at=timezone.now(),
         )
         raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
+from django.utils.translation import gettext_noop as _noop
 from lxml import etree
 
 from incasso.core.xml import SAFE_PARSE_OPTIONS
@@ -56,9 +57,11 @@ def ubl_read(stream: BinaryIO) -> ClaimRow:
             elif element.tag == ATTACHMENTS:
                 element.clear()
     except etree.XMLSyntaxError as exc:
-        raise ImportFileError("file", f"the file is not well-formed XML: {exc}") from None
+        raise ImportFileError(
+            "file", _noop("the file is not well-formed XML: %(reason)s"), (("reason", str(exc)),), code="broken_xml"
+        ) from None
     if root is None:
-        raise ImportFileError("file", "the file holds no XML element")
+        raise ImportFileError("file", _noop("the file holds no XML element"), code="broken_xml")
     return _claim_row(root, _document_kind(root), items)
 
 
@@ -66,7 +69,9 @@ def _refuse_dtd(root: etree._Element) -> None:
     info = root.getroottree().docinfo
     if info.internalDTD is not None or info.system_url or info.public_id:
         raise ImportFileError(
-            "file", "the XML has a DOCTYPE (DTD); e-invoices never need one, and entities are refused for safety"
+            "file",
+            _noop("the XML has a DOCTYPE (DTD); e-invoices never need one, and entities are refused for safety"),
+            code="xml_doctype",
         )
 
 
@@ -75,8 +80,9 @@ def _document_kind(root: etree._Element) -> DocumentKind:
     if kind is None:
         raise ImportFileError(
             "file",
-            f"the XML root is {etree.QName(root).localname!r} in namespace {etree.QName(root).namespace!r}, "
-            "not a UBL 2.1 Invoice or CreditNote",
+            _noop("the XML root is %(root)s in namespace %(namespace)s, not a UBL 2.1 Invoice or CreditNote"),
+            (("root", repr(etree.QName(root).localname)), ("namespace", repr(etree.QName(root).namespace))),
+            code="not_ubl",
         )
     return kind
 

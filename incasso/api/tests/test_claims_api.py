@@ -168,3 +168,76 @@ def test_a_body_larger_than_django_accepts_is_413(client, creditor, key):
     response = post(client, "[" + " " * 3_000_000 + "]", key)
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"
+
+
+def test_refusals_and_row_errors_are_english_unless_accept_language_asks_for_dutch(client, creditor, key):
+    headers = {"Authorization": f"Bearer {key}"}
+    english = client.post(URL, data='{"claims": []}', content_type="application/json", headers=headers)
+    assert english.json() == {"error": "invalid_input", "message": "the body must be a JSON list of claims"}
+    dutch = client.post(
+        URL, data='{"claims": []}', content_type="application/json", headers={**headers, "Accept-Language": "nl-NL"}
+    )
+    assert dutch.json() == {"error": "invalid_input", "message": "het verzoek moet een JSON-lijst van vorderingen zijn"}
+    german = client.post(
+        URL,
+        data='{"claims": []}',
+        content_type="application/json",
+        headers={**headers, "Accept-Language": "de, nl;q=0.5"},
+    )
+    assert german.json()["message"] == "het verzoek moet een JSON-lijst van vorderingen zijn"
+    unknown = client.post(URL, data="[]", content_type="application/json", headers={**headers, "Accept-Language": "de"})
+    assert unknown.status_code == 200
+    rows = client.post(
+        URL,
+        data=json.dumps([claim(amount="0"), 7]),
+        content_type="application/json",
+        headers={**headers, "Accept-Language": "nl"},
+    )
+    assert rows.json()["rejected"] == [
+        {"row": 1, "field": "amount", "error": "'0' is niet meer dan nul"},
+        {"row": 2, "field": "row", "error": "is geen JSON-object"},
+    ]
+    too_many = client.post(
+        URL,
+        data=json.dumps([claim(invoice_number=f"F{n}") for n in range(1_001)]),
+        content_type="application/json",
+        headers={**headers, "Accept-Language": "nl"},
+    )
+    assert too_many.json() == {
+        "error": "too_many_claims",
+        "message": "1001 vorderingen in één verzoek; stuur er hoogstens 1000 per verzoek",
+    }
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        (bytes((index * 7919 + 13) % 256 for index in range(4096)), 400, "invalid_json"),
+        ("[" * 100_000 + "]" * 100_000, 400, "invalid_json"),
+        (b"\xff\xfe" + json.dumps([claim()]).encode("utf-16-le")[:-3], 400, "invalid_json"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Invoice>&e;</Invoice>',
+            400,
+            "invalid_json",
+        ),
+        (json.dumps([claim(description="x" * 10_000_000)]), 413, "too_large"),
+        ("", 400, "invalid_json"),
+    ],
+    ids=["garbage", "nested", "broken-utf16", "xml-entity", "10MB-field", "empty"],
+)
+def test_a_hostile_body_is_refused_with_a_code_and_changes_nothing(client, creditor, key, body, status, error):
+    response = post(client, body, key)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert response.json()["message"]
+    assert not Claim.objects.exists()
+    assert not Debtor.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_well_formed_utf16_body_is_read_like_utf8(client, creditor, key):
+    """JSON names its own encoding by its first bytes (RFC 4627); Python reads UTF-16 and UTF-32 as well."""
+    response = post(client, json.dumps([claim()]).encode("utf-16"), key)
+    assert response.status_code == 200
+    assert response.json()["created"] == 1

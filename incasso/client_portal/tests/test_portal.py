@@ -241,6 +241,49 @@ def test_an_unreadable_file_is_refused_with_the_reason_and_nothing_taken_in(clie
     upload = SimpleUploadedFile("claims.csv", b"factuurnummer;bedrag\nF1;10\n", content_type="text/csv")
     response = client.post(reverse("client_portal:upload"), {"file": upload})
     assert response.status_code == 200
-    assert "the header lacks the required column(s)" in response.context["refusal"]
+    assert "de kopregel mist de verplichte kolom(men)" in response.context["refusal"]
     assert response.context["refusal"] in response.content.decode().replace("&#x27;", "'")
     assert world["a"].claims.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "dutch", "english"),
+    [
+        (bytes((index * 7919 + 13) % 256 for index in range(4096)), "niet in UTF-8 gecodeerd", "not UTF-8 encoded"),
+        ("factuurnummer;bedrag\n".encode("utf-16"), "UTF-16- of UTF-32-tekst", "UTF-16 or UTF-32 text"),
+        (
+            b'<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]><Invoice>&x;</Invoice>',
+            "de XML heeft een DOCTYPE",
+            "the XML has a DOCTYPE",
+        ),
+    ],
+    ids=["garbage", "utf16", "xml-entity"],
+)
+def test_a_refusal_is_shown_in_the_users_language(client, world, content, dutch, english) -> None:
+    client.force_login(world["user_a"])
+    for language, expected in (("nl", dutch), ("en", english)):
+        upload = SimpleUploadedFile("claims.csv", content, content_type="text/csv")
+        response = client.post(reverse("client_portal:upload"), {"file": upload}, headers={"Accept-Language": language})
+        assert response.status_code == 200
+        assert expected in response.context["refusal"]
+    assert world["a"].claims.count() == 1
+
+
+def test_a_refused_submission_shows_its_reason_in_the_readers_language(client, world) -> None:
+    from incasso.intake.models import ImportBatch
+
+    client.force_login(world["user_a"])
+    upload = SimpleUploadedFile("claims.csv", b"factuurnummer;bedrag\nF1;10\n", content_type="text/csv")
+    client.post(reverse("client_portal:upload"), {"file": upload})
+    batch = ImportBatch.objects.get(client=world["a"], status="refused")
+    assert batch.error.startswith("the header lacks the required column(s)")
+    url = reverse("client_portal:import", args=[batch.pk])
+    dutch = client.get(url, headers={"Accept-Language": "nl"})
+    assert dutch.context["error"].startswith("de kopregel mist de verplichte kolom(men): invoice_date")
+    assert dutch.context["row_errors"] == []
+    assert "de kopregel mist" in dutch.content.decode()
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert english.context["error"] == batch.error
+    # A refusal stored before refusals kept their message id is shown as recorded.
+    ImportBatch.objects.filter(pk=batch.pk).update(rejected=[])
+    assert client.get(url, headers={"Accept-Language": "nl"}).context["error"] == batch.error

@@ -55,37 +55,64 @@ def test_the_format_is_told_from_the_content_not_the_name(creditor, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "field", "message"),
+    ("content", "field", "code", "message"),
     [
-        (b"factuurnummer;bedrag\nF1;10\n", "header", "the header lacks the required column(s)"),
-        ("factuurnummer;bedrag\nCafé;10\n".encode("cp1252"), "file", "not UTF-8 encoded"),
-        (b"", "file", "the file is empty"),
-        (b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>", "file", "not a UBL 2.1 Invoice"),
+        (b"factuurnummer;bedrag\nF1;10\n", "header", "missing_columns", "the header lacks the required column(s)"),
+        ("factuurnummer;bedrag\nCafé;10\n".encode("cp1252"), "file", "not_utf8", "not UTF-8 encoded"),
+        (b"", "file", "empty_file", "the file is empty"),
+        (
+            b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>",
+            "file",
+            "not_ubl",
+            "not a UBL 2.1 Invoice",
+        ),
         (
             b'<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]><Invoice>&x;</Invoice>',
             "file",
+            "xml_doctype",
             "DOCTYPE",
         ),
     ],
 )
-def test_a_file_that_cannot_be_read_exits_2_with_the_reason(creditor, tmp_path, content, field, message):
+def test_a_file_that_cannot_be_read_exits_2_with_a_code_and_the_reason(
+    creditor, tmp_path, content, field, code, message
+):
     path = tmp_path / "claims.csv"
     path.write_bytes(content)
-    status, body = import_claims("--client", creditor.code, str(path))
+    with translation.override("en"):
+        status, body = import_claims("--client", creditor.code, str(path))
     assert status == 2
-    assert message in body["error"]
+    assert body["error"] == code
+    assert message in body["message"]
     assert (body["created"], body["duplicates"]) == (0, 0)
-    assert body["rejected"] == [{"row": 0, "field": field, "error": body["error"]}]
+    assert body["rejected"] == [{"row": 0, "field": field, "error": body["message"]}]
     assert ImportBatch.objects.get().status == "refused"
 
 
+def test_a_refusal_is_printed_in_the_active_language_with_the_same_code(creditor, tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"factuurnummer;bedrag\nF1;10\n")
+    with translation.override("nl"):
+        status, body = import_claims("--client", creditor.code, str(path))
+    assert (status, body["error"]) == (2, "missing_columns")
+    assert body["message"] == (
+        "de kopregel mist de verplichte kolom(men): invoice_date (factuurdatum), due_date (vervaldatum), "
+        "debtor_reference (debiteurnummer), debtor_kind (soort_debiteur)"
+    )
+    # The batch keeps the English text for the back office.
+    assert ImportBatch.objects.get().error.startswith("the header lacks the required column(s): invoice_date")
+
+
 def test_a_missing_file_or_unknown_client_exits_2(creditor, tmp_path):
-    status, body = import_claims("--client", creditor.code, str(tmp_path / "missing.csv"))
-    assert status == 2
+    with translation.override("en"):
+        status, body = import_claims("--client", creditor.code, str(tmp_path / "missing.csv"))
+    assert (status, body["error"]) == (2, "unreadable_file")
     assert body["rejected"][0]["field"] == "file"
-    assert "No such file" in body["error"]
-    status, body = import_claims("--client", "nobody", str(FIXTURES / "claims-nl.csv"))
-    assert (status, body["rejected"][0]["field"]) == (2, "client")
+    assert "No such file" in body["message"]
+    with translation.override("nl"):
+        status, body = import_claims("--client", "nobody", str(FIXTURES / "claims-nl.csv"))
+    assert (status, body["error"], body["rejected"][0]["field"]) == (2, "unknown_client", "client")
+    assert body["message"] == "er is geen opdrachtgever met code 'nobody'"
 
 
 def test_api_key_create_prints_the_key_once_and_stores_only_its_hash(creditor):

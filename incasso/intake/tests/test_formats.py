@@ -47,7 +47,7 @@ def test_a_missing_required_column_refuses_the_file_naming_it():
     with pytest.raises(ImportFileError) as refused:
         rows_of("factuurnummer;factuurdatum;debiteurnummer;soort debiteur\nF1;2026-01-01;K1;particulier\n")
     assert refused.value.field == "header"
-    assert refused.value.message == ("the header lacks the required column(s): due_date (vervaldatum), amount (bedrag)")
+    assert refused.value.text == ("the header lacks the required column(s): due_date (vervaldatum), amount (bedrag)")
 
 
 def test_two_columns_for_one_field_refuse_the_file():
@@ -89,7 +89,7 @@ def test_file_kind_and_encoding_are_told_from_the_content():
     with pytest.raises(ImportFileError) as refused:
         inspected.raise_if_unreadable()
     assert refused.value.field == "file"
-    assert "not UTF-8 encoded (byte 0xe9 at position 30)" in refused.value.message
+    assert "not UTF-8 encoded (byte 0xe9 at position 30)" in refused.value.text
     assert file_inspect(io.BytesIO(b"\xef\xbb\xbf  <?xml version='1.0'?><Invoice/>")).kind is FileKind.UBL
     with pytest.raises(ImportFileError, match="Excel workbook"):
         file_inspect(io.BytesIO(b"PK\x03\x04rest")).raise_if_unreadable()
@@ -149,7 +149,7 @@ def test_xml_with_a_dtd_is_refused(document):
     with pytest.raises(ImportFileError) as refused:
         ubl_read(io.BytesIO(document))
     assert refused.value.field == "file"
-    assert "DOCTYPE" in refused.value.message
+    assert "DOCTYPE" in refused.value.text
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.utils import formats
-from django.utils.translation import gettext, pgettext
+from django.conf import settings
+from django.utils.translation import get_language, gettext, pgettext
 
+from incasso.domain import wording
 from incasso.domain.arrangement import (
     NOTE_BELOW_MINIMUM,
     NOTE_BELOW_PROTECTED_INCOME,
@@ -28,14 +29,16 @@ from incasso.domain.protected_income import (
 )
 
 
+def _language() -> str:
+    return wording.reader_language(get_language() or settings.LANGUAGE_CODE)
+
+
 def _amount(value: object) -> str:
-    if isinstance(value, Money):
-        return f"€ {formats.number_format(value.amount, 2, use_l10n=True, force_grouping=True)}"
-    return str(value)
+    return wording.money_text(value, _language()) if isinstance(value, Money) else str(value)
 
 
 def _day(value: object) -> str:
-    return formats.date_format(value) if isinstance(value, datetime.date) else str(value)
+    return wording.date_text(value, _language()) if isinstance(value, datetime.date) else str(value)
 
 
 def _household(value: object) -> str:

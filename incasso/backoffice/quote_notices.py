@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as _noop
 
+from incasso.domain import wording
 from incasso.domain.quote import (
     ERROR_BEFORE_FIRST_RATE,
     ERROR_DUPLICATE_CLAIM,
@@ -32,7 +34,9 @@ RATE_SOURCE_NOTES = (
 
 
 def _day(value: object) -> str:
-    return formats.date_format(value) if isinstance(value, datetime.date) else str(value)
+    if not isinstance(value, datetime.date):
+        return str(value)
+    return wording.date_text(value, wording.reader_language(get_language() or settings.LANGUAGE_CODE))
 
 
 def quote_notice_text(notice: QuoteNotice) -> str:

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,6 +44,7 @@ from incasso.debtor_portal.services import (
     portal_rights_request,
 )
 from incasso.debtor_portal.session import debtor_required, session_bind, session_end, session_identity
+from incasso.domain import wording
 from incasso.domain.payment_reference import rf_for_case
 from incasso.paylinks.errors import PaymentLinkError
 from incasso.paylinks.provider import Method, PaymentProviderError
@@ -271,7 +273,7 @@ def _message(request: HttpRequest, identity: PortalIdentity, case_id: int, *, co
         try:
             if complaint:
                 received = portal_complaint_submit(case=case, identity=identity, ip=_ip(request), **fields)
-                answer_by = formats.date_format(received.due_on, "j F Y")
+                answer_by = wording.date_text(received.due_on, wording.reader_language(get_language()))
                 messages.success(
                     request, _("We received your complaint and answer by %(day)s at the latest.") % {"day": answer_by}
                 )

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money, MoneyError
+from incasso.domain.wording import money_text
 
 # The measure and task kinds of the cases app, repeated as plain strings (the core cannot import Django); a test
 # in the decisions app keeps the lists in step.
@@ -508,13 +509,8 @@ def _display(value: Value, language: int) -> str:
 
 
 def _format_money(amount: Money, language: int) -> str:
-    """``€ 1.234,56`` in Dutch, ``€1,234.56`` in English: the forms the letters use."""
-    sign = "-" if amount.cents < 0 else ""
-    whole, cents = divmod(abs(amount.cents), 100)
-    grouped = f"{whole:,}"
-    if language == NL:
-        return f"{sign}€ {grouped.replace(',', '.')},{cents:02d}"
-    return f"{sign}€{grouped}.{cents:02d}"
+    """``€ 1.234,56`` in Dutch, ``€1,234.56`` in English: the plain-text form the letters use."""
+    return money_text(amount, "nl" if language == NL else "en")
 
 
 def assign_variant(case_number: str, challenger_share_percent: int, salt: str) -> Variant:

@@ -187,7 +187,7 @@ def test_the_debtor_portal_reads_in_dutch(client: HttpClient, case: Case) -> Non
     ("language", "expected"),
     [
         ("nl", "Het rentepercentage van 8,15% vanaf 1 juli 2026 is nog niet bevestigd (bron: DNB)."),
-        ("en", "The interest rate of 8.15% from July 1, 2026 is unconfirmed (source: DNB)."),
+        ("en", "The interest rate of 8.15% from 1 July 2026 is unconfirmed (source: DNB)."),
     ],
 )
 def test_an_unconfirmed_rate_is_worded_in_the_readers_language(language: str, expected: str) -> None:

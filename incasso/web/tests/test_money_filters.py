@@ -24,6 +24,9 @@ def test_money_values_and_negative_amounts():
     with translation.override("en"):
         assert render("{{ m|money }}", m=Money(5)) == "€0.05"
         assert render("{{ cents|money }}", cents=-1999) == "-€19.99"
+    with translation.override("nl"):  # the sign first, as on the letters (not CLDR's "€ -19,99")
+        assert render("{{ cents|money }}", cents=-1999) == "-€\xa019,99"
+        assert render("{{ cents|money }}", cents="-123456") == "-€\xa01.234,56"
 
 
 def test_missing_or_bad_values_render_empty():

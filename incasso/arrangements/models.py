@@ -121,13 +121,20 @@ class PromiseToPay(models.Model):
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=20, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
+    # The day the promise was found kept or broken (``arrangements_check``, the run of a day after ``due_on``):
+    # the daily run looks at the case again from then on (``collection.due``). Empty while the promise is open.
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("promise to pay")
         verbose_name_plural = _("promises to pay")
         constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="promise_amount_positive")]
-        indexes = [models.Index(fields=["status", "due_on"], name="promise_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="promise_status_due_idx"),
+            # The daily run's selection: the promises settled in the last weeks (``collection.due``).
+            models.Index(fields=["settled_on"], name="promise_settled_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_cents / 100:.2f} by {self.due_on} ({self.status})"

@@ -366,6 +366,7 @@ def _tasks_create(tasks: list[tuple[Case, str, str]], *, on: datetime.date) -> N
 
 
 def _promises_check(*, on: datetime.date) -> tuple[int, int]:
+    """Settle the open promises whose day has passed, stamped with the day they were settled (``settled_on``)."""
     due = list(
         PromiseToPay.objects.filter(status=PromiseStatus.OPEN, due_on__lt=on).select_related("case").order_by("pk")
     )
@@ -382,8 +383,8 @@ def _promises_check(*, on: datetime.date) -> tuple[int, int]:
             kept.append(promise.pk)
         else:
             broken.append(promise)
-    PromiseToPay.objects.filter(pk__in=kept).update(status=PromiseStatus.KEPT)
-    PromiseToPay.objects.filter(pk__in=[p.pk for p in broken]).update(status=PromiseStatus.BROKEN)
+    PromiseToPay.objects.filter(pk__in=kept).update(status=PromiseStatus.KEPT, settled_on=on)
+    PromiseToPay.objects.filter(pk__in=[p.pk for p in broken]).update(status=PromiseStatus.BROKEN, settled_on=on)
     _tasks_create(
         [
             (p.case, f"promise-broken:{p.pk}", _("Promise to pay on case %(case)s broken") % {"case": p.case.number})

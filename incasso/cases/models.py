@@ -59,6 +59,9 @@ class Case(models.Model):
     # second run on the same day changes nothing.
     next_measure_on = models.DateField(_("next measure on"), null=True, blank=True)
     last_run_on = models.DateField(_("last handled by the daily run on"), null=True, blank=True)
+    # When that run handled it (the start of its chunk): a change made on that day before the run is not a reason
+    # to look at the case again the next day (``collection.due``). Empty for cases last run before it was kept.
+    last_run_at = models.DateTimeField(_("last handled by the daily run at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

@@ -3,19 +3,20 @@
 For each chunk of cases: refresh the limitation dates, compute the quote, read the payment history, promises and
 the debtor's circumstances (``history``), let the strategy decide the next measure (storing inputs, version and
 explanation), check the move against the stage machine, and write the moves, measures, tasks and queued letters in
-bulk. Which cases are due is ``due.cases_due``. A case handled on a day is stamped with that day, so running the
-same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a broker is
-configured (see ``incasso.collection.tasks``).
+bulk. Which cases are due is ``due.cases_due``. A case handled on a day is stamped with that day (and the time), so
+running the same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a
+broker is configured (see ``incasso.collection.tasks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.models import PromiseStatus
@@ -185,7 +186,7 @@ _CLAIM_COLUMNS = (
     "principal_cents",
 )
 # What the run writes back to every case of the chunk, in one statement.
-_RUN_FIELDS = ("last_run_on", "next_measure_on", "costs_due_from", "fourteen_day_letter_posted_on")
+_RUN_FIELDS = ("last_run_on", "last_run_at", "next_measure_on", "costs_due_from", "fourteen_day_letter_posted_on")
 MEASURE_COLUMNS = ("case_id", "kind", "status", "planned_for", "idempotency_key")
 TASK_COLUMNS = ("case_id", "kind", "title", "due_on", "idempotency_key")
 
@@ -252,6 +253,9 @@ def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
 
 
 def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
+    # Taken before anything is read: a change stamped from now on may not be in what the chunk reads, so the
+    # next day's run looks at its case again (``due.changed_since_last_run``).
+    started = timezone.now()
     cases = _cases_lock(case_ids, on)
     summary = RunSummary(cases=len(cases), chunks=1)
     if not cases:
@@ -314,7 +318,7 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     summary.tasks = len(plan.tasks)
     summary.letters = letters_queue_bulk(requests=plan.letters, on=on)
     _claims_limitation_save(claim_rows, limitations, set(plan.interrupted_claims), on)
-    _cases_save(cases, on)
+    _cases_save(cases, on, started)
     return summary
 
 
@@ -361,8 +365,9 @@ def _claims_limitation_save(
     )
 
 
-def _cases_save(cases: list[_Case], on: date) -> None:
-    """Stamp every case with the day and write what the run changed, in one set-based update.
+def _cases_save(cases: list[_Case], on: date, started: datetime) -> None:
+    """Stamp every case with the day and the time the chunk began, and write what the run changed, in one
+    set-based update.
 
     Every case gets the stamp, so every row is written anyway; values the run left alone are written back as they
     were read, which changes nothing because the cases are locked.
@@ -371,7 +376,7 @@ def _cases_save(cases: list[_Case], on: date) -> None:
         Case,
         _RUN_FIELDS,
         {
-            case.pk: (on, case.next_measure_on, case.costs_due_from, case.fourteen_day_letter_posted_on)
+            case.pk: (on, started, case.next_measure_on, case.costs_due_from, case.fourteen_day_letter_posted_on)
             for case in cases
         },
     )

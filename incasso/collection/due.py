@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from incasso.arrangements.models import PromiseStatus, PromiseToPay
@@ -28,6 +29,7 @@ def cases_due(*, on: date) -> Q:
 # for longer (rare: the strategy reviews within 30 days) is checked row by row.
 CHANGES_WINDOW = timedelta(days=62)
 _ALL_TRANSACTION_KINDS = tuple(TransactionKind.values)  # lets the (kind, booked_on) index serve a date range
+SETTLED = (PromiseStatus.KEPT, PromiseStatus.BROKEN)
 
 
 def changed_since_last_run(*, on: date) -> Q:
@@ -40,10 +42,12 @@ def changed_since_last_run(*, on: date) -> Q:
     a date index), and only those get the exact correlated check against the case's own last run; a case run
     longer ago gets the correlated check alone.
 
-    Only the day of the last run is stored, so "since" means from that day on: something booked on the day of a
-    run but before it makes the case due once more the next day, which costs a decision and misses nothing. A
-    promise is settled by the run of a day after its due day (``arrangements_check``, before the cases are
-    chosen), so one settled since the last run has its due day on or after it.
+    "Since" is from the day of the last run (``last_run_on``) on, less what that day brought before the run: a
+    change stamped before ``last_run_at`` (the start of the run's chunk) was read by that run. Promises are settled
+    by the run of a day before it chooses its cases (``arrangements_check``), so one settled on the day of a
+    case's last run was read by it. A case last run before the time was kept has only the day: a change on that
+    day makes it due once more (a decision, no miss). Each exact check is the day's check narrowed by the time,
+    so the date-indexed narrowing still finds every case it can match.
     """
     floor = on - CHANGES_WINDOW
     floor_start = datetime.combine(floor, time.min, tzinfo=timezone.get_current_timezone())
@@ -51,18 +55,25 @@ def changed_since_last_run(*, on: date) -> Q:
     exact = (
         Exists(
             PaymentAllocation.objects.filter(case_id=OuterRef("pk")).filter(
-                Q(transaction__booked_on__gte=since) | Q(transaction__reversed_by__booked_on__gte=since)
+                Q(transaction__booked_on__gte=since) & _after_the_run("transaction__created_at")
+                | Q(transaction__reversed_by__booked_on__gte=since)
+                & _after_the_run("transaction__reversed_by__created_at")
             )
         ),
         Exists(
-            PromiseToPay.objects.filter(
-                case_id=OuterRef("pk"), status__in=(PromiseStatus.KEPT, PromiseStatus.BROKEN), due_on__gte=since
+            PromiseToPay.objects.filter(case_id=OuterRef("pk"), status__in=SETTLED).filter(
+                Q(settled_on__gt=since) | Q(settled_on=since) & _run_time_unknown()
             )
         ),
-        Exists(FinancialSituation.objects.filter(debtor_id=OuterRef("debtor_id"), recorded_at__date__gte=since)),
+        Exists(
+            FinancialSituation.objects.filter(debtor_id=OuterRef("debtor_id"), recorded_at__date__gte=since).filter(
+                _after_the_run("recorded_at")
+            )
+        ),
         Exists(
             VulnerabilityFlag.objects.filter(debtor_id=OuterRef("debtor_id")).filter(
-                Q(flagged_at__date__gte=since) | Q(lifted_at__date__gte=since)
+                Q(flagged_at__date__gte=since) & _after_the_run("flagged_at")
+                | Q(lifted_at__date__gte=since) & _after_the_run("lifted_at")
             )
         ),
     )
@@ -74,11 +85,7 @@ def changed_since_last_run(*, on: date) -> Q:
                 transaction__in=booked.filter(reverses__isnull=False).values("reverses_id")
             ).values("case_id")
         ),
-        Q(
-            pk__in=PromiseToPay.objects.filter(
-                status__in=(PromiseStatus.KEPT, PromiseStatus.BROKEN), due_on__gte=floor
-            ).values("case_id")
-        ),
+        Q(pk__in=PromiseToPay.objects.filter(settled_on__gte=floor).values("case_id")),
         Q(debtor_id__in=FinancialSituation.objects.filter(recorded_at__gte=floor_start).values("debtor_id")),
         Q(
             debtor_id__in=VulnerabilityFlag.objects.filter(
@@ -91,3 +98,13 @@ def changed_since_last_run(*, on: date) -> Q:
         narrowed |= candidates & Q(check)
         row_by_row |= Q(check)
     return (Q(last_run_on__gte=floor) & narrowed) | (Q(last_run_on__lt=floor) & row_by_row)
+
+
+def _run_time_unknown() -> Q:
+    """The case's last run has no time (it ran before ``last_run_at`` was kept): its day is all there is."""
+    return Q(IsNull(OuterRef("last_run_at"), True))
+
+
+def _after_the_run(stamp: str) -> Q:
+    """The row's ``stamp`` is not before the case's last run began (or that time is unknown)."""
+    return Q(**{f"{stamp}__gte": OuterRef("last_run_at")}) | _run_time_unknown()

@@ -469,7 +469,7 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     )
     + _personal(
         "arrangements.PromiseToPay",
-        "promised_on amount_cents due_on status",
+        "promised_on amount_cents due_on status settled_on",
         [D.BEHAVIOR, D.DEBT],
         DEBTOR,
         COLLECTION,

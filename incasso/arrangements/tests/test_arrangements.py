@@ -164,12 +164,19 @@ def test_promises_are_kept_or_broken(creditor):
     pay(broken_case, 4_999, datetime.date(2026, 10, 9), "b")
 
     assert arrangements_check(on=datetime.date(2026, 10, 10)).promises_kept == 0  # not due yet
-    summary = arrangements_check(on=datetime.date(2026, 10, 11))
+    kept.refresh_from_db()
+    assert kept.settled_on is None
+    summary = arrangements_check(on=datetime.date(2026, 10, 12))
 
     assert (summary.promises_kept, summary.promises_broken) == (1, 1)
     kept.refresh_from_db()
     broken.refresh_from_db()
     assert (kept.status, broken.status) == (PromiseStatus.KEPT, PromiseStatus.BROKEN)
+    # Stamped with the day of the check that settled them, not their due day.
+    assert kept.settled_on == broken.settled_on == datetime.date(2026, 10, 12)
+    arrangements_check(on=datetime.date(2026, 10, 13))
+    kept.refresh_from_db()
+    assert kept.settled_on == datetime.date(2026, 10, 12)  # settled once
     assert StaffTask.objects.filter(case=broken_case, kind=TaskKind.CALL).count() == 1
     with pytest.raises(ValidationError):
         promise_record(case=kept_case, amount=Money(0), due_on=datetime.date(2026, 10, 20), on=TODAY)

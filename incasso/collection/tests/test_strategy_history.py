@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from incasso.accounts.factories import UserFactory
 from incasso.accounts.roles import Role
 from incasso.arrangements.models import PromiseStatus, PromiseToPay
+from incasso.arrangements.services import promise_record
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.models import Case
 from incasso.cases.selectors import case_quote
@@ -36,8 +37,8 @@ pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 11, 2)  # a Monday
 
 
-def at(day):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False)
+def at(day, hour=12):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.fixture
@@ -62,8 +63,15 @@ def pay(case, n, day):
 
 
 def promise(case, status, day=datetime.date(2026, 10, 20)):
+    """A promise due on ``day``; a kept or broken one was settled by the next day's run."""
+    settled_on = None if status == PromiseStatus.OPEN else day + datetime.timedelta(days=1)
     return PromiseToPay.objects.create(
-        case=case, promised_on=day - datetime.timedelta(days=10), amount_cents=5_000, due_on=day, status=status
+        case=case,
+        promised_on=day - datetime.timedelta(days=10),
+        amount_cents=5_000,
+        due_on=day,
+        status=status,
+        settled_on=settled_on,
     )
 
 
@@ -156,6 +164,8 @@ def test_a_change_between_review_dates_makes_the_case_due_on_the_next_run(collec
             flag = vulnerability_flag_set(actor=collector, debtor=case.debtor, reason="language")
         if change == "reversal":
             pay(case, 1, before)
+        if change == "promise":  # due the day after the run; the run two days later finds it broken and settles it
+            promise_record(case=case, amount=Money(5_000), due_on=ON + datetime.timedelta(days=1), on=before)
     with at(ON):
         daily_run(on=ON)
     case.refresh_from_db()
@@ -170,7 +180,7 @@ def test_a_change_between_review_dates_makes_the_case_due_on_the_next_run(collec
         elif change == "reversal":
             payment_reverse(payment_key=f"pay-{case.pk}-1", key="rev-1", booked_on=later, reason="MD06")
         elif change == "promise":
-            promise(case, PromiseStatus.BROKEN, day=later)
+            pass  # settled by the run itself (``arrangements_check``, before it chooses the cases)
         elif change == "situation":
             situation(collector, case, 90_000)
         elif change == "flag":
@@ -183,6 +193,79 @@ def test_a_change_between_review_dates_makes_the_case_due_on_the_next_run(collec
         assert Decision.objects.filter(case=case).count() == decisions == 2
     case.refresh_from_db()
     assert case.last_run_on == later
+
+
+def _change(collector, case, change, day, flag=None):
+    if change == "payment":
+        pay(case, 2, day)
+    elif change == "reversal":
+        payment_reverse(payment_key=f"pay-{case.pk}-1", key="rev-1", booked_on=day, reason="MD06")
+    elif change == "situation":
+        situation(collector, case, 90_000)
+    elif change == "flag":
+        vulnerability_flag_set(actor=collector, debtor=case.debtor, reason="guardianship")
+    else:
+        vulnerability_flag_lift(actor=collector, flag=flag)
+
+
+@pytest.mark.parametrize("change", ["payment", "reversal", "situation", "flag", "lift"])
+@pytest.mark.parametrize(("hour", "woken"), [(9, False), (15, True)])
+def test_a_change_on_a_run_day_wakes_the_case_the_next_day_only_if_made_after_the_run(collector, change, hour, woken):
+    case = consumer_case()
+    flag = None
+    before = ON - datetime.timedelta(days=1)
+    with at(before):
+        if change == "lift":
+            flag = vulnerability_flag_set(actor=collector, debtor=case.debtor, reason="language")
+        if change == "reversal":
+            pay(case, 1, before)
+    if hour < 12:
+        with at(ON, hour=hour):  # the morning of the run's day: the run at noon reads it
+            _change(collector, case, change, ON, flag)
+    with at(ON):
+        assert daily_run(on=ON).cases == 1
+    case.refresh_from_db()
+    assert case.last_run_at == datetime.datetime.combine(ON, datetime.time(12), tzinfo=datetime.UTC)
+    assert case.next_measure_on > ON + datetime.timedelta(days=3)
+    if hour > 12:
+        with at(ON, hour=hour):  # the afternoon: after the run, so the next day's run must read it
+            _change(collector, case, change, ON, flag)
+    nxt = ON + datetime.timedelta(days=1)
+    with at(nxt):
+        assert daily_run(on=nxt).cases == (1 if woken else 0)
+        assert daily_run(on=nxt).cases == 0  # the same date again does nothing
+
+
+def test_a_promise_settled_by_a_run_does_not_wake_its_case_the_next_day():
+    case = consumer_case()
+    with at(ON - datetime.timedelta(days=3)):
+        promise = promise_record(
+            case=case, amount=Money(5_000), due_on=ON - datetime.timedelta(days=1), on=ON - datetime.timedelta(days=3)
+        )
+    with at(ON):
+        daily_run(on=ON)  # settles the promise (broken) before it chooses the cases, so it reads it
+    promise.refresh_from_db()
+    assert (promise.status, promise.settled_on) == (PromiseStatus.BROKEN, ON)
+    assert Decision.objects.get(case=case).inputs["promises_broken"] == 1
+    nxt = ON + datetime.timedelta(days=1)
+    with at(nxt):
+        assert daily_run(on=nxt).cases == 0
+    # A case last run before the run's time was kept has only the day: a promise settled then wakes it.
+    Case.objects.filter(pk=case.pk).update(last_run_on=ON, last_run_at=None)
+    with at(nxt):
+        assert daily_run(on=nxt).cases == 1
+
+
+def test_a_case_last_run_before_the_time_was_kept_is_woken_by_a_change_of_that_day(collector):
+    case = consumer_case()
+    with at(ON):
+        daily_run(on=ON)
+    with at(ON, hour=9):
+        pay(case, 1, ON)  # before the run, but the run's time is not known
+    Case.objects.filter(pk=case.pk).update(last_run_at=None)
+    nxt = ON + datetime.timedelta(days=1)
+    with at(nxt):
+        assert daily_run(on=nxt).cases == 1
 
 
 def test_a_business_case_is_quoted_with_the_costs_its_first_run_makes_due():
@@ -212,32 +295,44 @@ def test_a_case_not_run_for_longer_than_the_window_is_still_woken(collector):
 
 
 def _exactly_changed(on):
-    """The plain definition the narrowed selection must agree with: any change on or after the case's last run."""
-    since = OuterRef("last_run_on")
-    checks = (
-        Exists(
-            PaymentAllocation.objects.filter(case_id=OuterRef("pk")).filter(
-                Q(transaction__booked_on__gte=since) | Q(transaction__reversed_by__booked_on__gte=since)
+    """The plain definition the narrowed selection must agree with: any change on or after the day of the case's
+    last run and not before the time of that run, where the time is kept; a promise settled after that day, or on
+    it where the run's time is not kept."""
+    day, run_at = OuterRef("last_run_on"), OuterRef("last_run_at")
+    untimed = Q(last_run_at__isnull=True)
+
+    def changes(timed):
+        payments = Q(transaction__booked_on__gte=day) | Q(transaction__reversed_by__booked_on__gte=day)
+        situations = Q(recorded_at__date__gte=day)
+        flags = Q(flagged_at__date__gte=day) | Q(lifted_at__date__gte=day)
+        promises = Q(settled_on__gte=day)
+        if timed:
+            payments = Q(transaction__booked_on__gte=day, transaction__created_at__gte=run_at) | Q(
+                transaction__reversed_by__booked_on__gte=day, transaction__reversed_by__created_at__gte=run_at
             )
-        )
-        | Exists(PromiseToPay.objects.filter(case_id=OuterRef("pk"), status__in=("kept", "broken"), due_on__gte=since))
-        | Exists(FinancialSituation.objects.filter(debtor_id=OuterRef("debtor_id"), recorded_at__date__gte=since))
-        | Exists(
-            VulnerabilityFlag.objects.filter(debtor_id=OuterRef("debtor_id")).filter(
-                Q(flagged_at__date__gte=since) | Q(lifted_at__date__gte=since)
+            situations &= Q(recorded_at__gte=run_at)
+            flags = Q(flagged_at__date__gte=day, flagged_at__gte=run_at) | Q(
+                lifted_at__date__gte=day, lifted_at__gte=run_at
             )
+            promises = Q(settled_on__gt=day)
+        return (
+            Exists(PaymentAllocation.objects.filter(payments, case_id=OuterRef("pk")))
+            | Exists(PromiseToPay.objects.filter(promises, case_id=OuterRef("pk"), status__in=("kept", "broken")))
+            | Exists(FinancialSituation.objects.filter(situations, debtor_id=OuterRef("debtor_id")))
+            | Exists(VulnerabilityFlag.objects.filter(flags, debtor_id=OuterRef("debtor_id")))
         )
-    )
+
+    checks = (untimed & changes(timed=False)) | (~untimed & changes(timed=True))
     return set(Case.objects.filter(Q(last_run_on__isnull=False) & checks).values_list("pk", flat=True))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_the_narrowed_selection_finds_exactly_the_changed_cases(collector, seed):
     rng = random.Random(seed)  # noqa: S311 - test data, not a secret
-    cases = [consumer_case() for _ in range(24)]
+    cases = [consumer_case() for _ in range(36)]
     for number, case in enumerate(cases):
-        day = ON - datetime.timedelta(days=rng.choice([1, 5, 30, 61, 62, 63, 90, 200]))
-        with at(day):
+        day = ON - datetime.timedelta(days=rng.choice([1, 3, 5, 30, 61, 62, 63, 90, 200]))
+        with at(day, hour=rng.choice([8, 12, 18])):
             event = rng.choice(["payment", "reversal", "promise", "situation", "flag", "lift", "none"])
             if event in {"payment", "reversal"}:
                 pay(case, number, day)
@@ -253,8 +348,11 @@ def test_the_narrowed_selection_finds_exactly_the_changed_cases(collector, seed)
                 flag = vulnerability_flag_set(actor=collector, debtor=case.debtor, reason="language")
                 if event == "lift":
                     vulnerability_flag_lift(actor=collector, flag=flag)
-        last_run = ON - datetime.timedelta(days=rng.choice([1, 3, 10, 40, 61, 62, 63, 100, 250]))
-        Case.objects.filter(pk=case.pk).update(last_run_on=last_run)
+        last_run = ON - datetime.timedelta(days=rng.choice([1, 3, 4, 10, 40, 61, 62, 63, 100, 250]))
+        run_at = rng.choice([None, 10, 12, 15])  # the time of that run, on its day (or not kept)
+        if run_at is not None:
+            run_at = datetime.datetime.combine(last_run, datetime.time(run_at), tzinfo=datetime.UTC)
+        Case.objects.filter(pk=case.pk).update(last_run_on=last_run, last_run_at=run_at)
     narrowed = set(Case.objects.filter(changed_since_last_run(on=ON)).values_list("pk", flat=True))
     assert narrowed == _exactly_changed(ON)
     assert narrowed  # the draw has changed cases, and (below) unchanged ones

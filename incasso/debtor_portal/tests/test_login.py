@@ -46,6 +46,9 @@ def test_the_code_and_second_factor_are_accepted_as_people_type_them(client, por
 def test_every_failure_gives_the_same_answer_and_logs_nobody_in(client, portal_case, energy):
     other = owing_case(energy, number="2026-000778")
     issue_code(other, "WXYZ6789")
+    # A surname no page could show by chance (a random one can be a word of the page, as "Engels").
+    portal_case.debtor.surname = "Zwartkop-Verborgen"
+    portal_case.debtor.save()
     attempts = [
         (portal_case.number, "ABCD2346", POSTCODE),  # wrong code
         (portal_case.number, CODE, "9999 ZZ"),  # wrong postcode

@@ -9,7 +9,6 @@ names a non-medical reason: health belongs in ``incasso.sensitive``, apart and f
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,25 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incasso.crypto.fields import EncryptedModel, EncryptedTextField
+from incasso.crypto.fields import EncryptedCountField, EncryptedModel, EncryptedTextField
 from incasso.domain.data_map import LegalBasis, ProcessingPurpose
 from incasso.domain.protected_income import Household
-
-
-class EncryptedCountField(EncryptedTextField):
-    """A whole number (cents, a count) sealed as text; reads as ``None`` when unavailable."""
-
-    _pyi_private_set_type: int | str | None  # type: ignore[assignment]
-    _pyi_private_get_type: int | None  # type: ignore[assignment]
-
-    def decode(self, text: str) -> Any:
-        return int(text)
-
-    def encode(self, value: Any) -> str:
-        return str(int(value))
-
-    def unreadable(self, sealed: str) -> Any:
-        return None
 
 
 class SituationSource(models.TextChoices):

@@ -250,6 +250,23 @@ NORMALISERS: dict[str, Callable[..., str]] = {
 }
 
 
+class EncryptedCountField(EncryptedTextField):
+    """A whole number (cents, a count) sealed as text; reads as ``None`` when unavailable."""
+
+    # What django-stubs' plugin reads as the attribute's types.
+    _pyi_private_set_type: int | str | None  # type: ignore[assignment]
+    _pyi_private_get_type: int | None  # type: ignore[assignment]
+
+    def decode(self, text: str) -> Any:
+        return int(text)
+
+    def encode(self, value: Any) -> str:
+        return str(int(value))
+
+    def unreadable(self, sealed: str) -> Any:
+        return None
+
+
 class BlindIndexField(models.CharField):  # type: ignore[type-arg]
     """A keyed, truncated HMAC of one or more encrypted fields, kept up to date on every save, for exact-match
     search. Empty when the value is empty or unreadable (a shredded subject has no index entries)."""

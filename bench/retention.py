@@ -52,32 +52,39 @@ def _subjects_create(count: int) -> None:
 
     from incasso.cases.models import Case, Claim
     from incasso.core.bulk_insert import rows_insert
-    from incasso.crypto.services import data_keys_issue
+    from incasso.crypto.bulk import key_ids_stored
+    from incasso.crypto.services import data_keys_store
     from incasso.parties.models import Debtor
-    from incasso.parties.sealing import INDEX_COLUMNS, debtor_values_seal
+    from incasso.parties.sealing import INDEX_COLUMNS, SEALED_FIELDS, debtors_sealer
     from incasso.parties.services import client_create
 
     client = client_create(code="bench-retention", name="Benchmark Retentie B.V.")
     now = timezone.now()
-    columns = ("client_id", "reference", "kind", "surname", "postcode", "city", "created_at", *INDEX_COLUMNS)
+    # As the intake writes debtors: each sealed under a data key of its own by the bulk sealer.
+    sealer = debtors_sealer(SEALED_FIELDS)
+    given = {"surname": SEALED_FIELDS.index("surname"), "postcode": SEALED_FIELDS.index("postcode")}
+    city = SEALED_FIELDS.index("city")
+    columns = ("client_id", "reference", "kind", "created_at", *SEALED_FIELDS, *INDEX_COLUMNS, "data_key_id")
     for start in range(0, count, BATCH):
         numbers = range(start, min(count, start + BATCH))
         with transaction.atomic():
-            keys = data_keys_issue(subject_type=Debtor._meta.label_lower, count=len(numbers))
-            rows = []
-            for n, (key_id, cipher) in zip(numbers, keys, strict=True):
-                plain = {
-                    "client_id": client.pk,
-                    "reference": f"R{n:08d}",
-                    "kind": "consumer",
-                    "surname": f"Jansen {n}",
-                    "postcode": "1234AB",
-                    "city": "Utrecht",
-                    "created_at": now,
-                }
-                values = debtor_values_seal(plain, key_id=key_id, cipher=cipher)
-                rows.append((*(values[column] for column in columns), key_id))
-            debtor_ids = rows_insert(Debtor, (*columns, "data_key_id"), rows)
+            plain = []
+            for n in numbers:
+                values = [""] * len(SEALED_FIELDS)
+                values[given["surname"]], values[given["postcode"]], values[city] = f"Jansen {n}", "1234AB", "Utrecht"
+                plain.append(values)
+            subjects = sealer.seal(plain)
+            data_keys_store(
+                subject_type=sealer.subject_type,
+                master_version=sealer.master_version,
+                keys=[(subject.key_id, subject.wrapped_key) for subject in subjects],
+            )
+            key_ids = key_ids_stored(subject.key_id for subject in subjects)
+            rows = [
+                (client.pk, f"R{n:08d}", "consumer", now, *subject.sealed, *subject.indexes, key_id)
+                for n, subject, key_id in zip(numbers, subjects, key_ids, strict=True)
+            ]
+            debtor_ids = rows_insert(Debtor, columns, rows)
             case_ids = rows_insert(
                 Case,
                 CASE_COLUMNS,

@@ -4,6 +4,7 @@ audited; and the set-based read the daily run feeds the strategy from."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -126,3 +127,8 @@ def debtors_vulnerable(*, debtor_ids: Collection[int]) -> set[int]:
         .values_list("debtor_id", flat=True)
         .distinct()
     )
+
+
+def vulnerability_flag_of(*, case: Case, flag_id: uuid.UUID) -> VulnerabilityFlag | None:
+    """The flag ``flag_id`` if it is one of the case's debtor's (a flag of another debtor is not found)."""
+    return VulnerabilityFlag.objects.filter(pk=flag_id, debtor_id=case.debtor_id).first()

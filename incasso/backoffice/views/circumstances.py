@@ -4,6 +4,7 @@ vulnerability flag. Only the roles that need them (``incasso.circumstances.acces
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from django import forms
@@ -24,9 +25,9 @@ from incasso.circumstances.models import (
     PURPOSE_CHOICES,
     LivingSituation,
     SituationSource,
-    VulnerabilityFlag,
     VulnerabilityReason,
 )
+from incasso.circumstances.selectors import vulnerability_flag_of
 from incasso.circumstances.services import (
     financial_situation_record,
     vulnerability_flag_lift,
@@ -129,10 +130,10 @@ def case_flag(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_page(WRITE_ROLES)
 @require_POST
-def case_flag_lift(request: HttpRequest, case_id: int, flag_id: str) -> HttpResponse:
+def case_flag_lift(request: HttpRequest, case_id: int, flag_id: uuid.UUID) -> HttpResponse:
     user = staff_user(request)
     case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["vulnerability_flag"])
-    flag = VulnerabilityFlag.objects.filter(pk=flag_id, debtor_id=case.debtor_id).first()
+    flag = vulnerability_flag_of(case=case, flag_id=flag_id)
     if flag is None:
         raise Http404("No such flag.")
     try:

@@ -30,9 +30,6 @@ Content = Mapping[str, JSONValue]
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _APPEND = "SELECT first_sequence, first_prev_hash, hashes FROM audit_append(%s::jsonb)"
 _HEAD = AuditChainHead._meta.db_table
-_EVENTS = AuditEvent._meta.db_table
-# The JSON columns' text (jsonb keeps its own form of it; the hash covers the canonical text, not this one).
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 # From this many entries the function's per-row work (a PL/pgSQL loop, each entry's JSON parsed in the database)
@@ -79,20 +76,8 @@ def _append_here(contents: Sequence[Content], texts: Sequence[str]) -> list[Chai
         cursor.execute(f"SELECT last_sequence, last_hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608 - a model's table
         head = cursor.fetchone()
     sequence, prev_hash = head if head is not None else _head_make()
-    copying = connection.vendor == "postgresql"
-    # COPY takes each JSON column as text, encoded here once per distinct value: a batch's entries share their
-    # fields and details (``services._Encoder``), and the contents hold them for the whole call, so ``id`` names them.
-    encoded: dict[int, str] = {}
-
-    def as_json(value: JSONValue) -> JSONValue | str:
-        if not copying:
-            return value  # rows_insert encodes it
-        try:
-            return encoded[id(value)]
-        except KeyError:
-            text = encoded[id(value)] = _JSON(value)
-            return text
-
+    # A batch's entries share their fields and details objects (``services._Encoder``): rows_insert encodes each
+    # shared JSON value once.
     rows: list[tuple[Any, ...]] = []
     links = []
     moments: dict[JSONValue, datetime.datetime] = {}  # a batch has one moment: parse it once
@@ -109,37 +94,23 @@ def _append_here(contents: Sequence[Content], texts: Sequence[str]) -> list[Chai
                 content["action"],
                 content["subject_type"],
                 content["subject_id"],
-                as_json(content["fields"]),
+                content["fields"],
                 content["purpose"],
                 content["source"],
-                as_json(content["details"]),
+                content["details"],
                 prev_hash,
                 digest,
             )
         )
         links.append(ChainEntry(sequence, content, prev_hash, digest))
         prev_hash = digest
-    if copying:
-        _copy(rows)
-    else:
-        rows_insert(AuditEvent, COLUMNS, rows, returning=False)
+    rows_insert(AuditEvent, COLUMNS, rows, returning=False)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_HEAD} SET last_sequence = %s, last_hash = %s WHERE id = 1",  # noqa: S608 - a model's table
             [sequence, prev_hash],
         )
     return links
-
-
-def _copy(rows: list[tuple[Any, ...]]) -> None:
-    """The rows by COPY, their JSON columns already encoded (``core.bulk_insert.rows_insert`` would encode every
-    row's again)."""
-    by_attname = {field.attname: field.column for field in AuditEvent._meta.concrete_fields}
-    columns = ", ".join(by_attname[name] for name in COLUMNS)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {_EVENTS} ({columns}) FROM STDIN") as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
 
 
 def _head_make() -> tuple[int, str]:

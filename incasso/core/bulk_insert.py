@@ -160,10 +160,19 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a value of ``field`` becomes the driver's; None when both drivers take text and numbers as they are."""
     if isinstance(field, models.JSONField):
         # One encoder for all rows: ``json.dumps(value, cls=...)`` would build one per value, for the same text.
+        # A value many rows share (one dict or list object, as a bulk job's rows often do) is encoded once: the rows
+        # hold it for the whole call, so its ``id`` names it until the insert is done.
         encode = (field.encoder or json.JSONEncoder)().encode
+        encoded: dict[int, str] = {}
 
         def to_json(value: Any) -> Any:
-            return None if value is None else encode(value)
+            if value is None:
+                return None
+            try:
+                return encoded[id(value)]
+            except KeyError:
+                text = encoded[id(value)] = encode(value)
+                return text
 
         return to_json
     if field.get_internal_type() in _DRIVER_READY:

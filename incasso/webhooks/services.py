@@ -35,7 +35,7 @@ from incasso.webhooks.models import (
     WebhookEndpoint,
     WebhookEventType,
 )
-from incasso.webhooks.targets import webhook_target_check
+from incasso.webhooks.targets import webhook_target_check, webhook_target_resolve
 
 WEBHOOK_DELIVER_KIND = "webhook.deliver"
 # After this many failed attempts (about two days with the outbox's back-off) a delivery is given up.
@@ -186,13 +186,14 @@ def webhook_deliver(payload: dict[str, Any]) -> None:
     )
     try:
         # Again at every delivery: the host may resolve to another address than when the endpoint was saved.
-        webhook_target_check(endpoint.url)
+        address = webhook_target_resolve(endpoint.url)
     except ValidationError as refused:
         result = AttemptResult(False, None, f"refused: {' '.join(refused.messages)}"[:1000], 0)
     else:
         result = webhook_post(
             endpoint_id=endpoint.pk,
             url=endpoint.url,
+            address=address,
             secret=endpoint.secret,
             event_id=str(delivery.event_id),
             body=body,

@@ -6,8 +6,10 @@ check runs when an endpoint is saved and again before every delivery, because a 
 ``INCASSO_WEBHOOKS_ALLOW_LOCAL`` allows loopback only (and plain HTTP to it), for tests and local runs with the
 receiver double on 127.0.0.1; it never allows any other private address.
 
-The check and the connection resolve the name separately, so a name that changes in between (DNS rebinding within
-seconds) is not caught here; the egress firewall remains the backstop for that.
+A delivery connects to the very address that was checked (``webhook_target_resolve`` hands it to
+``delivery.webhook_post``, which pins the connection to it while TLS still verifies the certificate for the host
+name), so a name that resolves to a public address for the check and to an internal one a moment later (DNS
+rebinding) cannot steer the request into the agency's network.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ def _refusal(address: IPAddress) -> str | None:
 
 def webhook_target_check(url: str) -> None:
     """Refuse ``url`` (``ValidationError``, the reason in the active language) unless it may receive webhooks."""
+    webhook_target_resolve(url)
+
+
+def webhook_target_resolve(url: str) -> IPAddress:
+    """The address a delivery to ``url`` must connect to: the first of the host's addresses, once every one of them
+    passed the check. Raises ``ValidationError`` like ``webhook_target_check``."""
     parts = urlsplit(url)
     host = (parts.hostname or "").strip("[]")
     if parts.scheme not in ("https", "http") or not host:
@@ -75,3 +83,4 @@ def webhook_target_check(url: str) -> None:
             )
     if parts.scheme != "https" and not (_loopback_allowed() and all(a.is_loopback for a in addresses)):
         raise ValidationError(_("A webhook URL must use https."), code="scheme")
+    return addresses[0]

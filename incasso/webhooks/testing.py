@@ -22,9 +22,11 @@ class WebhookReceiver(LocalHttpDouble):
         self.secret = secret
         self.received: list[dict[str, Any]] = []
         self.refused: list[str] = []
+        self.hosts: list[str] = []  # the Host header of every request, as the receiver saw it
 
     def respond(self, request: Request) -> Response:
         with self._lock:
+            self.hosts.append(request.headers.get("host", ""))
             try:
                 signature_verify(
                     secret=self.secret,

@@ -120,3 +120,43 @@ def test_delivery_checks_again_and_refuses_a_host_that_now_resolves_privately(cr
     assert attempt.status_code is None and attempt.error.startswith("refused: ")
     assert "169.254.169.254" in attempt.error
     assert PendingCall.objects.filter(kind="webhook.deliver").exists()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_delivery_connects_to_the_checked_address_even_when_the_name_moves(
+    creditor, dns, monkeypatch, settings, scheme
+):
+    """DNS rebinding: the name resolves to the checked address for the check, elsewhere a moment later. The
+    connection goes to the checked address (the receiver double); a second resolution would lead to 127.0.0.2,
+    where nothing listens."""
+    import socket
+
+    from incasso.webhooks.testing import WebhookReceiver
+
+    settings.INCASSO_WEBHOOKS_ALLOW_LOCAL = True
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebound(host, port, *args, **kwargs):
+        if host == "hooks.example.com":
+            return real_getaddrinfo("127.0.0.2", port, *args, **kwargs)
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebound)
+    with WebhookReceiver() as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        dns["hooks.example.com"] = ["127.0.0.1"]
+        endpoint, secret = webhook_endpoint_create(client=creditor, url=f"http://hooks.example.com:{port}/hooks")
+        receiver.secret = secret
+        webhook_event_emit(client=creditor, event=WebhookEventType.PAYOUT_MADE, payload={"net": "10.00"})
+        if scheme == "https":
+            # TLS keeps the host name: the plain-HTTP double cannot answer a TLS handshake, and the attempt fails
+            # at the checked address, not by connecting to the rebound one.
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"https://hooks.example.com:{port}/hooks")
+            assert integrations_retry().failed == 1
+            attempt = WebhookDelivery.objects.get().attempt_log.get()
+            assert "127.0.0.2" not in attempt.error and "Connection refused" not in attempt.error
+            return
+        assert integrations_retry().succeeded == 1
+    [document] = receiver.received
+    assert document["data"] == {"net": "10.00"}
+    assert receiver.hosts == [f"hooks.example.com:{port}"]

@@ -28,6 +28,7 @@ from incasso.accounts.access import (
     access_debtor_cases,
 )
 from incasso.api.claims import ClientKeyBearer, ClientKeyHeader
+from incasso.api.schemas import RequestInvalidOut
 from incasso.cases.models import Case, Claim
 from incasso.cases.selectors import case_quote
 from incasso.debtor_portal.login import PortalIdentity
@@ -113,7 +114,7 @@ def _case(case: Case) -> dict[str, Any]:
 @router.get(
     "/cases",
     auth=AUTH,
-    response=list[CaseOut],
+    response={200: list[CaseOut], 422: RequestInvalidOut},
     summary="The cases the caller may see, newest first",
     description="An API key sees its client's cases; a logged-in user the cases their role allows.",
 )

@@ -14,6 +14,7 @@ from ninja import Form, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from incasso.api.schemas import RequestInvalidOut
 from incasso.domain.quote import QuoteError
 from incasso.ledger.errors import LedgerError
 from incasso.paylinks.errors import PaymentLinkNotFound
@@ -49,7 +50,13 @@ def _error(status: int, error: str, message: str) -> Status[dict[str, Any]]:
 @router.post(
     "/payment-links/webhook",
     auth=None,
-    response={200: WebhookOut, 404: WebhookErrorOut, 500: WebhookErrorOut, 503: WebhookErrorOut},
+    response={
+        200: WebhookOut,
+        404: WebhookErrorOut,
+        422: RequestInvalidOut,
+        500: WebhookErrorOut,
+        503: WebhookErrorOut,
+    },
     summary="Webhook for the payment provider: a payment's status changed",
     description=(
         "Called by the payment provider with the form field `id` (the provider's payment id) whenever a payment "

@@ -97,3 +97,11 @@ def inline_json_schema(model: type[Schema]) -> dict[str, Any]:
 
     resolved: dict[str, Any] = resolve(schema)
     return resolved
+
+
+class RequestInvalidOut(Schema):
+    """The answer (422) when parameters or a form do not fit this document, before any of our code runs."""
+
+    detail: list[dict[str, Any]] = Field(
+        description='one item per problem: `type`, `loc` (where, e.g. ["query", "open"]) and `msg`'
+    )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
@@ -91,3 +94,50 @@ def assert_accessible(page: Page) -> None:
     summary = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in blocking]
     if blocking:
         raise AssertionError("Accessibility violations:\n" + "\n".join(summary))
+
+
+# Links a crawl does not follow: leaving the session, files rather than pages, and the machine doors.
+CRAWL_SKIP = re.compile(
+    r"/logout|/static/|/media/|/api/|/admin/|\.(pdf|csv|json|xml|zip)$|/download|/export|/letters/\d+/$"
+)
+
+
+def pages_crawl(page: Page, *, start: str, limit: int = 60) -> tuple[list[str], list[str]]:
+    """Visit every same-site page reachable by links from ``start`` (one page per URL shape: /cases/12/ stands for
+    every /cases/N/), at most ``limit``. ``page`` is already open on the site (logged in, as the crawl's user).
+    Returns the paths visited and the problems found: an HTTP error, a script or console error, a serious or
+    critical axe-core finding."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: console: {m.text[:300]}") if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: script error: {str(error)[:300]}"))
+    origin = urlsplit(page.url).netloc
+    shapes: set[str] = set()
+    queue: deque[str] = deque([start])
+    visited: list[str] = []
+
+    def shape(path: str) -> str:
+        return re.sub(r"\d+", "N", path.split("?")[0])
+
+    shapes.add(shape(start))
+    while queue and len(visited) < limit:
+        path = queue.popleft()
+        response = page.goto(path)
+        visited.append(path)
+        if response is None or response.status >= 400:
+            problems.append(f"{path}: HTTP {response.status if response else 'no answer'}")
+            continue
+        for finding in axe_violations(page):
+            if finding.get("impact") in BLOCKING_IMPACTS:
+                targets = [node["target"] for node in finding["nodes"]][:3]
+                problems.append(f"{path}: axe {finding['id']} ({finding['impact']}): {finding['help']} {targets}")
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+            if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+                continue
+            target = urlsplit(urljoin(page.url, href))
+            if target.netloc != origin or CRAWL_SKIP.search(target.path):
+                continue
+            if shape(target.path) in shapes:
+                continue
+            shapes.add(shape(target.path))
+            queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    return visited, problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -269,51 +269,73 @@ def cases_transition_bulk(*, moves: Sequence[StageMove], today: datetime.date, a
     A case whose stage changed since the moves were planned is left alone (the UPDATE matches on the old stage),
     so a concurrent person's move wins and no event is written for the skipped case.
     """
-    moved = 0
     with transaction.atomic():
         groups: dict[tuple[Stage, Stage, ClosedReason | None], list[StageMove]] = {}
         for move in moves:
             groups.setdefault((move.from_stage, move.to, move.closed_reason), []).append(move)
-        events: list[tuple[object, ...]] = []
-        audits: list[AuditEntry] = []
-        announced: list[CaseEvent] = []  # the clients' webhooks (C-12)
+        made: list[StageMove] = []
+        debtors: dict[int, int] = {}
         for (from_stage, to, closed_reason), group in groups.items():
-            ids = [move.case_id for move in group]
             changes: dict[str, object] = {"stage": to.value}
             if to is Stage.CLOSED:
                 changes.update(closed_reason=closed_reason.value if closed_reason else None, closed_on=today)
                 changes["next_measure_on"] = None
-            debtor_of = _cases_update_returning_debtors(ids, from_stage, changes)
-            still_there = set(debtor_of)
-            audits.extend(
-                AuditEntry(
-                    actor_name,
-                    AuditAction.UPDATE,
-                    _debtor(debtor_of[move.case_id]),
-                    STAGE_FIELDS,
-                    ProcessingPurpose.DEBT_COLLECTION,
-                    SYSTEM,
-                    {"case_id": move.case_id, "from": from_stage.value, "to": to.value},
-                )
-                for move in group
-                if move.case_id in still_there
+            debtor_of = _cases_update_returning_debtors([move.case_id for move in group], from_stage, changes)
+            debtors.update(debtor_of)
+            made.extend(move for move in group if move.case_id in debtor_of)
+        _transitions_record(made, debtors, actor_name)
+    return len(made)
+
+
+def cases_transition_locked_bulk(
+    *, moves: Sequence[StageMove], debtors: Mapping[int, int], actor_name: str, audit: list[AuditEntry]
+) -> int:
+    """Record many checked moves of cases whose rows the caller has locked and whose new stage it writes itself
+    (the daily run, which writes each case once: stage and run stamp in one row version): the stage events and
+    the clients' webhooks of :func:`cases_transition_bulk`, without its UPDATE, and its audit events added to
+    ``audit``, which the caller records in this transaction (the daily run: one append for its whole chunk).
+
+    The lock is what makes the planned ``from_stage`` the stage the case has. Closing moves are refused: closing
+    writes more than the stage (reason, date), which :func:`cases_transition_bulk` does. ``debtors`` maps each
+    moved case to its debtor (the audit's subject).
+    """
+    if any(move.to is Stage.CLOSED for move in moves):
+        raise ValueError("closing moves go through cases_transition_bulk")
+    with transaction.atomic():
+        _transitions_record(moves, debtors, actor_name, audit)
+    return len(moves)
+
+
+def _transitions_record(
+    moves: Sequence[StageMove], debtors: Mapping[int, int], actor_name: str, audit: list[AuditEntry] | None = None
+) -> None:
+    """The stage events, audit events and webhook events of moves already made, in one bulk write each; the audit
+    events are added to ``audit`` instead, when given, for the caller to record."""
+    events: list[tuple[object, ...]] = []
+    audits: list[AuditEntry] = []
+    announced: list[CaseEvent] = []  # the clients' webhooks (C-12)
+    for move in moves:
+        from_stage, to = move.from_stage.value, move.to.value
+        audits.append(
+            AuditEntry(
+                actor_name,
+                AuditAction.UPDATE,
+                _debtor(debtors[move.case_id]),
+                STAGE_FIELDS,
+                ProcessingPurpose.DEBT_COLLECTION,
+                SYSTEM,
+                {"case_id": move.case_id, "from": from_stage, "to": to},
             )
-            moved += len(still_there)
-            reason_closed = closed_reason.value if closed_reason else None
-            events.extend(
-                (move.case_id, from_stage.value, to.value, reason_closed, actor_name, move.reason)
-                for move in group
-                if move.case_id in still_there
-            )
-            announced.extend(
-                CaseEvent(move.case_id, WebhookEventType.CASE_STAGE_CHANGED, {"from": from_stage.value, "to": to.value})
-                for move in group
-                if move.case_id in still_there
-            )
-        rows_insert(StageEvent, _EVENT_COLUMNS, events, returning=False)
+        )
+        reason_closed = move.closed_reason.value if move.closed_reason else None
+        events.append((move.case_id, from_stage, to, reason_closed, actor_name, move.reason))
+        announced.append(CaseEvent(move.case_id, WebhookEventType.CASE_STAGE_CHANGED, {"from": from_stage, "to": to}))
+    rows_insert(StageEvent, _EVENT_COLUMNS, events, returning=False)
+    if audit is None:
         audit_record_bulk(audits)
-        webhook_case_events_emit_bulk(events=announced)
-    return moved
+    else:
+        audit.extend(audits)
+    webhook_case_events_emit_bulk(events=announced)
 
 
 def _cases_update_returning_debtors(ids: list[int], from_stage: Stage, changes: dict[str, object]) -> dict[int, int]:

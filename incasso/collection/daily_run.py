@@ -14,16 +14,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.models import PromiseStatus
 from incasso.arrangements.services import arrangements_check
+from incasso.audit.services import AuditEntry, audit_record_bulk
 from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
 from incasso.cases.selectors import QUOTE_CLAIM_ORDER, case_active_holds, case_quote_requests_from
-from incasso.cases.services import StageMove, cases_transition_bulk
+from incasso.cases.services import StageMove, cases_transition_locked_bulk
 from incasso.circumstances.selectors import (
     NO_FACTS,
 )
@@ -139,7 +140,7 @@ class _Case:
 
     pk: int
     number: str
-    stage: str
+    stage: Stage
     client_id: int
     debtor_id: int
     consumer: bool
@@ -185,8 +186,15 @@ _CLAIM_COLUMNS = (
     "invoice_number",
     "principal_cents",
 )
-# What the run writes back to every case of the chunk, in one statement.
-_RUN_FIELDS = ("last_run_on", "last_run_at", "next_measure_on", "costs_due_from", "fourteen_day_letter_posted_on")
+# What the run writes back to every case of the chunk, in one statement: the stage a move took it to, too.
+_RUN_FIELDS = (
+    "stage",
+    "last_run_on",
+    "last_run_at",
+    "next_measure_on",
+    "costs_due_from",
+    "fourteen_day_letter_posted_on",
+)
 MEASURE_COLUMNS = ("case_id", "kind", "status", "planned_for", "idempotency_key")
 TASK_COLUMNS = ("case_id", "kind", "title", "due_on", "idempotency_key")
 
@@ -216,7 +224,7 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
         _Case(
             pk,
             number,
-            stage,
+            Stage(stage),
             client_id,
             debtor_id,
             kind == DebtorKind.CONSUMER,
@@ -249,7 +257,17 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
 def daily_run_chunk(*, case_ids: Sequence[int], on: date) -> RunSummary:
     """Handle one chunk of cases in one transaction; a case already handled on ``on`` is left alone."""
     with cyclic_gc_paused(), transaction.atomic():
+        _jit_off()
         return _chunk_run(case_ids, on)
+
+
+def _jit_off() -> None:
+    """No just-in-time compilation of the chunk's statements on PostgreSQL: over a large table their estimates
+    pass ``jit_above_cost``, and compiling one costs about 0.1 s of CPU, more than running it (each reads or
+    writes a chunk's rows by key). For the rest of the chunk's transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
@@ -285,8 +303,10 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     history = cases_history(case_debtors=[(case.pk, case.debtor_id) for case in workable], on=on)
     inputs = _strategy_inputs(workable, on, facts, instructions, near_limitation, earliest_due, requests, history)
     debtors = {case.pk: case.debtor_id for case in workable}
+    # What the chunk does to personal data, recorded in one append at its end (``_audit_record``).
+    audit: list[AuditEntry] = []
     # The chunk's cases are locked (``_cases_lock``), which lets the decisions go in by the cheapest insert.
-    decisions = decisions_take_locked_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors)
+    decisions = decisions_take_locked_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors, audit=audit)
     summary.decided = len(decisions)
     in_dutch = (get_language() or "").startswith("nl")  # task titles and stage reasons are stored as text
     for case in workable:
@@ -308,7 +328,8 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     for case_id in near_limitation:
         plan.task(case_id, TaskKind.LIMITATION, gettext("Claim near limitation: interrupt or act"), on)
 
-    summary.moved = cases_transition_bulk(moves=plan.moves, today=on, actor_name=ACTOR)
+    # The stage itself is written with the day's stamp (``_cases_save``): one new version of each case row.
+    summary.moved = cases_transition_locked_bulk(moves=plan.moves, debtors=debtors, actor_name=ACTOR, audit=audit)
     # A measure's key is the case and the day, and the case is locked and not yet stamped with the day, so no run
     # can have stored it: the cheapest insert will do (a key met anyway refuses it and rolls the chunk back, so
     # the retry finds the case stamped). The few tasks keep the insert that skips a key met again.
@@ -319,7 +340,19 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     summary.letters = letters_queue_bulk(requests=plan.letters, on=on)
     _claims_limitation_save(claim_rows, limitations, set(plan.interrupted_claims), on)
     _cases_save(cases, on, started)
+    _audit_record(audit)
     return summary
+
+
+def _audit_record(audit: list[AuditEntry]) -> None:
+    """Record the chunk's audit events, last, in one append: the append locks the audit chain's head until the
+    chunk commits, and chunks on other workers wait for it, so it comes after every other write of the chunk and
+    after the checks of its foreign keys, which PostgreSQL would otherwise run at the commit (deferred
+    constraints), while the head is locked. The events stay in the chunk's transaction: committed with its
+    changes or not at all."""
+    if connection.vendor == "postgresql":  # elsewhere one writer at a time anyway, and checks cost a table scan
+        connection.check_constraints()
+    audit_record_bulk(audit)
 
 
 _ClaimRow = tuple[int, int, date, str, date | None, date | None]  # _CLAIM_COLUMNS
@@ -366,17 +399,25 @@ def _claims_limitation_save(
 
 
 def _cases_save(cases: list[_Case], on: date, started: datetime) -> None:
-    """Stamp every case with the day and the time the chunk began, and write what the run changed, in one
-    set-based update.
+    """Stamp every case with the day and the time the chunk began, and write what the run changed (the stage of
+    a case moved, its next measure date...), in one set-based update.
 
-    Every case gets the stamp, so every row is written anyway; values the run left alone are written back as they
-    were read, which changes nothing because the cases are locked.
+    Every case gets the stamp, so every row is written anyway, and a moved case is written once, not once for the
+    move and once for the stamp; values the run left alone are written back as they were read, which changes
+    nothing because the cases are locked.
     """
     rows_update(
         Case,
         _RUN_FIELDS,
         {
-            case.pk: (on, started, case.next_measure_on, case.costs_due_from, case.fourteen_day_letter_posted_on)
+            case.pk: (
+                case.stage,
+                on,
+                started,
+                case.next_measure_on,
+                case.costs_due_from,
+                case.fourteen_day_letter_posted_on,
+            )
             for case in cases
         },
     )
@@ -388,7 +429,7 @@ _NO_HOLDS: frozenset[HoldKind] = frozenset()
 def _facts(case: _Case, on: date, instructions: ClientInstructions, holds: frozenset[HoldKind]) -> CaseFacts:
     """What the stage machine's guards need (as ``cases.selectors.case_facts_from`` builds it from a model)."""
     return CaseFacts(
-        stage=Stage(case.stage),
+        stage=case.stage,
         consumer=case.consumer,
         today=on,
         holds=holds,
@@ -441,7 +482,7 @@ def _strategy_inputs(
             StrategyInputs(
                 case_id=case.pk,
                 case_number=case.number,
-                stage=Stage(case.stage),
+                stage=case.stage,
                 consumer=case.consumer,
                 amount_outstanding=quote.total_outstanding,
                 principal_outstanding=principal,
@@ -485,11 +526,12 @@ def _plan_decision(
             plan.moves.append(
                 StageMove(
                     case.pk,
-                    Stage(case.stage),
+                    case.stage,
                     target,
                     gettext("strategy: %(explanation)s") % {"explanation": explanation},
                 )
             )
+            case.stage = target  # written with the run's stamp (``_cases_save``)
         except TransitionRefused as refused:
             if refused.code == "approval_required":
                 status = MeasureStatus.AWAITING_APPROVAL

@@ -19,7 +19,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import AuditEntry, audit_record_bulk
 from incasso.cases.models import Case, StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import task_close, task_create
-from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.core.bulk_insert import AnyKey, AnyOf, rows_insert
 from incasso.decisions.models import (
     MAX_CHALLENGER_SHARE,
     Decision,
@@ -139,28 +139,27 @@ DECISION_FIELDS = ("decisions.Decision.inputs", "decisions.Decision.outcome", "d
 AUTOMATED = "automated decision"
 
 
-def _decisions_audit(rows: Sequence[tuple[Any, ...]], debtors: Mapping[int, int] | None) -> None:
+def _decisions_audit(rows: Sequence[tuple[Any, ...]], debtors: Mapping[int, int] | None) -> list[AuditEntry]:
     """One audit event per automated decision (``rows`` as stored, in _DECISION_COLUMNS' order): the debtor
-    profiled, by which strategy version, for collection. ``debtors`` (case id: debtor id) spares reading them."""
+    profiled, by which strategy version, for collection. ``debtors`` (case id: debtor id) spares reading them.
+    The events to record, in the caller's transaction."""
     case_ids = [row[0] for row in rows]
     if debtors is not None and all(case_id in debtors for case_id in case_ids):
         debtor_of = debtors
     else:
         debtor_of = dict(Case.objects.filter(AnyOf(F("pk"), case_ids)).values_list("pk", "debtor_id"))
-    audit_record_bulk(
-        [
-            AuditEntry(
-                AUTOMATED,
-                AuditAction.CREATE,
-                SubjectRef("parties.Debtor", str(debtor_of[case_id])),
-                DECISION_FIELDS,
-                ProcessingPurpose.DEBT_COLLECTION,
-                "system",
-                {"case_id": case_id, "rule": rule_id, "strategy_version_id": version_id},
-            )
-            for case_id, version_id, _variant, _on, _inputs, rule_id, *_ in rows
-        ]
-    )
+    return [
+        AuditEntry(
+            AUTOMATED,
+            AuditAction.CREATE,
+            SubjectRef("parties.Debtor", str(debtor_of[case_id])),
+            DECISION_FIELDS,
+            ProcessingPurpose.DEBT_COLLECTION,
+            "system",
+            {"case_id": case_id, "rule": rule_id, "strategy_version_id": version_id},
+        )
+        for case_id, version_id, _variant, _on, _inputs, rule_id, *_ in rows
+    ]
 
 
 def _decisions_built(
@@ -175,10 +174,12 @@ def _decisions_built(
     position = {name: i for i, name in enumerate(_DECISION_COLUMNS)}
     defaults = [field.get_default() for field in fields]
     id_at = names.index("id")
+    outcome_at = names.index("outcome")
     built = []
     for row, key in zip(rows, keys, strict=True):
         values = [row[position[name]] if name in position else defaults[i] for i, name in enumerate(names)]
         values[id_at] = key
+        values[outcome_at] = dict(values[outcome_at])  # the rows of one rule share one dict; an instance its own
         decision = Decision.from_db(None, names, values)
         version_field.set_cached_value(decision, versions[row[1]])
         built.append(decision)
@@ -206,24 +207,28 @@ def decisions_decide_bulk(
     if not by_case:
         return {}
     blocked = case_profiling_blocks(case_ids=by_case, on=on) if blocks is None else blocks
-    decided = {d.case_id: d for d in Decision.objects.filter(AnyOf(F("case_id"), list(by_case)), decided_on=on)}
+    # By the (case, day) key (AnyKey): shown the chunk's length, the planner reads the day's index instead, which
+    # during a run holds every decision the run made so far that day, so each chunk would read all of them.
+    decided = {d.case_id: d for d in Decision.objects.filter(AnyKey(F("case_id"), list(by_case)), decided_on=on)}
     rows, versions = _decisions_new(by_case, on, strategy_code, blocked, decided.keys())
     if rows:
         keys = rows_insert(Decision, _DECISION_COLUMNS, rows, ignore_conflicts=True)
-        _decisions_audit(rows, debtors)
+        audit_record_bulk(_decisions_audit(rows, debtors))
         if len(keys) == len(rows):
             decided.update({d.case_id: d for d in _decisions_built(rows, keys, versions)})
         else:
             # A concurrent run of the same day stored some of these already: the first one stays, and the rows
             # are read back so both runs answer with the same decisions.
-            stored = Decision.objects.filter(AnyOf(F("case_id"), [row[0] for row in rows]), decided_on=on)
+            stored = Decision.objects.filter(AnyKey(F("case_id"), [row[0] for row in rows]), decided_on=on)
             decided.update({d.case_id: d for d in stored})
     return {case_id: d for case_id, d in decided.items() if case_id not in blocked}
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionTaken:
-    """What the caller acts on: what happens next and why. The stored row holds the rest (inputs, version)."""
+    """What the caller acts on: what happens next and why. The stored row holds the rest (inputs, version).
+
+    ``outcome`` is shared by the decisions of one rule: read it, never change it."""
 
     case_id: int
     outcome: dict[str, Any]
@@ -237,10 +242,15 @@ def decisions_take_locked_bulk(
     on: datetime.date,
     blocks: Mapping[int, ProfilingBlock],
     debtors: Mapping[int, int],
+    audit: list[AuditEntry],
     strategy_code: str = "standard",
 ) -> dict[int, DecisionTaken]:
     """:func:`decisions_decide_bulk` for a caller that holds the row lock of every case in ``inputs`` for the rest
     of its transaction (the daily run's chunk), and has read their ``blocks`` and ``debtors``.
+
+    The audit events of the decisions are added to ``audit``, and the caller records them in this transaction
+    (``audit_record_bulk``): the daily run records all of its chunk's events in one append just before it
+    commits, so the chain's head stays locked for a moment, not for the rest of the chunk.
 
     The lock means no other run can store a decision for these cases that day between the read of the day's
     decisions here and the insert, so the rows go in by ``COPY`` (no conflict handling, the cheapest insert) and
@@ -251,16 +261,16 @@ def decisions_take_locked_bulk(
     by_case = {item.case_id: item for item in inputs}
     if not by_case:
         return {}
-    taken = {
+    taken = {  # by the (case, day) key, as in decisions_decide_bulk
         case_id: DecisionTaken(case_id, outcome, nl, en)
         for case_id, outcome, nl, en in Decision.objects.filter(
-            AnyOf(F("case_id"), list(by_case)), decided_on=on
+            AnyKey(F("case_id"), list(by_case)), decided_on=on
         ).values_list("case_id", "outcome", "explanation_nl", "explanation_en")
     }
     rows, _versions = _decisions_new(by_case, on, strategy_code, blocks, taken.keys())
     if rows:
         rows_insert(Decision, _DECISION_COLUMNS, rows, returning=False)
-        _decisions_audit(rows, debtors)
+        audit.extend(_decisions_audit(rows, debtors))
         for case_id, _version, _variant, _on, _inputs, _rule, outcome, nl, en, _now in rows:
             taken[case_id] = DecisionTaken(case_id, outcome, nl, en)
     return {case_id: item for case_id, item in taken.items() if case_id not in blocks}
@@ -279,12 +289,17 @@ def _decisions_new(
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     versions: dict[int, StrategyVersion] = {}
+    # What happens next depends on the rule alone: one stored outcome per rule, which is also encoded once.
+    outcomes: dict[tuple[int, str], dict[str, Any]] = {}
     for case_id, item in by_case.items():
         if case_id in blocked or case_id in decided:
             continue
         variant, version, rules = in_force.version_for(item.case_number)
         versions[version.pk] = version
         outcome = decide(rules, item)
+        stored = outcomes.get((version.pk, outcome.rule_id))
+        if stored is None:
+            stored = outcomes[version.pk, outcome.rule_id] = outcome.as_dict()
         rows.append(
             (
                 case_id,
@@ -293,7 +308,7 @@ def _decisions_new(
                 on,
                 item.as_dict(),
                 outcome.rule_id,
-                outcome.as_dict(),
+                stored,
                 outcome.explanation_nl,
                 outcome.explanation_en,
                 now,

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 from incasso.accounts.factories import UserFactory
 from incasso.audit.models import AuditEvent
+from incasso.audit.services import AuditEntry
 from incasso.cases.factories import CaseFactory
-from incasso.cases.models import CaseHold, PartyRole, StaffTask, StageEvent, TaskKind, TaskStatus
+from incasso.cases.models import Case, CaseHold, PartyRole, StaffTask, StageEvent, TaskKind, TaskStatus
 from incasso.cases.services import (
     StageMove,
     case_hold_lift,
@@ -16,9 +17,11 @@ from incasso.cases.services import (
     case_party_add,
     case_transition,
     cases_transition_bulk,
+    cases_transition_locked_bulk,
     task_close,
     task_create,
 )
+from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_lifecycle import HoldKind, TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.parties.factories import ClientFactory, DebtorFactory
@@ -139,6 +142,27 @@ def test_bulk_moves_skip_cases_that_moved_meanwhile(django_assert_max_num_querie
     assert not StageEvent.objects.filter(case=cases[0]).exists()
     audited = AuditEvent.objects.filter(actor_label="daily run").values_list("subject_id", flat=True)
     assert sorted(audited) == sorted(str(c.debtor_id) for c in cases[1:])
+
+
+def test_moves_of_locked_cases_are_recorded_and_their_audit_handed_to_the_caller():
+    cases = CaseFactory.create_batch(3, debtor=DebtorFactory(kind=DebtorKind.CONSUMER))
+    moves = [StageMove(c.pk, Stage.REMINDER, Stage.FORMAL_DEMAND, "daily run: no payment") for c in cases[:2]]
+    audit: list[AuditEntry] = []
+    debtors = {c.pk: c.debtor_id for c in cases}
+    assert cases_transition_locked_bulk(moves=moves, debtors=debtors, actor_name="daily run", audit=audit) == 2
+    # The events are written; the stage is the caller's to write with its own update of the locked rows.
+    assert sorted(StageEvent.objects.filter(actor_name="daily run").values_list("case_id", flat=True)) == sorted(
+        c.pk for c in cases[:2]
+    )
+    assert Case.objects.get(pk=cases[0].pk).stage == Stage.REMINDER.value
+    assert not AuditEvent.objects.filter(actor_label="daily run").exists()
+    assert [(entry.subject, entry.details) for entry in audit] == [
+        (SubjectRef("parties.Debtor", str(c.debtor_id)), {"case_id": c.pk, "from": "reminder", "to": "formal_demand"})
+        for c in cases[:2]
+    ]
+    closing = [StageMove(cases[2].pk, Stage.REMINDER, Stage.CLOSED, "paid", ClosedReason.PAID)]
+    with pytest.raises(ValueError, match="closing"):
+        cases_transition_locked_bulk(moves=closing, debtors=debtors, actor_name="daily run", audit=audit)
 
 
 def test_parties_of_a_case_belong_to_its_client(consumer_case):

@@ -5,7 +5,10 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from incasso.audit.models import AuditEvent
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.cases.models import Case, Claim, Measure, StaffTask, StageEvent, TaskKind
 from incasso.cases.services import case_hold_place
@@ -48,6 +51,25 @@ def test_a_consumer_in_reminder_gets_the_fourteen_day_letter_with_a_stored_expla
     assert claim.limitation_interrupted_on == ON
     assert claim.limitation_date == datetime.date(2031, 11, 3)  # 5 years from the day after the demand
     assert case.next_measure_on > ON
+
+
+def test_a_moved_case_is_written_once_and_the_chunk_audits_in_one_append():
+    moved, staying = consumer_case(), consumer_case(stage="formal_demand")
+    with CaptureQueriesContext(connection) as run:
+        summary = daily_run_chunk(case_ids=[moved.pk, staying.pk], on=ON)
+    assert (summary.decided, summary.moved) == (2, 1)
+    case_writes = [q["sql"] for q in run.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(case_writes) == 1  # the stage with the day's stamp, not a second version of the moved row
+    moved.refresh_from_db()
+    assert (moved.stage, moved.last_run_on) == ("formal_demand", ON)
+    decisions_audited = AuditEvent.objects.filter(actor_label="automated decision").values_list("details", flat=True)
+    assert sorted(details["case_id"] for details in decisions_audited) == sorted([moved.pk, staying.pk])
+    (stage_audited,) = AuditEvent.objects.filter(actor_label="daily run")
+    assert (stage_audited.subject_id, stage_audited.details["to"]) == (str(moved.debtor_id), "formal_demand")
+    chain_heads_locked = [
+        q for q in run.captured_queries if "audit_auditchainhead" in q["sql"] and "FOR UPDATE" in q["sql"]
+    ]
+    assert len(chain_heads_locked) <= 1  # one append for the chunk (none on SQLite, whose write lock serialises)
 
 
 def test_running_the_same_day_twice_changes_nothing_the_second_time():

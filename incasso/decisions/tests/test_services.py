@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from incasso.audit.services import audit_record
+from incasso.audit.models import AuditEvent
+from incasso.audit.services import AuditEntry, audit_record
 from incasso.cases.factories import CaseFactory
 from incasso.cases.models import StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import case_hold_lift, case_hold_place
@@ -26,6 +27,7 @@ from incasso.decisions.services import (
     strategy_version_activate,
     strategy_version_create,
 )
+from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.case_stages import Stage
 from incasso.domain.strategy import StrategyError, Variant
@@ -96,9 +98,17 @@ def test_deciding_under_the_cases_locks_stores_what_deciding_without_them_stores
     inputs = [strategy_inputs(case, **change) for case, change in zip(cases, changes, strict=True)]
     blocks = {cases[-1].pk: ProfilingBlock.OBJECTED}
     debtors = {case.pk: case.debtor_id for case in cases}
-    taken = decisions_take_locked_bulk(inputs=inputs, on=TODAY, blocks=blocks, debtors=debtors)
+    audit: list[AuditEntry] = []
+    taken = decisions_take_locked_bulk(inputs=inputs, on=TODAY, blocks=blocks, debtors=debtors, audit=audit)
+    assert not AuditEvent.objects.exists()  # handed to the caller, which records them with the rest of its chunk
     reference = decisions_decide_bulk(inputs=inputs, on=TODAY + datetime.timedelta(1), blocks=blocks)
     assert set(taken) == set(reference) == {case.pk for case in cases[:-1]}
+    recorded = AuditEvent.objects.order_by("sequence").values_list("subject_type", "subject_id", "fields", "details")
+    assert [
+        (entry.subject.model, entry.subject.pk, list(entry.fields), entry.details)
+        for entry in audit
+        if isinstance(entry.subject, SubjectRef)
+    ] == [(kind, pk, fields, details) for kind, pk, fields, details in recorded]
     for case_id, decision in reference.items():
         stored = Decision.objects.filter(case_id=case_id, decided_on=TODAY).values(*_STORED).get()
         assert stored == Decision.objects.filter(pk=decision.pk).values(*_STORED).get()
@@ -113,13 +123,23 @@ def test_deciding_under_the_cases_locks_stores_what_deciding_without_them_stores
 
 def test_deciding_under_the_locks_twice_on_one_day_answers_the_first_decision(case):
     debtors = {case.pk: case.debtor_id}
+    audit: list[AuditEntry] = []
     first = decisions_take_locked_bulk(
-        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=5)], on=TODAY, blocks={}, debtors=debtors
+        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=5)],
+        on=TODAY,
+        blocks={},
+        debtors=debtors,
+        audit=audit,
     )
     again = decisions_take_locked_bulk(
-        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=50)], on=TODAY, blocks={}, debtors=debtors
+        inputs=[strategy_inputs(case, stage=Stage.AMICABLE, days_in_stage=50)],
+        on=TODAY,
+        blocks={},
+        debtors=debtors,
+        audit=audit,
     )
     assert again == first
+    assert len(audit) == 1  # the second call decided nothing: nothing to record
     assert Decision.objects.get(case=case).rule_id == "amicable-first-weeks"
 
 

@@ -4,7 +4,8 @@ Each subject is a debtor (personal data sealed under its own data key, as the in
 closed in 2015 and one claim, so every one of them is past the debt-collection retention period and is swept.
 Timed: ``retention_sweep`` for the debt-collection purpose (selecting the expired subjects, reading each one's
 region, anonymising the debtors and their cases' rows, destroying their data keys, recording each in the audit
-log), as ``incasso retention sweep`` runs it (on PostgreSQL reading each next chunk while writing the current one).
+log), as ``incasso retention sweep`` runs it (on PostgreSQL reading each next chunk while writing two at a time,
+on two connections).
 N is ``INCASSO_BENCH_SUBJECTS`` (default 1,000,000, the issue's figure); on PostgreSQL a fresh schema beside
 ``DATABASE_URL``'s is used and dropped afterwards. Target: 1,000,000 expired records within 60 seconds.
 """

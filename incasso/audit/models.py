@@ -8,11 +8,15 @@ refuse UPDATE and DELETE on both databases (migration 0002). Only ``services.aud
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from incasso.audit.field_sets import fields_expanded
 from incasso.domain.audit_chain import GENESIS_HASH, HASH_LENGTH
 from incasso.domain.data_map import ProcessingPurpose
 
@@ -29,6 +33,27 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Log-in")
     LOGIN_FAILED = "login_failed", _("Failed log-in")
     LOGOUT = "logout", _("Log-out")
+
+
+class AuditFieldsField(models.JSONField):
+    """The list of field names an entry records, read with each named field set (``field_sets``) expanded into the
+    names it stands for: every reader through the model (the access export, the admin) sees the fields themselves.
+    The stored form, which the chain's hash covers, is read by ``verification`` as it is (``stored_fields``)."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        fields = super().from_db_value(value, expression, connection)
+        return fields_expanded(fields) if isinstance(fields, list) else fields
+
+    def deconstruct(self) -> Any:
+        # Migrations see the plain JSONField: the column is the same, only reading differs (and a changed field
+        # class would make SQLite rebuild the table, losing its append-only triggers).
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
+def stored_fields() -> ExpressionWrapper[Any]:
+    """``AuditEvent.fields`` as stored (set references not expanded), for ``.annotate``/``.values``."""
+    return ExpressionWrapper(F("fields"), output_field=models.JSONField())
 
 
 class AuditEvent(models.Model):
@@ -48,7 +73,8 @@ class AuditEvent(models.Model):
     # The data subject: "app_label.Model" and the primary key, e.g. parties.Debtor and "42".
     subject_type = models.CharField(_("subject type"), max_length=100, blank=True)
     subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
-    fields = models.JSONField(_("fields"), default=list)
+    # Names like "parties.Debtor.surname", or a named set's reference ("@retention.anonymise/1"; read expanded).
+    fields = AuditFieldsField(_("fields"), default=list)
     purpose = models.CharField(_("purpose"), max_length=30, choices=PURPOSE_CHOICES)
     # Where the access came from: "ip:192.0.2.1", "api:<key prefix>", "cli", "job:daily-run".
     source = models.CharField(_("source"), max_length=200)
@@ -65,7 +91,9 @@ class AuditEvent(models.Model):
         indexes = [
             # The access export (P-4) and the privacy officer read a subject's history; monitoring reads an actor's.
             models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject_idx"),
-            models.Index(fields=["actor", "sequence"], name="audit_actor_idx"),
+            # A user's entries only: the system's (the sweep's, the intake's, the daily run's: most rows) have no
+            # actor, are found by their label, and cost this index no write.
+            models.Index(fields=["actor", "sequence"], condition=Q(actor__isnull=False), name="audit_actor_idx"),
             # Checked on every staff read and every failed log-in: the reads of one user in the past hour (mass
             # reads) and the failed log-ins of the past minutes (lock-out, alerts), without scanning older rows.
             models.Index(

@@ -25,6 +25,7 @@ from django.utils import timezone
 from incasso.audit.append import chain_append
 from incasso.audit.chain import content_build, timestamp_text
 from incasso.audit.errors import AuditOutsideTransaction
+from incasso.audit.field_sets import references_check
 from incasso.audit.models import AuditAction
 from incasso.domain.audit_chain import ChainEntry, JSONValue, SubjectRef, json_check
 from incasso.domain.data_map import ProcessingPurpose
@@ -100,6 +101,16 @@ def audit_batch_prepare(entries: Sequence[AuditEntry]) -> PreparedBatch:
     return PreparedBatch(tuple(encoder.entry(entry) for entry in entries))
 
 
+def audit_batch_prepare_each(entry: AuditEntry, subjects: Sequence[Subject]) -> PreparedBatch:
+    """``audit_batch_prepare`` of the same event about each of ``subjects``, in order (``entry.subject`` is None): a
+    bulk job's one entry per subject, with the event checked and encoded once rather than per subject."""
+    if entry.subject is not None:
+        raise ValueError("the entry's subjects are given apart")
+    encoder = _Encoder()
+    shared = encoder.shared(entry)
+    return PreparedBatch(tuple(encoder.about(shared, _subject_ref(subject)) for subject in subjects))
+
+
 def audit_record_prepared(batch: PreparedBatch) -> list[ChainEntry]:
     """Record a prepared batch as ``audit_record_bulk`` records its entries: at this moment, in order, inside the
     caller's transaction (``AuditOutsideTransaction`` otherwise); returns the links written."""
@@ -118,6 +129,15 @@ def _in_transaction() -> None:
         raise AuditOutsideTransaction("audit_record must run inside the transaction of the change it records")
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """An event's content without its subject, and its text before the moment and up to the subject's id."""
+
+    content: dict[str, JSONValue]
+    head: str
+    tail: str
+
+
 class _Encoder:
     """Checks and encodes the entries of one batch, each value the entries share once.
 
@@ -134,9 +154,19 @@ class _Encoder:
         self.fields: dict[int, tuple[list[JSONValue], str]] = {}
         self.details: dict[int, tuple[dict[str, JSONValue], str]] = {}
         self.actors: dict[int, tuple[int | None, str]] = {}
+        self.events: dict[tuple[int, str, int, str, str, int], _Shared] = {}
 
     def entry(self, entry: AuditEntry) -> tuple[dict[str, JSONValue], str, str]:
+        return self.about(self.shared(entry), _subject_ref(entry.subject))
+
+    def shared(self, entry: AuditEntry) -> _Shared:
+        """What an entry shares with the batch's other entries of the same event: everything but its subject,
+        checked and encoded once per distinct event (the entries hold the shared objects, so their ids name them)."""
         action, purpose, source = str(entry.action), str(entry.purpose), str(entry.source)
+        key = (id(entry.actor), action, id(entry.fields), purpose, source, id(entry.details))
+        known = self.events.get(key)
+        if known is not None:
+            return known
         if action not in _ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         if purpose not in _PURPOSES:
@@ -146,15 +176,13 @@ class _Encoder:
             raise ValueError(f"source must be 1 to {SOURCE_LENGTH} characters")
         details, details_json = self._details(entry.details)
         actor_id, label = self._actor(entry.actor)
-        subject = _subject_ref(entry.subject)
-        subject_type, subject_id = (subject.model, subject.pk) if subject else ("", "")
         content = content_build(
             occurred_at="",  # the moment it is recorded
             actor_id=actor_id,
             actor_label=label,
             action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
+            subject_type="",  # each entry's own
+            subject_id="",
             fields=fields,
             purpose=purpose,
             source=source,
@@ -175,20 +203,16 @@ class _Encoder:
                 ',"occurred_at":',
             )
         )
-        tail = "".join(
-            (
-                ',"purpose":',
-                self._text(purpose),
-                ',"source":',
-                self._text(source),
-                ',"subject_id":',
-                _CANONICAL(subject_id),
-                ',"subject_type":',
-                self._text(subject_type),
-                "}",
-            )
-        )
-        return content, head, tail
+        tail = "".join((',"purpose":', self._text(purpose), ',"source":', self._text(source), ',"subject_id":'))
+        known = self.events[key] = _Shared(content, head, tail)
+        return known
+
+    def about(self, shared: _Shared, subject: SubjectRef | None) -> tuple[dict[str, JSONValue], str, str]:
+        """The entry of ``shared``'s event about ``subject``: its content and its text around the moment."""
+        subject_type, subject_id = (subject.model, subject.pk) if subject else ("", "")
+        content = {**shared.content, "subject_type": subject_type, "subject_id": subject_id}
+        tail = "".join((shared.tail, _CANONICAL(subject_id), ',"subject_type":', self._text(subject_type), "}"))
+        return content, shared.head, tail
 
     def _text(self, value: str) -> str:
         try:
@@ -202,6 +226,7 @@ class _Encoder:
         if known is None:
             if isinstance(fields, str) or not all(isinstance(name, str) and name for name in fields):
                 raise ValueError("fields is a list of field names")
+            references_check(fields)  # a named set (``field_sets``) must be one that reads back
             names: list[JSONValue] = [str(name) for name in fields]
             known = self.fields[id(fields)] = (names, _CANONICAL(names))
         return known

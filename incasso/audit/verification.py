@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from incasso.audit.chain import COLUMNS, row_entry
-from incasso.audit.models import AuditChainHead, AuditEvent
+from incasso.audit.models import AuditChainHead, AuditEvent, stored_fields
 from incasso.domain.audit_chain import ChainEntry, ChainReport, verify_chain
 
 DEFAULT_CHUNK_SIZE = 5_000
@@ -18,6 +18,10 @@ def audit_chain_verify(*, chunk_size: int = DEFAULT_CHUNK_SIZE) -> ChainReport:
 
 
 def _entries(chunk_size: int) -> Iterator[ChainEntry]:
-    rows = AuditEvent.objects.order_by("sequence").values(*COLUMNS).iterator(chunk_size=chunk_size)
+    # The fields as stored, set references and all: that is what each hash covers.
+    columns = [name for name in COLUMNS if name != "fields"]
+    rows = (
+        AuditEvent.objects.order_by("sequence").values(*columns, stored=stored_fields()).iterator(chunk_size=chunk_size)
+    )
     for values in rows:
-        yield row_entry(values)
+        yield row_entry({**values, "fields": values["stored"]})

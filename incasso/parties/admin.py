@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from incasso.parties.models import Client, Debtor
-from incasso.parties.selectors import debtor_index_values
+from incasso.parties.selectors import blind_index_filled, debtor_index_values
 
 
 @admin.register(Client)
@@ -34,6 +34,6 @@ class DebtorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             entries = debtor_index_values(iban=term, email=term, postcode=term)
             matching = Q()
             for column, entry in entries.items():
-                matching |= Q(**{column: entry})
+                matching |= Q(blind_index_filled(column), **{column: entry})
             found |= queryset.filter(matching)
         return found, duplicates

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from incasso.core.bulk_insert import AnyOf
 from incasso.crypto.fields import BlindIndexField
@@ -76,6 +76,13 @@ def client_instructions_by_client(*, client_ids: Iterable[int], on: date) -> dic
     return result
 
 
+def blind_index_filled(*columns: str) -> Q:
+    """``column <> ''`` for each blind-index column: the predicate of the debtors' partial blind indexes (which leave
+    empty entries out), for a lookup to state when the planner cannot prove it from the values themselves: an
+    ``= ANY(array)`` of more than 100 entries, or values bound on the server (a generic plan does not know them)."""
+    return Q(*(~Q(**{column: ""}) for column in columns))
+
+
 def debtor_index_values(
     *,
     iban: str | None = None,
@@ -113,22 +120,31 @@ def debtors_matching(
     client_id = client.pk if isinstance(client, Client) else client
     if not wanted or not all(wanted.values()):
         return Debtor.objects.none()
-    return Debtor.objects.filter(client_id=client_id, **wanted)
+    return Debtor.objects.filter(blind_index_filled(*wanted), client_id=client_id, **wanted)
 
 
-def debtor_ids_by_iban(*, ibans: Iterable[str]) -> dict[str, set[int]]:
-    """For each IBAN (any client), the debtors holding it — one query over the IBAN blind index."""
+def debtor_iban_index(iban: str) -> str:
+    """The IBAN's entry in the debtors' IBAN blind index ("" for no IBAN): what ``debtor_ids_by_iban`` looks up,
+    for a caller that works it out ahead (the statement import's reader process, beside the writing)."""
     field = Debtor._meta.get_field("iban_index")
     assert isinstance(field, BlindIndexField)  # noqa: S101 - narrows the type
+    return field.compute(iban)
+
+
+def debtor_ids_by_iban(*, ibans: Iterable[str], indexed: Mapping[str, str] | None = None) -> dict[str, set[int]]:
+    """For each IBAN (any client), the debtors holding it — one query over the IBAN blind index. ``indexed`` may
+    hold, by IBAN, entries worked out already by ``debtor_iban_index``; the others are worked out here."""
+    known = indexed or {}
     by_entry: dict[str, str] = {}
     for iban in ibans:
-        entry = field.compute(iban)
+        entry = known.get(iban)
+        if entry is None:
+            entry = debtor_iban_index(iban)
         if entry:
             by_entry[entry] = iban
     found: dict[str, set[int]] = {}
     if by_entry:
-        for entry, debtor_id in Debtor.objects.filter(AnyOf(F("iban_index"), list(by_entry))).values_list(
-            "iban_index", "pk"
-        ):
+        wanted = Debtor.objects.filter(blind_index_filled("iban_index"), AnyOf(F("iban_index"), list(by_entry)))
+        for entry, debtor_id in wanted.values_list("iban_index", "pk"):
             found.setdefault(by_entry[entry], set()).add(debtor_id)
     return found

@@ -115,7 +115,11 @@ class AnonymisedSubject(models.Model):
 
     debtor = models.OneToOneField(Debtor, on_delete=models.CASCADE, related_name="anonymised")
     at = models.DateTimeField(_("anonymised at"), default=timezone.now)
-    sweep = models.ForeignKey(RetentionSweep, on_delete=models.PROTECT, null=True, related_name="anonymised")
+    # Not indexed: nothing looks subjects up by sweep (a sweep records counts, never which), and the index was one
+    # more write per anonymised subject.
+    sweep = models.ForeignKey(
+        RetentionSweep, on_delete=models.PROTECT, null=True, related_name="anonymised", db_index=False
+    )
     # The first two characters of the postcode (empty when it could no longer be read).
     region = models.CharField(_("region"), max_length=2, blank=True, default="")
 

@@ -36,6 +36,7 @@ from incasso.integrations.resilience import (
     client_or_own,
 )
 from incasso.parties.models import Debtor
+from incasso.parties.selectors import blind_index_filled
 
 ADDRESS = "address"
 ACTOR = "address refresh"
@@ -133,7 +134,8 @@ def _apply(changes: Iterable[AddressChange], *, batch_size: int) -> int:
     updated = 0
     after = 0
     while True:
-        batch = list(Debtor.objects.filter(postcode_index__in=indexes, pk__gt=after).order_by("pk")[:batch_size])
+        candidates = Debtor.objects.filter(blind_index_filled("postcode_index"), postcode_index__in=indexes)
+        batch = list(candidates.filter(pk__gt=after).order_by("pk")[:batch_size])
         if not batch:
             return updated
         after = batch[-1].pk

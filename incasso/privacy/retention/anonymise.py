@@ -20,6 +20,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from incasso.audit.field_sets import field_set_reference
 from incasso.cases.models import Case, CaseHold, Claim, StaffTask, StageEvent
 from incasso.communications.models import Communication, Letter, PortalAccessCode
 from incasso.core.bulk_insert import AnyKey, rows_insert
@@ -89,6 +90,16 @@ def audited_fields() -> list[str]:
     for model, updates in CASE_ROW_UPDATES:
         names += [f"{model._meta.label}.{name}" for name in updates]
     return [*names, "communications.PortalAccessCode (deleted)", "crypto.DataKey (destroyed)"]
+
+
+# The audit log's name for ``audited_fields()`` (``audit.field_sets``): the sweep records it for every subject.
+AUDITED_FIELD_SET = "retention.anonymise/1"
+
+
+def audited_fields_named() -> list[str]:
+    """``audited_fields()`` as one reference to the audit log's registered set, which must name the same fields (a
+    changed anonymisation registers a new version of the set): an entry per subject of ~250 bytes, not ~1.3 KB."""
+    return field_set_reference(AUDITED_FIELD_SET, fields=audited_fields())
 
 
 def debtors_regions_read(debtor_ids: Sequence[int]) -> list[SubjectValue]:

@@ -2,12 +2,15 @@
 
 Per purpose, set-based and in chunks: the debtors are walked in windows of ``chunk_size`` by primary key; per
 window one query finds its end and one its expired ids, one reads their regions (``anonymise.debtors_regions_read``)
-and the audit entries are checked and encoded (``audit_batch_prepare``); then, in the chunk's own transaction, a
-fixed number of statements anonymises them and destroys their data keys (``anonymise.anonymise_debtors``: nothing
-is re-sealed) and ``audit_record_prepared`` records one entry per subject. On PostgreSQL, outside a transaction, the
-next chunk is read while this one is written (``read_ahead``: Python decrypts and encodes while the database
-writes). A sweep stopped half-way keeps its finished chunks and is marked ``interrupted``; running it again picks up
-the rest (anonymised subjects are skipped), so a second run on the same day changes nothing.
+and the audit entries are checked and encoded (``audit_batch_prepare_each``: one event per subject, its fields the
+audit log's named set ``retention.anonymise/1``); then, in the chunk's own transaction, a fixed number of statements
+anonymises them and destroys their data keys (``anonymise.anonymise_debtors``: nothing is re-sealed) and
+``audit_record_prepared`` records one entry per subject, last. On PostgreSQL, outside a transaction, the next chunk
+is read while others are written (``read_ahead``: Python decrypts and encodes while the database writes), and
+chunks are written two at a time on two connections (``alternating``; the chain head's lock, taken last, keeps the
+audit log one chain). A sweep stopped half-way keeps its finished chunks (with two at a time, the one after a
+failed chunk may be among them) and is marked ``interrupted``; running it again picks up the rest (anonymised
+subjects are skipped), so a second run on the same day changes nothing.
 
 A dry run walks the same chunks with the same query and writes nothing but the sweep's record, so the dry run and
 the sweep agree.
@@ -26,18 +29,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from incasso.audit.models import AuditAction
-from incasso.audit.services import AuditEntry, PreparedBatch, audit_batch_prepare, audit_record_prepared
+from incasso.audit.services import AuditEntry, PreparedBatch, audit_batch_prepare_each, audit_record_prepared
 from incasso.cases.models import Case, CaseHold, CaseParty
 from incasso.consent.retention import marketing_sweep
-from incasso.core.read_ahead import read_ahead
+from incasso.core.read_ahead import alternating, read_ahead
 from incasso.crypto.selectors import SubjectValue
-from incasso.domain.audit_chain import JSONValue, SubjectRef
+from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy, RetentionSweep, SweepStatus
 from incasso.privacy.retention.aml import aml_sweep
-from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields, debtors_regions_read
+from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields_named, debtors_regions_read
 from incasso.privacy.retention.bookkeeping import bookkeeping_sweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
@@ -133,26 +136,23 @@ class _Chunk:
 def _chunks_read(
     expired: Callable[..., QuerySet[Debtor]], chunk_size: int, *, sweep: RetentionSweep, purpose: str
 ) -> Iterator[_Chunk]:
-    # What the entries share is one object each, which the audit encodes once per batch.
-    fields = audited_fields()
-    details: dict[str, JSONValue] = {"sweep": sweep.pk, "action": "anonymise"}
+    # One event about each subject, checked and encoded once (``audit_batch_prepare_each``); its fields as the audit
+    # log's named set, read back expanded.
+    event = AuditEntry(
+        actor=AUDIT_ACTOR,
+        action=AuditAction.UPDATE,
+        subject=None,  # each subject's own
+        fields=audited_fields_named(),
+        purpose=purpose,
+        source=AUDIT_SOURCE,
+        details={"sweep": sweep.pk, "action": "anonymise"},
+    )
     for ids in _chunks(expired, chunk_size):
         if sweep.dry_run:
             yield _Chunk(ids, None)
             continue
-        entries = [
-            AuditEntry(
-                actor=AUDIT_ACTOR,
-                action=AuditAction.UPDATE,
-                subject=SubjectRef("parties.Debtor", str(pk)),
-                fields=fields,
-                purpose=purpose,
-                source=AUDIT_SOURCE,
-                details=details,
-            )
-            for pk in ids
-        ]
-        yield _Chunk(ids, _Writes(debtors_regions_read(ids), audit_batch_prepare(entries)))
+        audit = audit_batch_prepare_each(event, [SubjectRef("parties.Debtor", str(pk)) for pk in ids])
+        yield _Chunk(ids, _Writes(debtors_regions_read(ids), audit))
 
 
 def _sweep_debt_collection(
@@ -160,15 +160,27 @@ def _sweep_debt_collection(
 ) -> None:
     candidates = functools.partial(expired_debtors, as_of=sweep.as_of, policy=policy)
     chunks = _chunks_read(candidates, chunk_size, sweep=sweep, purpose=policy.purpose)
+
+    def write(chunk: _Chunk) -> int:
+        if chunk.writes is not None:
+            _anonymise_chunk(chunk.ids, writes=chunk.writes, sweep=sweep)
+        return len(chunk.ids)
+
     # Reading the next chunk (its expired ids; for a sweep its regions, one decryption per debtor, and its audit
-    # entries, encoded) overlaps writing this one, on a connection of its own. Not inside a transaction, whose
-    # uncommitted rows another connection cannot see (tests): there the chunks are read in turn, by the same code.
-    ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with read_ahead(chunks) if ahead else contextlib.nullcontext(chunks) as ready:
-        for chunk in ready:
-            if chunk.writes is not None:
-                _anonymise_chunk(chunk.ids, writes=chunk.writes, sweep=sweep)
-            on_chunk(len(chunk.ids))
+    # entries, encoded) overlaps writing, on a connection of its own; and the chunks are written two at a time, on
+    # two connections (``alternating``): they touch different subjects, and each appends its audit entries last, so
+    # the two wait for each other only while one links its entries onto the chain (the head's lock keeps the chain
+    # one chain). Not inside a transaction, whose uncommitted rows another connection cannot see (tests): there the
+    # chunks are read and written in turn, by the same code.
+    threads = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with contextlib.ExitStack() as stack:
+        written: Iterator[int] = (
+            stack.enter_context(alternating(stack.enter_context(read_ahead(chunks)), write))
+            if threads
+            else map(write, chunks)
+        )
+        for count in written:
+            on_chunk(count)
 
 
 Sweeper = Callable[..., None]

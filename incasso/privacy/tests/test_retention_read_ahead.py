@@ -1,5 +1,7 @@
-"""The sweep reads the next chunk while it writes the current one (``retention.read_ahead``): the same chunks, in
-order, with the reader's failures raised in the sweep and the reader stopped when the sweep stops."""
+"""The sweep reads the next chunk while it writes the current one (``core.read_ahead``): the same chunks, in
+order, with the reader's failures raised in the sweep and the reader stopped when the sweep stops. It writes two
+chunks at a time (``alternating``): every chunk written once, the writer's failures raised in the sweep, and the
+audit chain one whole chain."""
 
 import datetime
 import threading
@@ -10,7 +12,7 @@ from django.db import connection
 from incasso.audit.models import AuditEvent
 from incasso.audit.verification import audit_chain_verify
 from incasso.core import read_ahead as read_ahead_module
-from incasso.core.read_ahead import read_ahead
+from incasso.core.read_ahead import alternating, read_ahead
 from incasso.crypto.models import DataKey
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject
@@ -71,25 +73,81 @@ def test_leaving_early_stops_the_reader(monkeypatch):
     assert len(produced) <= 4 + 2  # the four taken, one queued, one being handed over when it stopped
 
 
+def _writers():
+    return [thread for thread in threading.enumerate() if thread.name.startswith("alternate")]
+
+
+def test_alternating_does_every_item_once_every_second_one_in_the_other_thread():
+    done = []
+
+    def work(n):
+        done.append((n, threading.current_thread().name))
+        return n * 10
+
+    with alternating(iter(range(9)), work) as results:
+        assert sorted(results) == [n * 10 for n in range(9)]
+    assert sorted(n for n, _thread in done) == list(range(9))
+    assert {n for n, thread in done if thread.startswith("alternate")} == {1, 3, 5, 7}
+    assert not _writers()
+
+
+def test_alternating_raises_a_failure_of_the_other_thread_when_its_result_is_due():
+    def work(n):
+        if n == 1:
+            raise LookupError("chunk 1 failed")
+        return n
+
+    got = []
+    with pytest.raises(LookupError, match="chunk 1 failed"), alternating(iter(range(6)), work) as results:
+        got.extend(results)
+    assert got == [0, 2]  # item 1's result was due before item 3 was handed over
+    assert not _writers()
+
+
+def test_leaving_alternating_early_waits_for_the_other_thread_and_starts_nothing_more():
+    started = []
+    release = threading.Event()
+
+    def work(n):
+        started.append(n)
+        if n == 1:
+            release.wait(5)
+        if n == 2:
+            release.set()
+            raise KeyboardInterrupt
+        return n
+
+    with pytest.raises(KeyboardInterrupt), alternating(iter(range(100)), work) as results:
+        list(results)
+    assert sorted(started) == [0, 1, 2]
+    assert not _writers()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_outside_a_transaction_reads_ahead_and_agrees_with_its_dry_run(monkeypatch):
     """Committed data, as the command sees it: on PostgreSQL the chunks are read ahead on a second connection."""
     retention_policies_ensure()
     used = []
-    real = sweep_module.read_ahead
+    real, real_alternating = sweep_module.read_ahead, sweep_module.alternating
 
     def spy(items):
-        used.append(True)
+        used.append("read_ahead")
         return real(items)
 
+    def spy_alternating(items, work):
+        used.append("alternating")
+        return real_alternating(items, work)
+
     monkeypatch.setattr(sweep_module, "read_ahead", spy)
+    monkeypatch.setattr(sweep_module, "alternating", spy_alternating)
     try:
         debtors = [closed_case().debtor_id for _ in range(7)]
         kept = closed_case(closed_on=EXPIRES - datetime.timedelta(days=30)).debtor  # within its period
         dry = sweep(dry_run=True, chunk_size=2).counts["debt_collection"]
         done = sweep(chunk_size=2).counts["debt_collection"]
         assert (dry, done) == ({"would_remove": 7}, {"removed": 7})
-        assert bool(used) == (connection.vendor == "postgresql")
+        on_postgresql = connection.vendor == "postgresql"
+        assert used == (["read_ahead", "alternating"] * 2 if on_postgresql else [])
         assert sorted(AnonymisedSubject.objects.values_list("debtor_id", flat=True)) == debtors
         assert not DataKey.objects.filter(
             destroyed_at__isnull=True, pk__in=Debtor.objects.filter(pk__in=debtors).values("data_key")

@@ -1,0 +1,87 @@
+"""Named field sets: one audit entry names a long, fixed list of fields by one reference (docs/adr/0007).
+
+A bulk job that records the same long list for every subject (the retention sweep: 31 fields per anonymised debtor)
+stores ``["@retention.anonymise/1"]`` instead of the list itself: a row of ~250 bytes instead of ~1.3 KB, hashed,
+sent and written at a fifth of the cost. The reference is what is stored and what the chain's hash covers, so
+``incasso audit verify`` checks it as it checks any entry; reading the column through the model
+(``models.AuditFieldsField``) gives the list it stands for, so the access export, the admin and every other reader
+see the fields themselves.
+
+A registered set never changes: an entry written years ago must still read as what was true then. A job whose list
+changes registers a new version (``/2``) beside the old one; ``tests/test_field_sets.py`` pins each set's contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+MARK = "@"
+
+FIELD_SETS: Mapping[str, tuple[str, ...]] = {
+    # What ``privacy.retention.anonymise.anonymise_debtors`` changes (``audited_fields()``), as of 2026-12-07.
+    "retention.anonymise/1": (
+        "parties.Debtor.reference",
+        "parties.Debtor.given_names",
+        "parties.Debtor.surname",
+        "parties.Debtor.organisation_name",
+        "parties.Debtor.date_of_birth",
+        "parties.Debtor.street",
+        "parties.Debtor.house_number",
+        "parties.Debtor.postcode",
+        "parties.Debtor.city",
+        "parties.Debtor.email",
+        "parties.Debtor.phone",
+        "parties.Debtor.iban",
+        "parties.Debtor.kvk_number",
+        "cases.StageEvent.reason",
+        "communications.Letter.data",
+        "communications.Letter.error",
+        "communications.Communication.subject",
+        "communications.Communication.summary",
+        "decisions.Decision.inputs",
+        "decisions.Decision.explanation_nl",
+        "decisions.Decision.explanation_en",
+        "decisions.Decision.contest_reason",
+        "decisions.Decision.review_outcome",
+        "cases.StaffTask.title",
+        "cases.StaffTask.details",
+        "cases.StaffTask.outcome",
+        "cases.CaseHold.reason",
+        "cases.CaseHold.lift_reason",
+        "cases.Claim.description",
+        "communications.PortalAccessCode (deleted)",
+        "crypto.DataKey (destroyed)",
+    ),
+}
+
+
+class UnknownFieldSet(ValueError):
+    """A reference to a field set that is not registered (``FIELD_SETS``)."""
+
+
+def field_set_reference(name: str, *, fields: Sequence[str]) -> list[str]:
+    """The ``fields`` of an audit entry that names the registered set ``name``; ``fields`` is the list the caller
+    means, checked against the set so that an entry never names a set that says something else (a job whose list
+    changed needs a new version of its set). Raises ``UnknownFieldSet``, or ``ValueError`` when they differ."""
+    if name not in FIELD_SETS:
+        raise UnknownFieldSet(f"no audit field set {name!r}")
+    if tuple(fields) != FIELD_SETS[name]:
+        raise ValueError(f"the audit field set {name!r} names other fields: register a new version of it")
+    return [MARK + name]
+
+
+def fields_expanded(fields: Sequence[str]) -> list[str]:
+    """The field names an entry's stored ``fields`` stand for: each set reference replaced by its names."""
+    if not any(name.startswith(MARK) for name in fields):
+        return list(fields)
+    expanded: list[str] = []
+    for name in fields:
+        expanded.extend(FIELD_SETS[name.removeprefix(MARK)] if name.startswith(MARK) else (name,))
+    return expanded
+
+
+def references_check(fields: Sequence[str]) -> None:
+    """Refuse an entry that names a set not registered (``UnknownFieldSet``): it could never be read back."""
+    for name in fields:
+        if name.startswith(MARK) and name.removeprefix(MARK) not in FIELD_SETS:
+            raise UnknownFieldSet(f"no audit field set {name!r}")

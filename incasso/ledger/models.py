@@ -137,7 +137,8 @@ class PaymentAllocation(models.Model):
     """
 
     transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="allocation")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_allocations")
+    # Not indexed on its own: ``ledger_alloc_case_received_idx`` (case, received_on) serves every lookup by case.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_allocations", db_index=False)
     # The day the debtor's money arrived: the payment's date in the quote (interest stops running on it then).
     received_on = models.DateField(_("received on"))
     amount_cents = models.BigIntegerField(_("amount (cents)"))
@@ -153,13 +154,21 @@ class PaymentAllocation(models.Model):
     reference = models.CharField(_("payment reference"), max_length=140, blank=True)
     # Set when finance assigned a receipt from the unmatched queue to this case.
     from_unmatched = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", db_index=False
     )
 
     class Meta:
         verbose_name = _("payment allocation")
         verbose_name_plural = _("payment allocations")
-        indexes = [models.Index(fields=["case", "received_on"], name="ledger_alloc_case_received_idx")]
+        indexes = [
+            models.Index(fields=["case", "received_on"], name="ledger_alloc_case_received_idx"),
+            # Indexed where set only: most payments come straight from the bank, not from the unmatched queue.
+            models.Index(
+                fields=["from_unmatched"],
+                condition=Q(from_unmatched__isnull=False),
+                name="ledger_alloc_unmatched_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="ledger_alloc_amount_positive"),
             models.CheckConstraint(

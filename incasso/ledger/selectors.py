@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 
 from incasso.core.bulk_insert import AnyOf
 from incasso.domain.money import Money
 from incasso.domain.quote import PaymentInput
-from incasso.ledger.models import AccountKind, Entry, PaymentAllocation, TransactionKind
+from incasso.ledger.models import AccountKind, Entry, LedgerTransaction, PaymentAllocation, TransactionKind
 from incasso.ledger.shares import CommissionRates, RatesTimeline
 from incasso.parties.models import CommissionTerms
 
@@ -22,8 +22,12 @@ def case_payments(*, case_ids: Iterable[int]) -> dict[int, list[PaymentInput]]:
     One query. A payment's date is the day the money arrived, which for a receipt assigned from the unmatched
     queue is earlier than the day it was booked to the case; same-day payments keep the order they were booked in.
     """
+    # Not a join with the transactions (``transaction__reversed_by``): planned from stale statistics, that scanned
+    # every transaction of the ledger twice per call; each allocation is looked up by case and its reversal by key.
+    reversal = LedgerTransaction.objects.filter(reverses_id=OuterRef("transaction_id"))
     rows = (
-        PaymentAllocation.objects.filter(AnyOf(F("case_id"), list(case_ids)), transaction__reversed_by__isnull=True)
+        PaymentAllocation.objects.filter(AnyOf(F("case_id"), list(case_ids)))
+        .filter(~Exists(reversal))
         .order_by("received_on", "transaction_id")
         .values_list("case_id", "received_on", "amount_cents")
     )

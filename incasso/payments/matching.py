@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -52,6 +52,19 @@ IGNORED = Decision(EntryStatus.IGNORED)
 
 
 @dataclass(frozen=True, slots=True)
+class Hints:
+    """What matching needs of a chunk's credits that their text alone gives, where worked out already (e.g. by the
+    statement reader's process, beside the writing): the case numbers they name by entry key (``named_cases``) and
+    the blind-index entries of their IBANs by IBAN (``debtor_iban_index``). Whatever is missing is worked out here."""
+
+    named: Mapping[str, NamedCases] = field(default_factory=dict)
+    iban_indexes: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_HINTS = Hints()
+
+
+@dataclass(frozen=True, slots=True)
 class _Payment:
     """A matched credit a return may reverse."""
 
@@ -64,13 +77,11 @@ class _Payment:
     case_id: int | None
 
 
-def chunk_decide(
-    entries: list[tuple[str, ParsedEntry]], named: Mapping[str, NamedCases] | None = None
-) -> list[Decision]:
-    """One decision per entry, in order. ``entries`` are (entry key, entry) pairs not stored before; ``named``
-    may hold, by entry key, the case numbers of credits worked out already (``named_cases``), e.g. by the reader."""
+def chunk_decide(entries: list[tuple[str, ParsedEntry]], hints: Hints = NO_HINTS) -> list[Decision]:
+    """One decision per entry, in order. ``entries`` are (entry key, entry) pairs not stored before; ``hints``
+    may hold what their text gives, worked out already (``Hints``)."""
     credits = [(key, entry) for key, entry in entries if entry.amount_cents > 0 and _payable(entry)]
-    cases = _CaseLookup(credits, named or {})
+    cases = _CaseLookup(credits, hints)
     payments = _PaymentLookup([entry for _, entry in entries if entry.amount_cents < 0])
     decisions = []
     for key, entry in entries:
@@ -103,11 +114,11 @@ class _CaseLookup:
     each, and a query over the debtors' blind index), so a chunk paid by reference does no IBAN work at all.
     """
 
-    def __init__(self, keyed_credits: list[tuple[str, ParsedEntry]], named: Mapping[str, NamedCases]) -> None:
+    def __init__(self, keyed_credits: list[tuple[str, ParsedEntry]], hints: Hints) -> None:
         credits = [entry for _, entry in keyed_credits]
         rf_numbers, text_numbers = {}, {}
         for key, entry in keyed_credits:
-            rf_numbers[id(entry)], text_numbers[id(entry)] = named.get(key) or named_cases(entry)
+            rf_numbers[id(entry)], text_numbers[id(entry)] = hints.named.get(key) or named_cases(entry)
         numbers: set[str] = set()
         for found in (*rf_numbers.values(), *text_numbers.values()):
             numbers |= found
@@ -125,7 +136,7 @@ class _CaseLookup:
         self.open_by_iban: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         if ibans:
             # The debtor's IBAN is encrypted: found through its blind index, one query for the debtors, one for cases.
-            debtors_by_iban = debtor_ids_by_iban(ibans=ibans)
+            debtors_by_iban = debtor_ids_by_iban(ibans=ibans, indexed=hints.iban_indexes)
             iban_of = {debtor_id: iban for iban, ids in debtors_by_iban.items() for debtor_id in ids}
             rows = (
                 Case.objects.filter(AnyOf(F("debtor_id"), list(iban_of)))

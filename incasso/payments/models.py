@@ -108,8 +108,16 @@ class StatementEntry(models.Model):
     return_reason = models.CharField(_("return reason"), max_length=REASON_LENGTH, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=EntryStatus.choices)
     match_rule = models.CharField(_("matched by"), max_length=12, choices=MatchRule.choices, blank=True)
+    # Indexed where set only (``stmt_entry_case_idx``): half a statement is unmatched, and every index is one more
+    # write per entry of an import.
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="statement_entries", verbose_name=_("case")
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_entries",
+        verbose_name=_("case"),
+        db_index=False,
     )
     # The ledger transaction that holds this money: the payment on its case, or the unmatched-payments account.
     ledger_key = models.CharField(_("ledger transaction key"), max_length=KEY_LENGTH + 20, blank=True)
@@ -125,8 +133,9 @@ class StatementEntry(models.Model):
     )
     # Why an entry is unmatched or was not booked as read (two open cases, the ledger refused it, ...): for finance.
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # Set only when finance matched an entry by hand: indexed where set (``stmt_entry_matched_by_idx``).
     matched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -142,6 +151,11 @@ class StatementEntry(models.Model):
             # Returns find the payment they reverse by end-to-end id or mandate.
             models.Index(fields=["end_to_end_id"], condition=~Q(end_to_end_id=""), name="stmt_entry_e2e_idx"),
             models.Index(fields=["mandate_id"], condition=~Q(mandate_id=""), name="stmt_entry_mandate_idx"),
+            # The foreign keys that are mostly empty, indexed where they are set (a lookup by value implies it).
+            models.Index(fields=["case"], condition=Q(case__isnull=False), name="stmt_entry_case_idx"),
+            models.Index(
+                fields=["matched_by"], condition=Q(matched_by__isnull=False), name="stmt_entry_matched_by_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=EntryStatus.values), name="stmt_entry_status_valid"),

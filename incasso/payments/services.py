@@ -28,8 +28,9 @@ from incasso.cases.models import Case
 from incasso.core.collector import cyclic_gc_paused
 from incasso.core.read_ahead import read_ahead
 from incasso.domain.money import Money
+from incasso.parties.selectors import debtor_iban_index
 from incasso.payments import booking
-from incasso.payments.matching import ledger_key
+from incasso.payments.matching import Hints, ledger_key
 from incasso.payments.models import EntryStatus, ImportStatus, MatchRule, StatementEntry, StatementImport
 from incasso.payments.parsers import (
     CamtReader,
@@ -46,9 +47,10 @@ from incasso.payments.writing import ChunkOutcome, chunk_write
 
 CHUNK_SIZE = 5_000
 BLOCK = 1 << 20
-# What the reader hands the writer per chunk: the file's info so far, its skipped records, its keyed entries, and
-# the case numbers its credits name (by entry key: pure text work, done beside the writing in the reader's process).
-_Chunk = tuple[StatementInfo, list[SkippedEntry], list[tuple[str, ParsedEntry]], dict[str, NamedCases]]
+# What the reader hands the writer per chunk: the file's info so far, its skipped records, its keyed entries, the
+# case numbers its credits name (by entry key) and the blind-index entries of its credits' IBANs (by IBAN): pure
+# work, done beside the writing in the reader's process.
+_Chunk = tuple[StatementInfo, list[SkippedEntry], list[tuple[str, ParsedEntry]], dict[str, NamedCases], dict[str, str]]
 
 
 @dataclass
@@ -118,12 +120,13 @@ def statement_import(*, stream: BinaryIO, filename: str, chunk_size: int = CHUNK
         info = reader.info
         book = booking.ledger()
         with cyclic_gc_paused(), _read_ahead(_keyed_chunks(reader, chunk_size)) as chunks:
-            for known, skipped, entries, named in chunks:
+            for known, skipped, entries, named, iban_indexes in chunks:
                 info = known
                 for item in skipped:
                     summary.skip(item)
                 if entries:
-                    summary.add(chunk_write(import_id=record.pk, entries=entries, book=book, named=named))
+                    hints = Hints(named, iban_indexes)
+                    summary.add(chunk_write(import_id=record.pk, entries=entries, book=book, hints=hints))
                 gc.collect(0)  # whatever cycles the chunk left: memory stays bounded by a chunk
     except StatementFileError as error:
         _finish(record, summary, info, ImportStatus.REFUSED, error.message)
@@ -153,11 +156,12 @@ def _read_ahead(chunks: Iterable[_Chunk]) -> AbstractContextManager[Iterator[_Ch
 
 def _keyed_chunks(reader: CamtReader | Mt940Reader, size: int) -> Iterator[_Chunk]:
     """The file in chunks of ``size`` records: what is known of the file so far (``info``: read in the reader's
-    process, it travels with each chunk), the skipped records, and the others with their keys (in file order)."""
+    process, it travels with each chunk), the skipped records, the others with their keys (in file order), and
+    what matching needs of the credits that is worked out from their text alone (``matching.Hints``)."""
     iterator = iter(reader)
     keys = EntryKeys()
     while chunk := list(islice(iterator, size)):
-        skipped, entries, named = [], [], {}
+        skipped, entries, named, iban_indexes = [], [], {}, {}
         for item in chunk:
             if isinstance(item, SkippedEntry):
                 skipped.append(item)
@@ -166,9 +170,12 @@ def _keyed_chunks(reader: CamtReader | Mt940Reader, size: int) -> Iterator[_Chun
                 entries.append((key, item))
                 if item.amount_cents > 0:
                     named[key] = named_cases(item)
-        yield _info(reader), skipped, entries, named
+                    iban = item.counterparty_iban
+                    if iban and iban not in iban_indexes:
+                        iban_indexes[iban] = debtor_iban_index(iban)
+        yield _info(reader), skipped, entries, named, iban_indexes
         gc.collect(0)  # the reader's cycles, in whichever process reads (the collector is paused there too)
-    yield _info(reader), [], [], {}  # the info complete: the file's last lines may come after its last entry
+    yield _info(reader), [], [], {}, {}  # the info complete: the file's last lines may come after its last entry
 
 
 def _info(reader: CamtReader | Mt940Reader) -> StatementInfo:

@@ -14,7 +14,6 @@ instead of every entry a savepoint.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -23,10 +22,9 @@ from django.utils import timezone
 
 from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.payments.booking import Ledger, Planned, planned_book_carefully, planned_book_chunk
-from incasso.payments.matching import chunk_decide
+from incasso.payments.matching import NO_HINTS, Hints, chunk_decide
 from incasso.payments.models import StatementEntry
 from incasso.payments.parsers.records import ParsedEntry, SkippedEntry
-from incasso.payments.references import NamedCases
 
 # A concurrent import of the same file may insert a key between our read and our insert: the unique index
 # refuses it, the chunk (bookings included) rolls back and is tried again, now seeing those keys as duplicates.
@@ -76,16 +74,16 @@ def chunk_write(
     import_id: int,
     entries: list[tuple[str, ParsedEntry]],
     book: Ledger,
-    named: Mapping[str, NamedCases] | None = None,
+    hints: Hints = NO_HINTS,
 ) -> ChunkOutcome:
-    """Store and book ``entries`` — (entry key, entry) pairs — all together or not at all. ``named``: the case
-    numbers of credits by entry key where known already (``matching.chunk_decide``)."""
+    """Store and book ``entries`` — (entry key, entry) pairs — all together or not at all. ``hints``: what the
+    reader worked out already for matching (``matching.Hints``)."""
     careful = False
     conflicts = 0
     while True:
         try:
             with transaction.atomic():
-                return _chunk_write(import_id, entries, book, named or {}, careful=careful)
+                return _chunk_write(import_id, entries, book, hints, careful=careful)
         except _FastPathFailed:
             careful = True
         except IntegrityError:
@@ -98,7 +96,7 @@ def _chunk_write(
     import_id: int,
     entries: list[tuple[str, ParsedEntry]],
     book: Ledger,
-    named: Mapping[str, NamedCases],
+    hints: Hints,
     *,
     careful: bool,
 ) -> ChunkOutcome:
@@ -107,7 +105,7 @@ def _chunk_write(
     existing = set(StatementEntry.objects.filter(AnyOf(F("entry_key"), keys)).values_list("entry_key", flat=True))
     new = [(key, entry) for key, entry in entries if key not in existing]
     outcome.duplicates = len(entries) - len(new)
-    decisions = chunk_decide(new, named)
+    decisions = chunk_decide(new, hints)
     planned = [Planned(key, entry, decision) for (key, entry), decision in zip(new, decisions, strict=True)]
     if careful:
         booked = [planned_book_carefully(item, book) for item in planned]

@@ -17,6 +17,7 @@ DAY = datetime.date(2026, 10, 1)
 triggers = importlib.import_module("incasso.ledger.migrations.0002_append_only_and_balanced_triggers")
 per_statement = importlib.import_module("incasso.ledger.migrations.0003_balanced_check_per_statement")
 references = importlib.import_module("incasso.ledger.migrations.0004_entry_references_checked_per_statement")
+own_rows = importlib.import_module("incasso.ledger.migrations.0005_statement_check_reads_only_its_own_rows")
 
 
 @pytest.fixture
@@ -113,8 +114,8 @@ def test_a_balanced_transaction_passes_the_commit_time_check(posted):
 def test_the_trigger_migration_is_reversible(posted):
     forward, backward = {
         "postgresql": (
-            triggers.PG_FORWARD + per_statement.PG_FORWARD + references.PG_FORWARD,
-            references.PG_BACKWARD + per_statement.PG_BACKWARD + triggers.PG_BACKWARD,
+            triggers.PG_FORWARD + per_statement.PG_FORWARD + references.PG_FORWARD + own_rows.PG_FORWARD,
+            own_rows.PG_BACKWARD + references.PG_BACKWARD + per_statement.PG_BACKWARD + triggers.PG_BACKWARD,
         ),
         "sqlite": (triggers.SQLITE_FORWARD, triggers.SQLITE_BACKWARD),
     }[connection.vendor]
@@ -202,6 +203,19 @@ def test_an_entry_of_a_transaction_or_account_that_does_not_exist_is_refused(pos
     with pytest.raises(IntegrityError):
         _entries_written([(transaction_id, bank.pk, 100), (transaction_id, account_id, -100)])
     assert Entry.objects.filter(transaction=posted).count() == 2
+
+
+def test_an_entry_added_alone_to_a_balanced_transaction_is_refused(posted, unbalanced_ledger):
+    """The statement's own entries must balance (migration 0005 sums only them): the transaction's earlier entries
+    balanced already, so one more entry unbalances it, as the sum over all its entries says too."""
+    bank = account_for(AccountKind.BANK_CLIENT_MONEY)
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="its entries sum to 100 cents"), transaction.atomic():
+            _raw_entries([(posted.pk, bank.pk, 100)])
+        assert ledger_verify().clean
+    else:
+        _entries_written([(posted.pk, bank.pk, 100)])
+        assert [row["transaction"] for row in ledger_verify().unbalanced_transactions] == [posted.pk]
 
 
 def test_entries_of_existing_transactions_and_accounts_pass_the_reference_check(posted):

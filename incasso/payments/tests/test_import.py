@@ -236,11 +236,13 @@ def test_only_credits_the_reference_rules_leave_are_looked_up_by_iban(cases, led
     from incasso.payments import matching
 
     looked_up: list[set[str]] = []
+    worked_out_ahead: list[set[str]] = []
     real = matching.debtor_ids_by_iban
 
-    def recording(*, ibans):
+    def recording(*, ibans, indexed=None):
         looked_up.append(set(ibans))
-        return real(ibans=ibans)
+        worked_out_ahead.append(set(indexed or {}))
+        return real(ibans=ibans, indexed=indexed)
 
     monkeypatch.setattr(matching, "debtor_ids_by_iban", recording)
     content = camt(
@@ -251,6 +253,8 @@ def test_only_credits_the_reference_rules_leave_are_looked_up_by_iban(cases, led
     summary = run_import(content)
 
     assert looked_up == [{"NL39RABO0300065264"}]
+    # The reader's process worked out the blind-index entries of every credit's IBAN beside the writing.
+    assert worked_out_ahead == [{"NL39RABO0300065264", "DE89370400440532013000"}]
     rules = list(StatementEntry.objects.order_by("position").values_list("match_rule", flat=True))
     assert rules == [MatchRule.REFERENCE, MatchRule.CASE_NUMBER, MatchRule.IBAN]
     assert summary.matched == 3

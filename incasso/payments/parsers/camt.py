@@ -1,4 +1,4 @@
-"""camt.053 (account statement) and camt.054 (debit/credit notification), versions .001.02 to .001.08.
+"""camt.053 (account statement) and camt.054 (debit/credit notification), versions .001.02 to .001.13.
 
 Read as a stream: lxml reports only the few elements we act on (each ``Ntry`` and the statement around it), and
 every entry is cleared once read, so a statement of a million entries needs the memory of one. Parsed safely: no
@@ -30,8 +30,10 @@ from incasso.payments.parsers.records import (
     compact_iban,
 )
 
-NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34]\.001\.0[2-8])$")
-SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.08"
+# Every version in use: the elements read (camt_entry) have kept their paths since .001.07 (.001.09 to .001.13 only
+# added elements, such as the UETR), so a newer bank's file is read, not refused.
+NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34]\.001\.(?:0[2-9]|1[0-3]))$")
+SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.13"
 # The only elements lxml reports to Python: everything else stays in C, which keeps a 100,000-entry file fast.
 REPORTS = ("Stmt", "Ntfctn")
 EVENT_TAGS = ["{*}Document", "{*}Ntry", *(f"{{*}}{name}" for name in REPORTS)]

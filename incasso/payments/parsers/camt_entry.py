@@ -2,7 +2,7 @@
 
 Each element is read once into a flat ``{"Refs/EndToEndId": [text, ...]}`` map of the branches we use, and the
 fields are looked up there: ElementPath lookups (``findtext``) cost about as much each as this whole walk, and an
-entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.08, except the
+entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.13, except the
 party name, which moved under ``Pty`` in .001.07.
 """
 

@@ -60,6 +60,20 @@ def test_camt053_v08_reads_party_choice_status_codes_and_date_times():
     assert debit.counterparty_name == "Drukkerij B.V."
 
 
+@pytest.mark.parametrize("version", ["09", "10", "11", "12", "13"])
+def test_newer_versions_are_read_like_001_08(version):
+    """Banks move to newer camt versions (.001.09 to .001.13 add elements, such as the UETR, but keep the paths
+    read): the same statement in a newer namespace, with a newer element in it, reads the same entries."""
+    v08 = fixture_bytes("camt053_v08.xml")
+    newer = v08.replace(b"camt.053.001.08", f"camt.053.001.{version}".encode()).replace(
+        b"<EndToEndId>E2E-V8-1</EndToEndId>",
+        b"<EndToEndId>E2E-V8-1</EndToEndId><UETR>8a562c67-ca16-48ba-b074-65581be6f011</UETR>",
+    )
+    reader, entries = read(newer)
+    assert reader.info.file_format == f"camt.053.001.{version}"
+    assert entries == read(v08)[1]
+
+
 def test_camt054_is_read_from_its_notification():
     reader, entries = read(fixture_bytes("camt054_v02.xml"))
     assert reader.info.file_format == "camt.054.001.02"
@@ -90,7 +104,7 @@ def test_malformed_entries_are_skipped_with_their_reason_and_the_rest_is_read():
 
 
 @pytest.mark.parametrize("kind", ["053", "054"])
-@pytest.mark.parametrize("version", ["02", "03", "04", "05", "06", "07", "08"])
+@pytest.mark.parametrize("version", [f"{number:02d}" for number in range(2, 14)])
 def test_every_supported_version_is_recognised(kind, version):
     namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.{kind}.001.{version}"
     content = camt(camt_entry("10.00", ref="V"), namespace=namespace)
@@ -105,7 +119,8 @@ def test_every_supported_version_is_recognised(kind, version):
     "namespace",
     [
         "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02",
-        "urn:iso:std:iso:20022:tech:xsd:camt.053.001.09",
+        "urn:iso:std:iso:20022:tech:xsd:camt.053.001.14",
+        "urn:iso:std:iso:20022:tech:xsd:camt.053.001.01",
         "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03",
         "",
     ],

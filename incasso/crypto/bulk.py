@@ -13,7 +13,6 @@ the cache holds, and a reader loads them from the database in one query per batc
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -94,7 +93,7 @@ class SubjectSealer:
         nonce_bytes = primitives.NONCE_BYTES
         key_bytes = random[at : at + primitives.KEY_BYTES]
         at += primitives.KEY_BYTES
-        key_id = str(uuid.UUID(bytes=random[at : at + 16], version=4))
+        key_id = primitives.uuid4_text(random[at : at + 16])
         at += 16
         wrapped = primitives.key_wrap_with(self._master, key_id, key_bytes, nonce=random[at : at + nonce_bytes])
         at += nonce_bytes

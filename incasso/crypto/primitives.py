@@ -73,6 +73,14 @@ def unseal(cipher: AESGCM, sealed: str, ad: bytes) -> str:
         raise DecryptionFailed("the ciphertext does not authenticate") from exc
 
 
+def uuid4_text(random: bytes) -> str:
+    """The canonical text of the version 4 UUID made of 16 random bytes: ``str(uuid.UUID(bytes=random,
+    version=4))`` (version nibble 4, RFC 4122 variant bits 10), without building the object."""
+    digits = random.hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
+
+
 def _wrap_ad(key_id: uuid.UUID | str) -> bytes:
     return f"incasso-data-key|{key_id}".encode()
 
@@ -132,6 +140,9 @@ class BlindIndexer:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        # No accents to strip and nothing to decompose: the same result as below, several times faster.
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 

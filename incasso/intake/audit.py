@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 from django.contrib.auth.models import User
 
 from incasso.audit.models import AuditAction
-from incasso.audit.services import Actor, AuditEntry, audit_record_bulk
+from incasso.audit.services import (
+    Actor,
+    AuditEntry,
+    PreparedBatch,
+    audit_batch_prepare,
+    audit_record_bulk,
+    audit_record_prepared,
+)
 from incasso.cases.models import Claim
 from incasso.cases.services import CaseOpener
 from incasso.domain.audit_chain import JSONValue, SubjectRef
@@ -58,23 +65,24 @@ class _FieldLists:
         self.created: dict[tuple[bool, ...], list[str]] = {}
 
     def of_new(self, debtor: DebtorRecord) -> list[str]:
-        filled = tuple(value != "" and value is not None for value in debtor)
+        filled = tuple(map(bool, debtor))  # a value is text ("" when empty), a date or None
         found = self.created.get(filled)
         if found is None:
             found = self.created[filled] = [*debtor_fields_written(debtor), *CLAIM_FIELDS]
         return found
 
 
-def intake_audit_record(
+def intake_audit_prepare(
     *,
     opener: CaseOpener,
     by_debtor: Mapping[str, Sequence[ClaimRecord]],
     debtor_ids: Mapping[str, int],
     created: set[str],
     case_of: Mapping[str, int],
-) -> None:
-    """Record, per debtor reference of the chunk, what intake wrote about them: a new debtor's fields and claims
-    (``create``), or the claims added to a debtor already known (``update``)."""
+) -> PreparedBatch:
+    """The entries of what intake wrote about each debtor reference of the chunk, checked and encoded: a new
+    debtor's fields and claims (``create``), or the claims added to a debtor already known (``update``). No database:
+    the writer prepares them in a thread while the chunk's claims are written (``intake_audit_record`` records them)."""
     actor = intake_actor(opener)
     source = opener.reason
     field_lists = _FieldLists()
@@ -94,7 +102,12 @@ def intake_audit_record(
                 details={"case": case_of[reference], "claims": numbers},
             )
         )
-    audit_record_bulk(entries)
+    return audit_batch_prepare(entries)
+
+
+def intake_audit_record(*, batch: PreparedBatch) -> None:
+    """Record the entries of ``intake_audit_prepare`` in the chunk's transaction."""
+    audit_record_prepared(batch)
 
 
 def intake_credits_audit_record(*, opener: CaseOpener, credited: Mapping[str, int]) -> None:

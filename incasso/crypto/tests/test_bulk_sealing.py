@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import random
+import unicodedata
 import uuid
 
 import pytest
@@ -54,6 +55,26 @@ def test_the_fast_blind_index_is_hmac_sha256_truncated():
             assert indexer(value) == primitives.blind_index(key, value)
             assert indexer(value) == hmac.new(key, value.encode(), hashlib.sha256).digest()[:16].hex()
     assert primitives.BlindIndexer(b"k" * 32)("") == ""
+
+
+def test_names_fold_the_same_on_the_ascii_fast_path():
+    def folded_in_full(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+    rng = random.Random(5)  # noqa: S311 - reproducible test values
+    samples = [chr(code) for code in range(128)] + ["  Jan  de VRIES\t", "Jánsen", "STRASSE", "Straße", "ﬁne"]
+    samples += ["".join(rng.choice(ALPHABET + "\t\x1f ") for _ in range(20)) for _ in range(500)]
+    for text in samples:
+        assert primitives.normalise_name(text, text) == (
+            f"{folded_in_full(text)}|{folded_in_full(text)}" if folded_in_full(text) else ""
+        )
+
+
+def test_a_key_id_is_the_version_4_uuid_of_its_random_bytes():
+    for _ in range(2_000):
+        random_bytes = os.urandom(16)
+        assert primitives.uuid4_text(random_bytes) == str(uuid.UUID(bytes=random_bytes, version=4))
 
 
 def test_a_value_sealed_with_a_given_nonce_opens_and_carries_that_nonce():

@@ -23,6 +23,15 @@ def _events():
     return {event.subject_id: event for event in AuditEvent.objects.filter(subject_type="parties.Debtor")}
 
 
+@pytest.fixture(params=[False, True], ids=["inline", "in_a_thread"])
+def audit_prepared_beside(request, monkeypatch):
+    """The writer's audit entries prepared at once (small chunks) or in a thread beside the claims' insert."""
+    if request.param:
+        monkeypatch.setattr("incasso.intake.writer.AUDIT_PREPARED_BESIDE_FROM", 1)
+    return request.param
+
+
+@pytest.mark.usefixtures("audit_prepared_beside")
 def test_a_new_debtor_is_audited_once_with_the_fields_written_and_who_imported():
     client = ClientFactory()
     user = UserFactory(username="anna")
@@ -73,13 +82,15 @@ def test_duplicates_write_nothing_and_audit_nothing():
     assert AuditEvent.objects.count() == before
 
 
-def test_a_failing_audit_write_leaves_the_chunk_unwritten(monkeypatch):
+@pytest.mark.parametrize("failing", ["intake_audit_prepare", "intake_audit_record"])
+@pytest.mark.usefixtures("audit_prepared_beside")
+def test_a_failing_audit_write_leaves_the_chunk_unwritten(monkeypatch, failing):
     client = ClientFactory()
 
     def broken(**kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr("incasso.intake.writer.intake_audit_record", broken)
+    monkeypatch.setattr(f"incasso.intake.writer.{failing}", broken)
     with pytest.raises(RuntimeError):
         claims_import(
             client=client,

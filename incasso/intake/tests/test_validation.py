@@ -3,7 +3,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
+from incasso.domain.money import Money, MoneyError
+from incasso.intake.fields import RowCheck, email_valid
 from incasso.intake.rows import SPREADSHEET, STRICT, ClaimRecord, ClaimRow, CreditRecord, DocumentKind, RowError
 from incasso.intake.validation import row_validate
 
@@ -154,3 +158,52 @@ def test_a_credit_note_needs_the_invoice_it_corrects():
         STRICT,
     )
     assert credit == CreditRecord(1, "CN-1", datetime.date(2026, 2, 1), 1_000, "F-1")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jan@example.com",
+        "a.b+c@sub.example.co.uk",
+        "jan@localhost",
+        "jan@[127.0.0.1]",
+        "jan@[::1]",
+        "jan@[1.2.3.999]",
+        "jan@xn--bcher-kva.ch",
+        "jan@bücher.ch",
+        "jän@example.com",
+        '"jan de vries"@example.com',
+        "jan de vries@example.com",
+        "@example.com",
+        "jan@",
+        "jan@@example.com",
+        "jan@example..com",
+        "jan@-example.com",
+        "jan@example",
+        "jan@example.com\n",
+        "a" * 310 + "@example.com",
+        "",
+    ],
+)
+def test_email_check_agrees_with_djangos_validator(address):
+    try:
+        validate_email(address)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert email_valid(address) is expected
+
+
+@pytest.mark.parametrize(
+    "amount", ["1250.00", "0.01", "0012.34", "999999999999.99", "1.5", "7", "١٢.٣٤", "12.345", "-1.00", "1e3"]
+)
+def test_amounts_read_as_money_reads_them(amount):
+    check = RowCheck(1)
+    cents = check.cents("amount", amount, SPREADSHEET)
+    try:
+        expected = Money.parse(amount).cents
+    except MoneyError:
+        expected = None
+    if expected is not None and expected <= 0:
+        expected = None
+    assert cents == expected

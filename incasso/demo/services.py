@@ -13,6 +13,7 @@ from incasso.accounts.roles import Role
 from incasso.accounts.services import client_membership_create, user_create
 from incasso.cases.models import Case, Claim, MeasureKind
 from incasso.cases.services import CaseOpener, case_opened_events_insert
+from incasso.collection.limitation import claim_limitation_date
 from incasso.crypto.services import data_keys_issue
 from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
 from incasso.demo.generate import demo_dataset
@@ -188,6 +189,8 @@ def _cases_insert(data: DemoDataset, clients: dict[str, Client], debtors: list[D
 
 
 def _claims_insert(data: DemoDataset, cases: list[Case]) -> int:
+    # As the intake stores a claim: with its limitation date from the start (the demo's claims are contract claims).
+    kind = Claim._meta.get_field("limitation_kind").get_default()
     rows = Claim.objects.bulk_create(
         (
             Claim(
@@ -199,6 +202,8 @@ def _claims_insert(data: DemoDataset, cases: list[Case]) -> int:
                 principal_cents=claim.principal_cents,
                 currency="EUR",
                 description=claim.description,
+                limitation_kind=kind,
+                limitation_date=claim_limitation_date(due_date=claim.due_date, kind=kind, interrupted_on=None),
                 created_at=case.created_at,
             )
             for case, spec in zip(cases, data.cases, strict=True)

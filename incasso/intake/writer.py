@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as _noop
 
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
+from incasso.collection.limitation import claim_limitation_date
 from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.crypto.bulk import SealedSubject, key_ids_stored
 from incasso.crypto.services import data_keys_store
@@ -65,6 +66,7 @@ CLAIM_COLUMNS = (
     "currency",
     "description",
     "limitation_kind",
+    "limitation_date",
     "created_at",
 )
 CREDIT_COLUMNS = (
@@ -262,6 +264,9 @@ def _claim_rows(
             claim.currency,
             claim.description,
             claim.limitation_kind,
+            # Known from the start (no demand letter yet): the case pages and the near-limitation flag have it before
+            # the first daily run, which then has no claim row to rewrite.
+            claim_limitation_date(due_date=claim.due_date, kind=claim.limitation_kind, interrupted_on=None),
             now,
         )
         for claim in claims

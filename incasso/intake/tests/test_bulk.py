@@ -51,7 +51,7 @@ def test_inserted_rows_get_their_keys_and_the_defaults_of_fields_not_given(credi
     )
     rows_insert(
         Claim,
-        tuple(column for column in CLAIM_COLUMNS if column != "limitation_kind"),
+        tuple(column for column in CLAIM_COLUMNS if column not in ("limitation_kind", "limitation_date")),
         [(case_id, creditor.pk, "F1", datetime.date(2026, 1, 1), datetime.date(2026, 1, 2), 100, "EUR", "", now)],
         returning=False,
     )

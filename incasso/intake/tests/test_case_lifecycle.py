@@ -92,6 +92,15 @@ def test_the_claim_type_and_the_debtor_set_the_limitation_kind_from_a_csv_file(c
     }
 
 
+def test_an_imported_claim_carries_its_limitation_date_from_the_start(creditor):
+    """Due 15 February 2026: the period runs from the 16th (BW 3:307), so a consumer's purchase price is time-barred
+    from 16 February 2028 (7:28, 2 years) and a contract payment from 16 February 2031 (5 years)."""
+    claims_import(client=creditor, rows=csv_rows(CSV), source=ImportSource.CSV, dialect=SPREADSHEET)
+    dates = dict(Claim.objects.values_list("invoice_number", "limitation_date"))
+    assert dates["F1"] == dates["F4"] == datetime.date(2028, 2, 16)
+    assert dates["F2"] == dates["F3"] == dates["F5"] == datetime.date(2031, 2, 16)
+
+
 def test_an_unknown_claim_type_rejects_the_row(creditor):
     bad = CSV.splitlines()[0] + "\nF1;01-02-2026;15-02-2026;10,00;D1;particulier;Jansen;;lening\n"
     summary = claims_import(client=creditor, rows=csv_rows(bad), source=ImportSource.CSV, dialect=SPREADSHEET)

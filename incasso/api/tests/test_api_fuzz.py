@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as sc
 from schemathesis.specs.openapi import checks as oc
@@ -43,6 +45,17 @@ def api_key(db) -> str:
     case = CaseFactory(debtor=DebtorFactory(client=client), number="2026-000001")
     ClaimFactory(case=case, invoice_number="F-1")
     return api_key_create(client=client, name="fuzzer")[1]
+
+
+@pytest.fixture(autouse=True)
+def connection_kept():
+    """The requests go to the WSGI application itself, whose request signals would close the database connection
+    that holds the test's transaction; Django's test client leaves them out the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from incasso.web.fields import IdField, PlausibleDateField
 from incasso.webhooks.models import WebhookEventType
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -20,8 +21,8 @@ class UploadForm(forms.Form):
 
 class ClaimForm(forms.Form):
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=64)
-    invoice_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_date = PlausibleDateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = PlausibleDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount (EUR)"), max_digits=12, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
     debtor_reference = forms.CharField(label=_("Customer number"), max_length=64)
@@ -74,6 +75,7 @@ class WebhookForm(forms.Form):
 
 
 class InstructionForm(forms.Form):
+    request = IdField()
     instruction = forms.CharField(
         label=_("Your instruction as controller"),
         max_length=4000,

@@ -1,14 +1,26 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
+from incasso.cases.models import Case
 from incasso.client_portal import views
+
+
+class CaseNumberConverter(StringConverter):
+    """What a case number can be: at most as long as the column, no NUL (which PostgreSQL refuses to compare);
+    anything else answers 404 before a query is made."""
+
+    regex = rf"[^/\x00]{{1,{Case._meta.get_field('number').max_length}}}"
+
+
+register_converter(CaseNumberConverter, "case_number")
 
 app_name = "client_portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cases/", views.case_list, name="cases"),
-    path("cases/<str:number>/", views.case_detail, name="case"),
-    path("cases/<str:number>/legal-steps/", views.legal_steps, name="legal-steps"),
+    path("cases/<case_number:number>/", views.case_detail, name="case"),
+    path("cases/<case_number:number>/legal-steps/", views.legal_steps, name="legal-steps"),
     path("claims/new/", views.claim_new, name="claim-new"),
     path("claims/upload/", views.upload, name="upload"),
     path("imports/<int:batch_id>/", views.import_detail, name="import"),

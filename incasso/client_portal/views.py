@@ -308,10 +308,12 @@ def agreement_download(request: HttpRequest) -> HttpResponse:
 def rights_requests(request: HttpRequest) -> HttpResponse:
     """Requests of data subjects forwarded to the client as controller: the client records its instruction."""
     user, client = _client(request)
-    form = InstructionForm(request.POST or None)
+    form = InstructionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        forwarded = selectors.forwarded_rights_request(client=client, request_id=int(request.POST.get("request", 0)))
+        if "request" in form.errors:
+            raise Http404("No such request.")  # not an id at all: as unknown as an id of another client's request
         if form.is_valid():
+            forwarded = selectors.forwarded_rights_request(client=client, request_id=form.cleaned_data["request"])
             try:
                 request_instruction_record(request=forwarded, instruction=form.cleaned_data["instruction"], actor=user)
             except ValidationError as error:

@@ -45,6 +45,12 @@ def _next(request: HttpRequest) -> str:
     return reverse("home")
 
 
+def _is_number(value: str) -> bool:
+    """A version number as our pages post it: ASCII digits. ``str.isdigit`` alone also admits "²", which ``int``
+    refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def privacy_statement(request: HttpRequest, number: int | None = None) -> HttpResponse:
     kind = DocumentKind.PRIVACY_STATEMENT
     version = document_current(kind=kind) if number is None else document_version(kind=kind, number=number)
@@ -86,7 +92,7 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
         method = ConsentMethod.CHECKBOX
     else:
         return HttpResponse(_("Choose one of the buttons."), status=400, content_type="text/plain")
-    shown = {p: int(v) for p in COOKIE_PURPOSES if (v := request.POST.get(f"{p}_version", "")).isdigit()}
+    shown = {p: int(v) for p in COOKIE_PURPOSES if _is_number(v := request.POST.get(f"{p}_version", ""))}
     visitor = visitor_id(request) or visitor_id_new()
     target = _next(request)
     try:
@@ -117,7 +123,7 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "consent/newsletter_subscribe.html", form)
     email = request.POST.get("email", "").strip()
     shown = request.POST.get("version", "")
-    if request.POST.get("consent") != "on" or "@" not in email or not shown.isdigit():
+    if request.POST.get("consent") != "on" or "@" not in email or not _is_number(shown):
         return render(request, "consent/newsletter_subscribe.html", {**form, "error": True}, status=400)
     try:
         subscriber_subscribe(email=email, language=language, where=request.path, shown=int(shown))

@@ -81,6 +81,14 @@ class ContactForm(forms.Form):
     def for_debtor(cls, debtor: Debtor) -> ContactForm:
         return cls(initial={name: str(getattr(debtor, name) or "") for name in cls.base_fields})
 
+    def clean(self) -> dict[str, object]:
+        """Every field must be posted (the page always sends them all, empty or not): a field left out is not a
+        field emptied, and saving it as empty would erase the debtor's address on a partial or empty post."""
+        cleaned = super().clean() or {}
+        if self.is_bound and any(name not in self.data for name in self.fields):
+            raise forms.ValidationError(_("Something went wrong with the form. Reload the page and try again."))
+        return cleaned
+
 
 class MessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=150, required=False)

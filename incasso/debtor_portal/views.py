@@ -76,7 +76,8 @@ def login(request: HttpRequest) -> HttpResponse:
     identity = session_identity(request)
     if identity is not None and request.method == "GET":
         return HttpResponseRedirect(_case_url(identity.case_id))
-    form = forms.LoginForm(request.POST or None)
+    # Bound on every POST, even an empty one: the refusal below is added to a form that was validated.
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

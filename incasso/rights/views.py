@@ -148,7 +148,11 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not access_may_write(user=officer):
         raise PermissionDenied
     found = get_object_or_404(RightsRequest.objects.select_related("controller"), pk=pk)
-    note = request.POST.get("note", "")
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["note"]))
+        return redirect("rights:staff_detail", pk=pk)
+    note = form.cleaned_data["note"]
     try:
         if action == "verify":
             request_verify_staff(request=found, actor=officer, note=note)

@@ -40,6 +40,7 @@ from incasso.domain.case_lifecycle import TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
 
 CASES_SHOWN = 100
+SEARCH_LENGTH = 64
 CASE_PAGE_FIELDS = ["display_name", "address", "claims", "payments", "communications"]
 
 
@@ -57,13 +58,26 @@ class MoveForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=500)
 
 
+class CaseSearchForm(forms.Form):
+    # A form, not ``request.GET`` as is: it refuses NUL characters (which PostgreSQL cannot compare) and overlong text.
+    q = forms.CharField(required=False, max_length=SEARCH_LENGTH)
+
+
 @staff_page()
 def case_list(request: HttpRequest) -> HttpResponse:
     """The cases the user may see (``access_cases``), newest first; a search by case number."""
     cases = access_cases(user=request.user).select_related("client").order_by("-pk")
-    query = request.GET.get("q", "").strip()
-    if query:
-        cases = cases.filter(number__icontains=query)
+    search = CaseSearchForm(request.GET)
+    if search.is_valid():
+        query = search.cleaned_data["q"]
+        if query:
+            cases = cases.filter(number__icontains=query)
+    else:
+        query, cases = "", cases.none()
+        messages.error(
+            request,
+            _("Search with at most %(max)d characters and no control characters.") % {"max": SEARCH_LENGTH},
+        )
     return render(request, "backoffice/case_list.html", {"cases": cases[:CASES_SHOWN], "query": query})
 
 

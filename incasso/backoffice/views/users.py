@@ -21,6 +21,7 @@ from incasso.accounts.models import Team
 from incasso.accounts.roles import Role
 from incasso.accounts.second_factor import second_factor_reset
 from incasso.backoffice.permissions import ADMIN_ROLES, staff_page, staff_user
+from incasso.web.fields import ModelIdsField
 
 USERS_SHOWN = 500
 
@@ -29,7 +30,7 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelIdsField(
         label=_("Teams"), queryset=Team.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )
 

@@ -108,3 +108,12 @@ def test_the_banner_speaks_dutch_by_default(client):
     assert "Alles weigeren" in banner and "Alles accepteren" in banner
     assert "Analytische cookies" in banner and "Marketingcookies" in banner
     assert "Cookie-instellingen" in html
+
+
+@pytest.mark.parametrize("shown", ["\u00b2", "\u0661", "1\u00b2"])
+def test_a_version_that_is_no_ascii_number_is_ignored_not_a_500(client, shown):
+    response = client.post(
+        "/cookies/", {"action": "choose", "analytics_cookies": "on", "analytics_cookies_version": shown}
+    )
+    assert response.status_code == 302
+    assert ConsentRecord.objects.get(purpose="analytics_cookies").given

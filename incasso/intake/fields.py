@@ -20,6 +20,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import postcode as nl_postcode
 
 from incasso.cases.models import Claim, InterestKind
+from incasso.domain.date_range import EARLIEST_DATE, LATEST_DATE, date_plausible
 from incasso.domain.limitation import ClaimType
 from incasso.domain.money import Money, MoneyError
 from incasso.intake.rows import Dialect, Params, RowError
@@ -124,14 +125,25 @@ class RowCheck:
             return None
         try:
             if len(value) == 10 and value[4] == "-" and value[7] == "-" and _ISO_DATE.match(value):
-                return datetime.date.fromisoformat(value)
-            return _day_first(value, dialect)
+                day = datetime.date.fromisoformat(value)
+            else:
+                day = _day_first(value, dialect)
         except ValueError:
             if dialect.day_first_dates:
                 self.fail(field, _noop("%(value)s is not a date (YYYY-MM-DD or DD-MM-YYYY)"), value=repr(value))
             else:
                 self.fail(field, _noop("%(value)s is not a date (YYYY-MM-DD)"), value=repr(value))
             return None
+        if not date_plausible(day):
+            self.fail(
+                field,
+                _noop("%(value)s is not between %(earliest)s and %(latest)s"),
+                value=repr(value),
+                earliest=EARLIEST_DATE.isoformat(),
+                latest=LATEST_DATE.isoformat(),
+            )
+            return None
+        return day
 
     def cents(self, field: str, value: str, dialect: Dialect) -> int | None:
         value = value.strip()

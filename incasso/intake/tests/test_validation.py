@@ -63,6 +63,15 @@ def test_a_good_row_becomes_a_record_in_stored_form():
         ({"invoice_date": "10-01-2026"}, {("invoice_date", "'10-01-2026' is not a date (YYYY-MM-DD)")}),
         ({"invoice_date": "2026-02-30"}, {("invoice_date", "'2026-02-30' is not a date (YYYY-MM-DD)")}),
         ({"due_date": ""}, {("due_date", "is required")}),
+        # Beyond any day this business means: the limitation and interest arithmetic would run off the calendar.
+        ({"due_date": "9999-12-31"}, {("due_date", "'9999-12-31' is not between 1900-01-01 and 2099-12-31")}),
+        (
+            {"invoice_date": "1899-12-31", "due_date": "1899-12-31"},
+            {
+                ("invoice_date", "'1899-12-31' is not between 1900-01-01 and 2099-12-31"),
+                ("due_date", "'1899-12-31' is not between 1900-01-01 and 2099-12-31"),
+            },
+        ),
         ({"due_date": "2026-01-09"}, {("due_date", "2026-01-09 is before the invoice date 2026-01-10")}),
         ({"iban": "NL91ABNA0417164301"}, {("iban", "'NL91ABNA0417164301' is not a valid IBAN")}),
         ({"postcode": "0123 AB"}, {("postcode", "'0123 AB' is not a valid Dutch postcode (e.g. 1234 AB)")}),

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from incasso.domain.date_range import EARLIEST_DATE, LATEST_DATE, date_plausible
 from incasso.domain.interest import InterestKind
 from incasso.domain.money import Money, MoneyError, parse_decimal_text
 from incasso.domain.quote import ClaimInput, CostsInput, PaymentInput, Quote, QuoteError, QuoteRequest
@@ -58,9 +59,12 @@ def _date(value: Any, field: str) -> date:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise QuoteError(field, "must be a date as YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise QuoteError(field, f"{value!r} is not a valid date") from None
+    if not date_plausible(day):
+        raise QuoteError(field, f"{value} is not between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
 
 
 def _money(value: Any, field: str) -> Money:

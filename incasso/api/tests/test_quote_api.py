@@ -63,6 +63,24 @@ def test_every_worked_example_over_http(client):
             },
             "claims[0].due_date",
         ),
+        (
+            # Beyond the calendar's end the interest arithmetic overflowed (a 500 before).
+            {
+                "interest": "statutory",
+                "as_of": "9999-12-31",
+                "claims": [{"id": "A", "principal": "1", "due_date": "2020-01-01"}],
+            },
+            "as_of",
+        ),
+        (
+            {
+                "interest": "commercial",
+                "as_of": "2024-01-01",
+                "claims": [{"id": "A", "principal": "1", "due_date": "2020-01-01"}],
+                "costs": {"due_from": "9999-12-31"},
+            },
+            "costs.due_from",
+        ),
         ("{broken", "$"),
         (b"\xff\xfe\x00", "$"),
         ("[]", "$"),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from incasso.domain.date_range import EARLIEST_DATE, LATEST_DATE, date_plausible
 from incasso.domain.money import Money
 from incasso.payments.parsers.records import (
     CURRENCY_LENGTH,
@@ -119,9 +120,12 @@ def _date(texts: Texts, path: str) -> datetime.date | None:
     if not text:
         return None
     try:
-        return datetime.date.fromisoformat(text[:10])
+        day = datetime.date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"{path} {text!r} is not a date") from None
+    if not date_plausible(day):
+        raise ValueError(f"{path} {text!r} is not between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
 
 
 def _money(element: etree._Element | None, default_currency: str = "EUR") -> Money:

@@ -74,6 +74,17 @@ def test_newer_versions_are_read_like_001_08(version):
     assert entries == read(v08)[1]
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "1800-01-01"])
+def test_an_entry_dated_beyond_any_plausible_day_is_skipped_with_the_reason(day):
+    """A booking date no bank means (the quote of a payment dated 9999 runs off the calendar) skips that entry,
+    reported, and the rest of the statement is read."""
+    content = fixture_bytes("camt053_v08.xml").replace(b"2026-10-06", day.encode())
+    _, entries = read(content)
+    skipped = [entry for entry in entries if isinstance(entry, SkippedEntry)]
+    assert any(f"'{day}' is not between 1900-01-01 and 2099-12-31" in entry.reason for entry in skipped), skipped
+    assert not any(isinstance(entry, ParsedEntry) and entry.booking_date.isoformat() == day for entry in entries)
+
+
 def test_camt054_is_read_from_its_notification():
     reader, entries = read(fixture_bytes("camt054_v02.xml"))
     assert reader.info.file_format == "camt.054.001.02"

@@ -57,6 +57,12 @@ class RateTable:
 
     starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
     ratios: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+    # Derived once per table for the accrual loop and the quote's notices. They live on the table object itself, so
+    # a table replaced at run time (INCASSO_INTEREST_RATES_FILE) brings its own and nothing can go stale.
+    start_ordinals: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    change_ordinals: tuple[int, ...] = field(init=False, repr=False, compare=False)  # after each row; see below
+    segment_terms: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+    unconfirmed_indices: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.rows:
@@ -65,8 +71,16 @@ class RateTable:
         if list(starts) != sorted(set(starts)):
             raise RateTableError(f"the {self.kind} rate table is not in strictly increasing date order")
         # Looked up for every interest segment: computed once here.
+        ratios = tuple(row.ratio for row in self.rows)
         object.__setattr__(self, "starts", starts)
-        object.__setattr__(self, "ratios", tuple(row.ratio for row in self.rows))
+        object.__setattr__(self, "ratios", ratios)
+        start_ordinals = tuple(start.toordinal() for start in starts)
+        object.__setattr__(self, "start_ordinals", start_ordinals)
+        # The ordinal of the change after each row: the next row's start, or one past every date for the last row.
+        object.__setattr__(self, "change_ordinals", (*start_ordinals[1:], date.max.toordinal() + 1))
+        object.__setattr__(self, "segment_terms", tuple(_segment_terms(ratio) for ratio in ratios))
+        unconfirmed = tuple(index for index, row in enumerate(self.rows) if row.confirmed is False)
+        object.__setattr__(self, "unconfirmed_indices", unconfirmed)
 
     @property
     def first_date(self) -> date:
@@ -136,10 +150,24 @@ def segment_interest(base: Money, rate_percent: Decimal, days: int) -> Money:
 
 
 def _segment_interest_cents(base_cents: int, ratio: tuple[int, int], days: int) -> int:
-    """``segment_interest`` in integers only (the hot path): round half up of cents x rate x days / 365."""
-    numerator = base_cents * ratio[0] * days
+    """``segment_interest`` in integers only: round half up of cents x rate x days / 365."""
+    twice_numerator, denominator, twice_denominator = _segment_terms(ratio)
+    return (base_cents * days * twice_numerator + denominator) // twice_denominator
+
+
+def _segment_terms(ratio: tuple[int, int]) -> tuple[int, int, int]:
+    """The constants of ``_segment_interest_cents`` for one rate (2 x numerator, denominator x 365, twice that), so
+    the accrual loop computes a segment as ``(base x days x terms[0] + terms[1]) // terms[2]``."""
     denominator = ratio[1] * DAYS_PER_YEAR
-    return (2 * numerator + denominator) // (2 * denominator)
+    return 2 * ratio[0], denominator, 2 * denominator
+
+
+def _anniversary_ordinal(anchor: date, years: int) -> int:
+    """``anniversary`` as an ordinal, in one call for the common case (the accrual loop asks this every year)."""
+    try:
+        return anchor.replace(year=anchor.year + years).toordinal()
+    except ValueError:
+        return anniversary(anchor, years).toordinal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,23 +187,34 @@ class InterestAccount:
     and collection costs are computed over the original principal only.
 
     Every quote runs this loop for every claim (the daily run, letters, statements), so the amounts are kept as
-    integer cents inside and handed out as ``Money``; the segments are recorded as plain tuples and built into
-    ``Segment`` values only when someone asks for them.
+    integer cents and the dates as ordinals inside and handed out as ``Money`` and ``date``; the segments are
+    recorded as plain tuples (or not at all, with ``keep_segments=False``, as the quote needs only the totals) and
+    built into ``Segment`` values only when someone asks for them.
     """
 
-    def __init__(self, *, principal: Money, anchor: date, table: RateTable | None) -> None:
+    def __init__(self, *, principal: Money, anchor: date, table: RateTable | None, keep_segments: bool = True) -> None:
         self.currency = principal.currency
         self._original = principal.cents
         self._capitalised = 0
         self._interest = 0
         self.anchor = anchor
         self.table = table
-        self.cursor = anchor
+        self._cursor = self._anchor_ordinal = anchor.toordinal()
         self._years_passed = 0
-        self._next_anniversary = anniversary(anchor, 1)
-        # (start, end, base cents, rate-row index, interest cents, capitalised at end)
-        self._segments: list[tuple[date, date, int, int, int, bool]] = []
-        self._rows_used: set[int] = set()  # the rate-row indices of the segments (for the quote's notices)
+        self._next_anniversary = _anniversary_ordinal(anchor, 1)
+        # The rate row in force at the cursor (-1 before the table's first date) and the ordinal of the next change.
+        self._index = -1
+        self._next_change = self._cursor
+        if table is not None:
+            self._index = bisect.bisect_right(table.start_ordinals, self._cursor) - 1
+            self._next_change = table.change_ordinals[self._index] if self._index >= 0 else table.start_ordinals[0]
+        # (start, end ordinals, base cents, rate-row index, interest cents, capitalised at end)
+        self._segments: list[tuple[int, int, int, int, int, bool]] | None = [] if keep_segments else None
+
+    @property
+    def cursor(self) -> date:
+        """The day up to which (exclusive) interest has been accrued."""
+        return date.fromordinal(self._cursor)
 
     @property
     def original(self) -> Money:
@@ -199,11 +238,13 @@ class InterestAccount:
 
     @property
     def segments(self) -> list[Segment]:
+        if self._segments is None:
+            raise ValueError("this account was made with keep_segments=False")
         if self.table is None:
             return []
-        rows, currency = self.table.rows, self.currency
+        rows, currency, day = self.table.rows, self.currency, date.fromordinal
         return [
-            Segment(start, end, Money(base, currency), rows[index], Money(earned, currency), capitalised)
+            Segment(day(start), day(end), Money(base, currency), rows[index], Money(earned, currency), capitalised)
             for start, end, base, index, earned, capitalised in self._segments
         ]
 
@@ -212,39 +253,65 @@ class InterestAccount:
         if self.table is None:
             return set()
         rows = self.table.rows
-        return {rows[index] for index in self._rows_used}
+        return {rows[index] for index in self.row_indices_used()}
 
     def row_indices_used(self) -> set[int]:
-        """``rows_used`` as indices into the table's rows (the hot path: no rows looked up)."""
-        return self._rows_used
+        """``rows_used`` as indices into the table's rows."""
+        span = self.row_index_span()
+        return set() if span is None else set(range(span[0], span[1] + 1))
+
+    def row_index_span(self) -> tuple[int, int] | None:
+        """The first and last rate-row index any segment ran at, or None before any interest ran.
+
+        Accrual covers [anchor, cursor) without gaps and splits at every rate change, so the rows used are exactly
+        the rows from the one in force at the anchor to the one in force on the day before the cursor.
+        """
+        table = self.table
+        if table is None or self._cursor <= self._anchor_ordinal:
+            return None
+        first = bisect.bisect_right(table.start_ordinals, self._anchor_ordinal) - 1
+        last = self._index - 1 if table.start_ordinals[self._index] == self._cursor else self._index
+        return first, last
 
     def accrue_to(self, end: date) -> None:
         """Accrue interest over [cursor, end), capitalising at every anniversary up to and including ``end``."""
+        self.accrue_to_ordinal(end.toordinal())
+
+    def accrue_to_ordinal(self, end: int) -> None:
+        """``accrue_to`` with the day as its ordinal (the quote's hot path: one conversion for every claim)."""
         table = self.table
-        if table is None or end <= self.cursor:
+        cursor = self._cursor
+        if table is None or end <= cursor:
             return
-        starts, ratios = table.starts, table.ratios
-        if self.cursor < starts[0]:
+        index = self._index
+        if index < 0:
             table.index_on(self.cursor)  # raises: no rate before the table's first date
-        while self.cursor < end:
-            next_anniversary = self._next_anniversary
-            stop = end if end < next_anniversary else next_anniversary
-            following = bisect.bisect_right(starts, self.cursor)
-            if following < len(starts) and starts[following] < stop:
-                stop = starts[following]
-            index = following - 1
-            base = self._original + self._capitalised
-            earned = _segment_interest_cents(base, ratios[index], (stop - self.cursor).days)
-            self._interest += earned
-            at_anniversary = stop == next_anniversary
-            self._segments.append((self.cursor, stop, base, index, earned, at_anniversary))
-            self._rows_used.add(index)
+        terms, changes = table.segment_terms, table.change_ordinals
+        change, anniversary_day = self._next_change, self._next_anniversary
+        original, capitalised, interest = self._original, self._capitalised, self._interest
+        segments = self._segments
+        while cursor < end:
+            stop = end if end < anniversary_day else anniversary_day
+            if change < stop:
+                stop = change
+            base = original + capitalised
+            twice_numerator, denominator, twice_denominator = terms[index]  # _segment_interest_cents, inlined
+            earned = (base * (stop - cursor) * twice_numerator + denominator) // twice_denominator
+            interest += earned
+            at_anniversary = stop == anniversary_day
+            if segments is not None:
+                segments.append((cursor, stop, base, index, earned, at_anniversary))
             if at_anniversary:
-                self._capitalised += self._interest
-                self._interest = 0
+                capitalised += interest
+                interest = 0
                 self._years_passed += 1
-                self._next_anniversary = anniversary(self.anchor, self._years_passed + 1)
-            self.cursor = stop
+                anniversary_day = _anniversary_ordinal(self.anchor, self._years_passed + 1)
+            if stop == change:
+                index += 1
+                change = changes[index]
+            cursor = stop
+        self._cursor, self._index, self._next_change, self._next_anniversary = cursor, index, change, anniversary_day
+        self._capitalised, self._interest = capitalised, interest
 
     def pay_interest(self, available: Money) -> Money:
         if available.currency != self.currency:

@@ -177,8 +177,9 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
     if request.interest is InterestKind.NONE:
         return None
     table = tables[request.interest]
+    first_date = table.first_date
     for index, claim in enumerate(request.claims):
-        if claim.anchor < table.first_date:
+        if claim.anchor < first_date:
             field = "interest_from" if claim.interest_from else "due_date"
             raise QuoteError(
                 f"claims[{index}].{field}",
@@ -197,13 +198,16 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
 
 def _unconfirmed_rate_notices(accounts: list[InterestAccount]) -> tuple[QuoteNotice, ...]:
     table = accounts[0].table if accounts else None
-    if table is None:
+    if table is None or not table.unconfirmed_indices:
         return ()
-    used: set[int] = set()
-    for account in accounts:
-        used |= account.row_indices_used()
+    spans = [span for span in (account.row_index_span() for account in accounts) if span is not None]
     # The table's rows are in date order, so their indices sort as their start dates do.
-    rows = [table.rows[index] for index in sorted(used) if table.rows[index].confirmed is False]
+    rows = []
+    for index in table.unconfirmed_indices:
+        for first, last in spans:
+            if first <= index <= last:
+                rows.append(table.rows[index])
+                break
     return tuple(
         QuoteNotice(NOTICE_RATE_UNCONFIRMED, {"rate": row.rate, "start": row.start, "source": row.source})
         for row in rows
@@ -241,18 +245,27 @@ def _currency(request: QuoteRequest) -> str:
 
 def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: str) -> Quote:
     """The steps of LEGAL.md section 4 in integer cents of ``currency``. A test compares the result with the
-    algorithm as first written in ``Money`` throughout (``domain/tests/reference_quote.py``) on many random quotes."""
-    order = sorted(range(len(request.claims)), key=lambda i: (request.claims[i].due_date, request.claims[i].id))
-    claims = [request.claims[i] for i in order]
-    accounts = [InterestAccount(principal=c.principal, anchor=c.anchor, table=table) for c in claims]
-    pairs = list(zip(claims, accounts, strict=True))
+    algorithm as first written in ``Money`` throughout (``domain/tests/reference_quote.py``) on many random quotes.
+
+    Run for every case of the daily run and every matched statement entry, so it keeps to ints and skips what
+    cannot change a result: an exhausted payment is not offered to further claims (a claim takes nothing from a
+    zero remainder, and its interest and principal are never negative once ``_validate`` passed).
+    """
+    # Accounts in the input order (the order the outcome reports), paired with their ids in the allocation order.
+    accounts = [
+        InterestAccount(principal=claim.principal, anchor=claim.anchor, table=table, keep_segments=False)
+        for claim in request.claims
+    ]
+    ranked = sorted(zip(request.claims, accounts, strict=True), key=_allocation_order)
+    pairs = [(claim.id, account) for claim, account in ranked]
     costs_input = request.costs
     costs_cents: int | None = None
     costs_base = 0
     costs_paid = 0
+    zero = Money(0, currency)
 
     outcomes: list[PaymentOutcome] = []
-    for payment in sorted(request.payments, key=lambda p: p.date):  # stable: same date keeps input order
+    for payment in sorted(request.payments, key=_payment_date):  # stable: same date keeps input order
         day = payment.date
         _accrue_all(accounts, day)
         if costs_input is not None and costs_cents is None and costs_input.due_from <= day:
@@ -269,29 +282,35 @@ def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: st
             if to_costs:
                 lines.append(AllocationLine(None, "costs", Money(to_costs, currency)))
         to_interest = 0
-        for claim, account in pairs:
-            taken = account.pay_interest_cents(remaining)
-            remaining -= taken
-            to_interest += taken
-            if taken:
-                lines.append(AllocationLine(claim.id, "interest", Money(taken, currency)))
+        if remaining:
+            for claim_id, account in pairs:
+                taken = account.pay_interest_cents(remaining)
+                if taken:
+                    remaining -= taken
+                    to_interest += taken
+                    lines.append(AllocationLine(claim_id, "interest", Money(taken, currency)))
+                    if not remaining:
+                        break
         to_principal = 0
-        for claim, account in pairs:
-            from_capitalised, from_original = account.pay_principal_cents(remaining)
-            remaining -= from_capitalised + from_original
-            to_principal += from_capitalised + from_original
-            if from_capitalised:
-                lines.append(AllocationLine(claim.id, "capitalised_interest", Money(from_capitalised, currency)))
-            if from_original:
-                lines.append(AllocationLine(claim.id, "principal", Money(from_original, currency)))
+        if remaining:
+            for claim_id, account in pairs:
+                from_capitalised, from_original = account.pay_principal_cents(remaining)
+                if from_capitalised:
+                    lines.append(AllocationLine(claim_id, "capitalised_interest", Money(from_capitalised, currency)))
+                if from_original:
+                    lines.append(AllocationLine(claim_id, "principal", Money(from_original, currency)))
+                remaining -= from_capitalised + from_original
+                to_principal += from_capitalised + from_original
+                if not remaining:
+                    break
         outcomes.append(
             PaymentOutcome(
                 day,
                 payment.amount,
-                Money(to_costs, currency),
-                Money(to_interest, currency),
-                Money(to_principal, currency),
-                Money(remaining, currency),
+                Money(to_costs, currency) if to_costs else zero,
+                Money(to_interest, currency) if to_interest else zero,
+                Money(to_principal, currency) if to_principal else zero,
+                Money(remaining, currency) if remaining else zero,
                 tuple(lines),
             )
         )
@@ -316,10 +335,8 @@ def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: st
         total = amount - costs_paid
     notices.extend(_unconfirmed_rate_notices(accounts))
 
-    by_id = {claim.id: account for claim, account in pairs}
     claim_outcomes = []
-    for claim in request.claims:
-        account = by_id[claim.id]
+    for claim, account in zip(request.claims, accounts, strict=True):
         principal, interest = account.principal, account.interest
         claim_outcomes.append(ClaimOutcome(claim.id, principal, interest, account.capitalised))
         total += principal.cents + interest.cents
@@ -329,9 +346,19 @@ def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: st
     )
 
 
+def _allocation_order(pair: tuple[ClaimInput, InterestAccount]) -> tuple[date, str]:
+    """Oldest due date first, then id (LEGAL.md section 4, step 3)."""
+    return pair[0].due_date, pair[0].id
+
+
+def _payment_date(payment: PaymentInput) -> date:
+    return payment.date
+
+
 def _accrue_all(accounts: list[InterestAccount], day: date) -> None:
+    end = day.toordinal()
     try:
         for account in accounts:
-            account.accrue_to(day)
+            account.accrue_to_ordinal(end)
     except RateTableError as exc:  # validated above; kept as a clear error should a table have a gap
         raise QuoteError("as_of", str(exc)) from exc

@@ -125,3 +125,33 @@ def test_the_integer_fast_path_equals_the_exact_rounding(principal, days, row):
     assert (
         _segment_interest_cents(principal, row.ratio, days) == segment_interest(Money(principal), row.rate, days).cents
     )
+
+
+@given(
+    principal=st.integers(min_value=0, max_value=10**10),
+    anchor=st.dates(min_value=date(2014, 7, 1), max_value=date(2026, 6, 30)),
+    steps=st.lists(st.integers(min_value=0, max_value=900), max_size=5),
+    kind=st.sampled_from([InterestKind.STATUTORY, InterestKind.COMMERCIAL]),
+)
+def test_the_accrual_loop_agrees_with_its_segments(principal, anchor, steps, kind):
+    """Each recorded segment is its own rounded interest at its row's rate, the segments tile [anchor, cursor), the
+    rows used are the segments' rows, and an account that keeps no segments reaches the same amounts."""
+    kept = _account(str(Money(principal)), anchor, kind)
+    bare = InterestAccount(
+        principal=Money(principal), anchor=anchor, table=shipped_rate_tables()[kind], keep_segments=False
+    )
+    day = anchor
+    for step in steps:
+        day = date.fromordinal(day.toordinal() + step)
+        kept.accrue_to(day)
+        bare.accrue_to(day)
+        assert (kept.principal, kept.interest, kept.capitalised) == (bare.principal, bare.interest, bare.capitalised)
+        assert kept.cursor == bare.cursor == max(day, anchor)
+        segments = kept.segments
+        assert [s.start for s in segments] == [anchor, *(s.end for s in segments)][: len(segments)]
+        assert (segments[-1].end if segments else anchor) == kept.cursor
+        assert all(s.interest == segment_interest(s.base, s.rate.rate, (s.end - s.start).days) for s in segments)
+        assert all(kept.table.row_on(s.start) == s.rate for s in segments)
+        assert kept.rows_used() == bare.rows_used() == {s.rate for s in segments}
+    with pytest.raises(ValueError, match="keep_segments"):
+        _ = bare.segments

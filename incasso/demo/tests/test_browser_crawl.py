@@ -12,20 +12,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from incasso.accounts.roles import Role
 from incasso.core.browser import pages_crawl
 from incasso.demo.tests.test_demo_journeys import PORTAL_LINE, _logins, _run
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROLES = [
-    "collector",
-    "legal_officer",
-    "privacy_officer",
-    "finance",
-    "administrator",
-    "auditor",
-    "client_user",
-]
+ROLES = list(Role.values)  # every staff role and the client user, each as the demo prints its log-in
 
 
 @pytest.fixture

@@ -310,6 +310,10 @@ def world(settings, tmp_path) -> World:
         scope=LockoutScope.USERNAME, value="x@example.com", failures=9, locked_until=timezone.now() + timedelta(1)
     )
     alert = SecurityAlert.objects.create(kind=SecurityAlertKind.MASS_READ, user=collector)
+    batch, their_batch = (
+        ImportBatch.objects.create(client=client, source="csv", file_format="csv", filename=name)
+        for client, name in ((ours, "ours.csv"), (theirs, "Zwartkop-Verborgen.csv"))
+    )
     own = {
         "case_id": str(our_case.pk),
         "number": our_case.number,
@@ -320,6 +324,7 @@ def world(settings, tmp_path) -> World:
         "alert_id": str(alert.pk),
         "lockout_id": str(lockout.pk),
         "key_id": str(key.pk),
+        "batch_id": str(batch.pk),
         "pk": str(rights.pk),
         "intake_key": str(rights.intake_key),
         "key": "due-today",
@@ -334,6 +339,7 @@ def world(settings, tmp_path) -> World:
         "letter_id": str(their_letter.pk),
         "complaint_id": str(their_complaint.pk),
         "key_id": str(their_key.pk),
+        "batch_id": str(their_batch.pk),
     }
     return World(http=http, own=own, stranger=stranger)
 
@@ -458,7 +464,7 @@ def _hostile_posts(door: Door, http: HttpClient, url: str) -> None:
     _send(http, "post", url, f"POST {url} json", data=b'{"a": [1e9999]}', content_type="application/json")
 
 
-STRANGER_KWARGS = {"case_id", "number", "complaint_id", "key_id", "letter_id"}
+STRANGER_KWARGS = {"case_id", "number", "complaint_id", "key_id", "letter_id", "batch_id"}
 OBJECT_DOORS = [
     door
     for door in DOORS

@@ -9,6 +9,9 @@ is raised where the plain loop would have raised it.
 ``alternating``: a job whose chunks are independent transactions (the retention sweep's) writes two at a time, on
 two connections, so the database works on both cores while each connection waits for its statements.
 
+``beside``: one piece of pure work (no queries) done in a thread while the caller sends its statements, e.g. the
+intake's audit entries encoded while PostgreSQL takes the chunk's claims.
+
 A thread that queries has its own database connection (Django's are per thread), closed when it ends; it sees
 committed data only, so the caller must not be inside a transaction whose rows the thread needs.
 """
@@ -110,3 +113,24 @@ def alternating(items: Iterable[T], work: Callable[[T], R]) -> Iterator[Iterator
 class _Failed:
     def __init__(self, error: BaseException) -> None:
         self.error = error
+
+
+@contextmanager
+def beside(in_thread: bool) -> Iterator[Callable[[Callable[[], T]], Future[T]]]:
+    """Runs work handed to it in a thread of its own while the caller goes on (``in_thread``), or at once (work too
+    small to be worth a thread); either way its result or its error comes from the future returned. Leaving the
+    block waits for the thread."""
+    if not in_thread:
+
+        def now(work: Callable[[], T]) -> Future[T]:
+            done: Future[T] = Future()
+            try:
+                done.set_result(work())
+            except BaseException as error:
+                done.set_exception(error)
+            return done
+
+        yield now
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="beside") as pool:
+        yield pool.submit

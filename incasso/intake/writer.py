@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +22,7 @@ from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
 from incasso.collection.limitation import claim_limitation_date
 from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.core.read_ahead import beside
 from incasso.crypto.bulk import SealedSubject, key_ids_stored
 from incasso.crypto.services import data_keys_store
 from incasso.domain.case_stages import Stage
@@ -44,7 +42,6 @@ ATTEMPTS = 3
 # From this many debtors in a chunk its audit entries are prepared in a thread while its claims are written: the
 # thread runs while this one waits for the database. Below it a thread costs more than it saves.
 AUDIT_PREPARED_BESIDE_FROM = 1_000
-T = TypeVar("T")
 
 DEBTOR_COLUMNS = (
     "client_id",
@@ -232,7 +229,7 @@ def _claims_insert(
 
     case_of = {reference: open_cases[debtors[reference][0]] for reference in by_debtor}
     debtor_ids = {reference: debtors[reference][0] for reference in by_debtor}
-    with _beside(len(by_debtor) >= AUDIT_PREPARED_BESIDE_FROM) as run:
+    with beside(len(by_debtor) >= AUDIT_PREPARED_BESIDE_FROM) as run:
         # The audit entries are checked and encoded while the database takes the events and claims below.
         audit = run(
             partial(
@@ -271,23 +268,6 @@ def _claim_rows(
         )
         for claim in claims
     ]
-
-
-@contextmanager
-def _beside(in_thread: bool) -> Iterator[Callable[[Callable[[], T]], Future[T]]]:
-    """Runs work handed to it in a thread of its own while the caller goes on (``in_thread``), or at once; the result
-    (or the error) comes from the future returned. Leaving the block waits for the thread."""
-    if not in_thread:
-
-        def now(work: Callable[[], T]) -> Future[T]:
-            done: Future[T] = Future()
-            done.set_result(work())
-            return done
-
-        yield now
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-beside") as pool:
-        yield pool.submit
 
 
 def _debtor_rows(

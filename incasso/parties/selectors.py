@@ -83,6 +83,15 @@ def blind_index_filled(*columns: str) -> Q:
     return Q(*(~Q(**{column: ""}) for column in columns))
 
 
+def debtor_index_entry(column: str, *values: str) -> str:
+    """The entry ``values`` (plaintext, in the order of the index's sources) have in the debtors' blind index
+    ``column`` ("" for no value): what a lookup on that column looks for. The one way every caller works one out,
+    also ahead of the lookup (the statement import's reader process, the address feed)."""
+    field = Debtor._meta.get_field(column)
+    assert isinstance(field, BlindIndexField)  # noqa: S101 - narrows the type
+    return field.compute(*values)
+
+
 def debtor_index_values(
     *,
     iban: str | None = None,
@@ -92,16 +101,15 @@ def debtor_index_values(
     postcode: str | None = None,
 ) -> dict[str, str]:
     """The blind-index entries to look for, per index column, for the values given."""
-    fields = {field.name: field for field in Debtor._meta.concrete_fields if isinstance(field, BlindIndexField)}
     wanted: dict[str, str] = {}
     if iban is not None:
-        wanted["iban_index"] = fields["iban_index"].compute(iban)
+        wanted["iban_index"] = debtor_index_entry("iban_index", iban)
     if email is not None:
-        wanted["email_index"] = fields["email_index"].compute(email)
+        wanted["email_index"] = debtor_index_entry("email_index", email)
     if surname is not None:
-        wanted["name_index"] = fields["name_index"].compute(surname, given_names)
+        wanted["name_index"] = debtor_index_entry("name_index", surname, given_names)
     if postcode is not None:
-        wanted["postcode_index"] = fields["postcode_index"].compute(postcode)
+        wanted["postcode_index"] = debtor_index_entry("postcode_index", postcode)
     return wanted
 
 
@@ -123,23 +131,16 @@ def debtors_matching(
     return Debtor.objects.filter(blind_index_filled(*wanted), client_id=client_id, **wanted)
 
 
-def debtor_iban_index(iban: str) -> str:
-    """The IBAN's entry in the debtors' IBAN blind index ("" for no IBAN): what ``debtor_ids_by_iban`` looks up,
-    for a caller that works it out ahead (the statement import's reader process, beside the writing)."""
-    field = Debtor._meta.get_field("iban_index")
-    assert isinstance(field, BlindIndexField)  # noqa: S101 - narrows the type
-    return field.compute(iban)
-
-
 def debtor_ids_by_iban(*, ibans: Iterable[str], indexed: Mapping[str, str] | None = None) -> dict[str, set[int]]:
     """For each IBAN (any client), the debtors holding it — one query over the IBAN blind index. ``indexed`` may
-    hold, by IBAN, entries worked out already by ``debtor_iban_index``; the others are worked out here."""
+    hold, by IBAN, entries worked out already (``debtor_index_entry("iban_index", iban)``); the others are worked
+    out here."""
     known = indexed or {}
     by_entry: dict[str, str] = {}
     for iban in ibans:
         entry = known.get(iban)
         if entry is None:
-            entry = debtor_iban_index(iban)
+            entry = debtor_index_entry("iban_index", iban)
         if entry:
             by_entry[entry] = iban
     found: dict[str, set[int]] = {}

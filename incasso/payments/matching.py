@@ -55,7 +55,8 @@ IGNORED = Decision(EntryStatus.IGNORED)
 class Hints:
     """What matching needs of a chunk's credits that their text alone gives, where worked out already (e.g. by the
     statement reader's process, beside the writing): the case numbers they name by entry key (``named_cases``) and
-    the blind-index entries of their IBANs by IBAN (``debtor_iban_index``). Whatever is missing is worked out here."""
+    the blind-index entries of their IBANs by IBAN (``parties.selectors.debtor_index_entry``). Whatever is missing
+    is worked out here."""
 
     named: Mapping[str, NamedCases] = field(default_factory=dict)
     iban_indexes: Mapping[str, str] = field(default_factory=dict)

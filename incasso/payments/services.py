@@ -28,7 +28,7 @@ from incasso.cases.models import Case
 from incasso.core.collector import cyclic_gc_paused
 from incasso.core.read_ahead import read_ahead
 from incasso.domain.money import Money
-from incasso.parties.selectors import debtor_iban_index
+from incasso.parties.selectors import debtor_index_entry
 from incasso.payments import booking
 from incasso.payments.matching import Hints, ledger_key
 from incasso.payments.models import EntryStatus, ImportStatus, MatchRule, StatementEntry, StatementImport
@@ -172,7 +172,7 @@ def _keyed_chunks(reader: CamtReader | Mt940Reader, size: int) -> Iterator[_Chun
                     named[key] = named_cases(item)
                     iban = item.counterparty_iban
                     if iban and iban not in iban_indexes:
-                        iban_indexes[iban] = debtor_iban_index(iban)
+                        iban_indexes[iban] = debtor_index_entry("iban_index", iban)
         yield _info(reader), skipped, entries, named, iban_indexes
         gc.collect(0)  # the reader's cycles, in whichever process reads (the collector is paused there too)
     yield _info(reader), [], [], {}, {}  # the info complete: the file's last lines may come after its last entry

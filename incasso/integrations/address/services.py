@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, AuditEntry, audit_record_bulk
-from incasso.crypto.fields import BlindIndexField, instances_bulk_write
+from incasso.crypto.fields import instances_bulk_write
 from incasso.disclosures.services import disclosure_record
 from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.integrations.address.client import Address, AddressChange, AddressClient, ChangePage, postcode_normalise
@@ -36,7 +36,7 @@ from incasso.integrations.resilience import (
     client_or_own,
 )
 from incasso.parties.models import Debtor
-from incasso.parties.selectors import blind_index_filled
+from incasso.parties.selectors import blind_index_filled, debtor_index_entry
 
 ADDRESS = "address"
 ACTOR = "address refresh"
@@ -118,19 +118,13 @@ def _key(postcode: str, house_number: str) -> tuple[str, str]:
     return postcode_normalise(postcode), house_number.replace(" ", "").upper()
 
 
-def _postcode_index(postcode: str) -> str:
-    field = Debtor._meta.get_field("postcode_index")
-    assert isinstance(field, BlindIndexField)  # noqa: S101 - the model declares it
-    return field.compute(postcode)
-
-
 def _apply(changes: Iterable[AddressChange], *, batch_size: int) -> int:
     """Move every debtor at a changed address: candidates found by the postcode's blind index (the address fields
     are encrypted), compared in plaintext, written in batches, each batch one transaction with its audit events."""
     moved = {change.before: change.after for change in changes}
     if not moved:
         return 0
-    indexes = sorted({_postcode_index(postcode) for postcode, _number in moved})
+    indexes = sorted({debtor_index_entry("postcode_index", postcode) for postcode, _number in moved})
     updated = 0
     after = 0
     while True:

@@ -157,7 +157,7 @@ def _waiting_for_a_lock(seconds=10.0):
     return False
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_wait_for_each_other_and_never_fork():
     if not POSTGRESQL:
         # SQLite allows one writer, and each transaction takes the write lock when it begins (BEGIN IMMEDIATE), so

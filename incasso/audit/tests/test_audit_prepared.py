@@ -138,7 +138,7 @@ def test_a_prepared_batch_is_recorded_at_its_moment_and_links_like_a_bulk_append
     assert audit_chain_verify().whole
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_prepared_batch_is_recorded_only_inside_a_transaction():
     entry = AuditEntry("sweep", AuditAction.UPDATE, None, ["a"], ProcessingPurpose.DEBT_COLLECTION, "cli")
     with pytest.raises(AuditOutsideTransaction):

@@ -16,7 +16,8 @@ CENT = Decimal("0.01")
 # Plenty of digits for cents x rate x days products; the default context's 28 would also do, but be explicit.
 CALCULATION_CONTEXT = Context(prec=60)
 
-_AMOUNT_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+# ASCII digits only: Python's Decimal (and ``\d``) would take Arabic-Indic or full-width digits as numbers too.
+_AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class MoneyError(ValueError):
@@ -24,11 +25,11 @@ class MoneyError(ValueError):
 
 
 def parse_decimal_text(text: str) -> Decimal:
-    """Parse plain decimal notation (``"12.50"``); exponents, ``NaN``, blanks and thousand separators are errors."""
-    stripped = text.strip()
-    if not _AMOUNT_TEXT.match(stripped):
+    """Parse plain decimal notation (``"12.50"``); exponents, ``NaN``, blanks (around the number too), thousand
+    separators and digits other than 0-9 are errors. A door that allows spaces around a value strips them itself."""
+    if not _AMOUNT_TEXT.fullmatch(text):
         raise MoneyError(f"{text!r} is not a number")
-    return Decimal(stripped)
+    return Decimal(text)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -47,7 +48,7 @@ class Money:
             raise MoneyError("a boolean is not an amount")
         if isinstance(value, str):
             amount = parse_decimal_text(value)
-            decimals = len(value.strip().partition(".")[2])
+            decimals = len(value.partition(".")[2])
         elif isinstance(value, int):
             amount, decimals = Decimal(value), 0
         else:

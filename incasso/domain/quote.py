@@ -179,7 +179,7 @@ def _validate(request: QuoteRequest, tables: Mapping[InterestKind, RateTable]) -
     table = tables[request.interest]
     first_date = table.first_date
     for index, claim in enumerate(request.claims):
-        if claim.anchor < first_date:
+        if claim.anchor < first_date and claim.anchor < request.as_of:  # a day of interest without a known rate
             field = "interest_from" if claim.interest_from else "due_date"
             raise QuoteError(
                 f"claims[{index}].{field}",

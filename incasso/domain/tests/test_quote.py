@@ -224,6 +224,12 @@ def test_domain_errors_name_the_field():
         run({"interest": "none", "as_of": "2020-01-01", "claims": [claim(due="2001-01-01")]})["total_outstanding"]
         == "1000.00"
     )
+    # A claim whose anchor lies before the table is refused only once interest would run on it without a rate.
+    early = {"interest": "commercial", "as_of": "2014-06-01", "claims": [claim(due="2014-06-01")]}
+    assert run(early)["total_outstanding"] == "1000.00"
+    with pytest.raises(QuoteError) as error:
+        run({**early, "as_of": "2014-06-02"})
+    assert error.value.field == "claims[0].due_date"
 
 
 def test_each_warning_comes_with_a_code_for_the_interface_to_translate():

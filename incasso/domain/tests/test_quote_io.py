@@ -51,6 +51,8 @@ def mutate(path, value):
         (("claims", 0, "principal"), "12.345", "claims[0].principal"),
         (("claims", 0, "principal"), "twelve", "claims[0].principal"),
         (("claims", 0, "principal"), "1e5", "claims[0].principal"),
+        (("claims", 0, "principal"), "\u0661\u0662", "claims[0].principal"),  # Arabic-Indic digits
+        (("claims", 0, "principal"), " 12.00", "claims[0].principal"),
         (("claims", 0, "principal"), True, "claims[0].principal"),
         (("claims", 0, "principal"), None, "claims[0].principal"),
         (("claims", 0, "principal"), "99999999999999999999", "claims[0].principal"),

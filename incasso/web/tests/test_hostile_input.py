@@ -44,6 +44,9 @@ from incasso.debtor_portal.models import ContactChange, DisputeFile
 from incasso.debtor_portal.tests.conftest import issue_code, owing_case, portal_login_post
 from incasso.intake.models import ClientApiKey, ImportBatch
 from incasso.intake.services import api_key_create
+from incasso.ledger.models import Payout
+from incasso.ledger.services import payment_receive, payout_create
+from incasso.ledger.tests.conftest import eur
 from incasso.parties.factories import ClientFactory
 from incasso.parties.models import Debtor
 from incasso.privacy.models import LegalHold
@@ -268,6 +271,14 @@ def _files() -> list[tuple[str, dict[str, object]]]:
     ]
 
 
+def _payout_made(case: Case) -> Payout:
+    """A payout to the case's client of a payment on the case (its statement names the case)."""
+    payment_receive(case_id=case.pk, amount=eur("100.00"), received_on=case.opened_on, key=f"p-{case.pk}", source="t")
+    return payout_create(
+        client_id=case.client_id, period_start=case.opened_on, period_end=case.opened_on, key=f"po-{case.pk}"
+    )
+
+
 @dataclass
 class World:
     """Two clients with a case each; the users of each door; objects the doors take as parameters."""
@@ -314,6 +325,7 @@ def world(settings, tmp_path) -> World:
         ImportBatch.objects.create(client=client, source="csv", file_format="csv", filename=name)
         for client, name in ((ours, "ours.csv"), (theirs, "Zwartkop-Verborgen.csv"))
     )
+    payout, their_payout = (_payout_made(case) for case in (our_case, their_case))
     own = {
         "case_id": str(our_case.pk),
         "number": our_case.number,
@@ -325,6 +337,7 @@ def world(settings, tmp_path) -> World:
         "lockout_id": str(lockout.pk),
         "key_id": str(key.pk),
         "batch_id": str(batch.pk),
+        "payout_id": str(payout.pk),
         "pk": str(rights.pk),
         "intake_key": str(rights.intake_key),
         "key": "due-today",
@@ -340,6 +353,7 @@ def world(settings, tmp_path) -> World:
         "complaint_id": str(their_complaint.pk),
         "key_id": str(their_key.pk),
         "batch_id": str(their_batch.pk),
+        "payout_id": str(their_payout.pk),
     }
     return World(http=http, own=own, stranger=stranger)
 
@@ -390,7 +404,7 @@ def _row_counts() -> dict[str, int]:
     """What the doors' writes create; a body every form refuses must leave these as they were."""
     models = (
         *(Case, Claim, Debtor, CaseNote, Complaint, RightsRequest, LegalHold, Arrangement, LoginLockout, User),
-        *(ClientApiKey, ImportBatch, WebhookEndpoint, DisputeFile, ContactChange, VulnerabilityFlag),
+        *(ClientApiKey, ImportBatch, WebhookEndpoint, DisputeFile, ContactChange, VulnerabilityFlag, Payout),
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -464,7 +478,7 @@ def _hostile_posts(door: Door, http: HttpClient, url: str) -> None:
     _send(http, "post", url, f"POST {url} json", data=b'{"a": [1e9999]}', content_type="application/json")
 
 
-STRANGER_KWARGS = {"case_id", "number", "complaint_id", "key_id", "letter_id", "batch_id"}
+STRANGER_KWARGS = {"case_id", "number", "complaint_id", "key_id", "letter_id", "batch_id", "payout_id"}
 
 
 def _restricted_user_of(door: Door) -> str:

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.models import PromiseStatus
@@ -28,7 +27,7 @@ from incasso.cases.services import StageMove, cases_transition_locked_bulk
 from incasso.circumstances.selectors import (
     NO_FACTS,
 )
-from incasso.collection.due import cases_due
+from incasso.collection.due import cases_due, changes_read_from
 from incasso.collection.history import CaseHistory, cases_history
 from incasso.collection.limitation import (
     ClaimLimitation,
@@ -271,9 +270,9 @@ def _jit_off() -> None:
 
 
 def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
-    # Taken before anything is read: a change stamped from now on may not be in what the chunk reads, so the
+    # Taken before anything is read: a change stamped from then on may not be in what the chunk reads, so the
     # next day's run looks at its case again (``due.changed_since_last_run``).
-    started = timezone.now()
+    started = changes_read_from()
     cases = _cases_lock(case_ids, on)
     summary = RunSummary(cases=len(cases), chunks=1)
     if not cases:

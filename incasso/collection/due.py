@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -43,7 +44,7 @@ def changed_since_last_run(*, on: date) -> Q:
     longer ago gets the correlated check alone.
 
     "Since" is from the day of the last run (``last_run_on``) on, less what that day brought before the run: a
-    change stamped before ``last_run_at`` (the start of the run's chunk) was read by that run. Promises are settled
+    change stamped before ``last_run_at`` (see :func:`changes_read_from`) was read by that run. Promises are settled
     by the run of a day before it chooses its cases (``arrangements_check``), so one settled on the day of a
     case's last run was read by it. A case last run before the time was kept has only the day: a change on that
     day makes it due once more (a decision, no miss). Each exact check is the day's check narrowed by the time,
@@ -98,6 +99,34 @@ def changed_since_last_run(*, on: date) -> Q:
         narrowed |= candidates & Q(check)
         row_by_row |= Q(check)
     return (Q(last_run_on__gte=floor) & narrowed) | (Q(last_run_on__lt=floor) & row_by_row)
+
+
+# Clocks of the application machines and the database's may differ this much; a change stamped this close before
+# a run counts as after it (its case is looked at once more: no miss).
+CLOCK_SKEW = timedelta(seconds=2)
+
+
+def changes_read_from() -> datetime:
+    """The time a chunk of the run records as its ``last_run_at``, taken before it reads anything: every change
+    stamped before it is in what the chunk reads.
+
+    Now is not enough on PostgreSQL: a transaction that stamped a payment, promise, situation or flag a moment ago
+    may commit after the chunk has read, and its change would look read. So it is the start of the oldest
+    transaction still open on another connection, if earlier (a row is stamped after its transaction began), less
+    the clock skew allowed. A change of such a transaction wakes its case the next day even when the chunk did see
+    it: a second look, never a miss. (SQLite, the embedded default, runs one writer at a time in one process.)
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return now - CLOCK_SKEW
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is otherwise read once per transaction
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity"
+            " WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()"
+        )
+        (oldest,) = cursor.fetchone()
+    return (now if oldest is None else min(now, oldest)) - CLOCK_SKEW
 
 
 def _run_time_unknown() -> Q:

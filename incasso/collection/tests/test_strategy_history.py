@@ -25,7 +25,7 @@ from incasso.circumstances.services import (
     vulnerability_flag_set,
 )
 from incasso.collection.daily_run import daily_run
-from incasso.collection.due import CHANGES_WINDOW, changed_since_last_run
+from incasso.collection.due import CHANGES_WINDOW, CLOCK_SKEW, changed_since_last_run, changes_read_from
 from incasso.decisions.models import Decision
 from incasso.domain.money import Money
 from incasso.ledger.models import PaymentAllocation
@@ -225,7 +225,7 @@ def test_a_change_on_a_run_day_wakes_the_case_the_next_day_only_if_made_after_th
     with at(ON):
         assert daily_run(on=ON).cases == 1
     case.refresh_from_db()
-    assert case.last_run_at == datetime.datetime.combine(ON, datetime.time(12), tzinfo=datetime.UTC)
+    assert case.last_run_at == datetime.datetime.combine(ON, datetime.time(12), tzinfo=datetime.UTC) - CLOCK_SKEW
     assert case.next_measure_on > ON + datetime.timedelta(days=3)
     if hour > 12:
         with at(ON, hour=hour):  # the afternoon: after the run, so the next day's run must read it
@@ -234,6 +234,26 @@ def test_a_change_on_a_run_day_wakes_the_case_the_next_day_only_if_made_after_th
     with at(nxt):
         assert daily_run(on=nxt).cases == (1 if woken else 0)
         assert daily_run(on=nxt).cases == 0  # the same date again does nothing
+
+
+def test_a_run_counts_as_unread_what_a_transaction_open_elsewhere_may_still_commit():
+    """A change stamped in a transaction still open when a chunk starts may commit after the chunk has read: the
+    chunk's ``last_run_at`` goes back to that transaction's start (on PostgreSQL; SQLite has one writer)."""
+    noon = datetime.datetime.combine(ON, datetime.time(12), tzinfo=datetime.UTC)
+    with at(ON):
+        assert changes_read_from() == noon - CLOCK_SKEW  # nothing else open (the run's day is in the past)
+    if connection.vendor != "postgresql":
+        return
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT now()")
+            (began,) = cursor.fetchone()
+            assert changes_read_from() == began - CLOCK_SKEW
+    finally:
+        other.close()
+    assert changes_read_from() > began - CLOCK_SKEW  # closed: it no longer holds the time back
 
 
 def test_a_promise_settled_by_a_run_does_not_wake_its_case_the_next_day():

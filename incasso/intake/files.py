@@ -68,6 +68,17 @@ class InspectedFile:
             )
 
 
+def _wide_text(head: bytes, bom: bytes) -> str:
+    """The start of a UTF-16 or UTF-32 file as text (a character cut off at the end of ``head`` left out)."""
+    codec = {
+        codecs.BOM_UTF32_LE: "utf-32-le",
+        codecs.BOM_UTF32_BE: "utf-32-be",
+        codecs.BOM_UTF16_LE: "utf-16-le",
+        codecs.BOM_UTF16_BE: "utf-16-be",
+    }[bom]
+    return head[len(bom) :].decode(codec, errors="ignore")
+
+
 def file_inspect(stream: BinaryIO) -> InspectedFile:
     """Hash the whole file and check it is UTF-8 in one streaming pass, then rewind it for the import."""
     hasher = hashlib.sha256()
@@ -95,8 +106,15 @@ def file_inspect(stream: BinaryIO) -> InspectedFile:
     for signature, refusal in _SIGNATURES.items():
         if head.startswith(signature):
             problem = refusal
-    if head.startswith(_WIDE_BOMS):
-        problem = ("not_utf8", _noop("the file is UTF-16 or UTF-32 text: save it as 'CSV UTF-8' (with or without BOM)"))
     text_start = head.removeprefix(UTF8_BOM).lstrip()
     kind = FileKind.UBL if text_start.startswith(b"<") else FileKind.CSV
+    wide = next((bom for bom in _WIDE_BOMS if head.startswith(bom)), None)
+    if wide is not None:
+        if _wide_text(head, wide).lstrip().startswith("<"):
+            kind = FileKind.UBL  # XML names its own encoding: the XML parser reads UTF-16 and UTF-32
+        else:
+            problem = (
+                "not_utf8",
+                _noop("the file is UTF-16 or UTF-32 text: save it as 'CSV UTF-8' (with or without BOM)"),
+            )
     return InspectedFile(kind=kind, sha256=hasher.hexdigest(), size=offset, utf8_error=utf8_error, problem=problem)

@@ -14,10 +14,11 @@ invoice in it is read. The mapping is documented in docs/intake-formats.md.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from django.utils.translation import gettext_noop as _noop
 from lxml import etree
@@ -95,7 +96,8 @@ def ubl_read(stream: BinaryIO) -> ClaimRow | RowError:
     """Read one e-invoice: the claim or credit note it makes, or the reason it makes none (a row error: a
     negative or zero payable amount). Raises ``ImportFileError`` when it is not safe, well-formed UBL."""
     reader = _Reader()
-    parser = etree.XMLParser(target=reader, **SAFE_PARSE_OPTIONS)
+    stream, encoding = _utf32_as_utf8(stream)
+    parser = etree.XMLParser(target=reader, encoding=encoding, **SAFE_PARSE_OPTIONS)
     etree.clear_error_log()  # this thread's log then holds this file's errors only, the first one the cause
     try:
         while (block := stream.read(BLOCK)) and reader.refusal is None:
@@ -109,6 +111,18 @@ def ubl_read(stream: BinaryIO) -> ClaimRow | RowError:
     if document is None:
         raise ImportFileError("file", _noop("the file holds no XML element"), code="broken_xml")
     return _claim_row(document, reader.item_names, reader.line_references)
+
+
+def _utf32_as_utf8(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
+    """libxml2 reads UTF-8 and UTF-16 as the file declares, but not UTF-32 fed in blocks: such a file is read
+    through a recoder to UTF-8, and the parser told so (overriding the declaration)."""
+    head = stream.read(4)
+    stream.seek(0)
+    codec = {codecs.BOM_UTF32_LE: "utf-32-le", codecs.BOM_UTF32_BE: "utf-32-be"}.get(head)
+    if codec is None:
+        return stream, None
+    stream.read(4)  # the byte order mark
+    return cast(BinaryIO, codecs.StreamRecoder(stream, *codecs.lookup("utf-8")[:2], *codecs.lookup(codec)[2:])), "utf-8"
 
 
 def _broken(reason: str) -> ImportFileError:

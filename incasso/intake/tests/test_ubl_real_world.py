@@ -276,3 +276,13 @@ def test_a_header_with_endless_elements_keeps_a_bounded_tree():
     document = parser.close()
     assert reader.built == MAX_KEPT_ELEMENTS
     assert document is not None and len(list(document.iter())) == MAX_KEPT_ELEMENTS + 1  # and the Invoice element
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_an_e_invoice_in_utf_16_or_32_is_read_as_the_xml_declares(creditor, import_file, tmp_path, encoding):
+    """XML names its own encoding (a byte order mark and the declaration); only a CSV file must be UTF-8."""
+    text = (FIXTURES / "nlcius-invoice.xml").read_text(encoding="utf-8")
+    target = tmp_path / "invoice.xml"
+    target.write_bytes(text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"').encode(encoding))
+    assert import_file(creditor, target) == {"created": 1, "duplicates": 0, "rejected": []}
+    assert Claim.objects.get(client=creditor).principal_cents == 121_000

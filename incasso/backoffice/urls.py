@@ -1,6 +1,17 @@
 from django.urls import path
 
-from incasso.backoffice.views import cases, circumstances, complaints, home, privacy, security, users
+from incasso.backoffice.views import (
+    arrangements,
+    cases,
+    circumstances,
+    complaints,
+    decisions,
+    home,
+    payments,
+    privacy,
+    security,
+    users,
+)
 
 app_name = "backoffice"
 
@@ -8,10 +19,22 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("queues/<slug:key>/", home.queue, name="queue"),
     path("tasks/<int:task_id>/work/", home.task_work, name="task-work"),
+    path("queues/unmatched/<int:entry_id>/match/", payments.unmatched_match, name="unmatched-match"),
     path("cases/", cases.case_list, name="case-list"),
     path("cases/<int:case_id>/", cases.case_detail, name="case-detail"),
     path("cases/<int:case_id>/move/", cases.case_move, name="case-move"),
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
+    path("cases/<int:case_id>/promises/", arrangements.case_promise, name="case-promise"),
+    path(
+        "cases/<int:case_id>/decisions/<int:decision_id>/review/",
+        decisions.case_decision_review,
+        name="case-decision-review",
+    ),
+    path(
+        "cases/<int:case_id>/arrangements/<int:arrangement_id>/decide/",
+        arrangements.case_arrangement_decide,
+        name="case-arrangement-decide",
+    ),
     path("cases/<int:case_id>/situation/", circumstances.case_situation, name="case-situation"),
     path("cases/<int:case_id>/vulnerability/", circumstances.case_flag, name="case-flag"),
     path("cases/<int:case_id>/vulnerability/<uuid:flag_id>/lift/", circumstances.case_flag_lift, name="case-flag-lift"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 
+from babel.dates import format_date
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -29,11 +31,14 @@ from incasso.client_portal.forms import (
     WebhookForm,
 )
 from incasso.client_portal.services import NothingToDecide, legal_steps_decide, payout_statement_download
+from incasso.domain import wording
+from incasso.intake import csv_format
 from incasso.intake.models import ImportFormat, ImportSource
 from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text, stored_refusal
 from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
 from incasso.parties.models import Client
 from incasso.rights.services import request_instruction_record
+from incasso.web.templatetags.money import active_language
 from incasso.webhooks.selectors import webhook_deliveries_of, webhook_endpoints_of
 from incasso.webhooks.services import webhook_endpoint_create, webhook_endpoint_disable
 
@@ -42,7 +47,16 @@ STAGE_LABELS = dict(STAGE_CHOICES)
 
 
 def _stage_chart(per_stage: list[tuple[str, int]]) -> BarChart:
-    return bar_chart([(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in per_stage])
+    """The stages in the order a case goes through them (reminder first, closed last), not as the query returned
+    them, which read as a random list."""
+    order = {stage: index for index, stage in enumerate(STAGE_LABELS)}
+    ordered = sorted(per_stage, key=lambda item: order.get(item[0], len(order)))
+    return bar_chart([(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in ordered])
+
+
+def _month_label(month: datetime.date) -> str:
+    """A month as the reader says it ("dec 2026" in Dutch, "Dec 2026" in English), not as "2026-12"."""
+    return format_date(month, format="MMM y", locale=wording.babel_locale(active_language()))
 
 
 def _client(request: HttpRequest) -> tuple[User, Client]:
@@ -168,7 +182,14 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             return HttpResponseRedirect(reverse("client_portal:import", args=[summary.batch_id]))
     imports = selectors.portal_imports(client=client)
-    return _render(request, "upload.html", client, {"form": form, "refusal": refusal, "imports": imports})
+    context = {"form": form, "refusal": refusal, "imports": imports, "columns": _csv_columns()}
+    return _render(request, "upload.html", client, context)
+
+
+def _csv_columns() -> list[tuple[str, str, bool]]:
+    """The columns a CSV file may hold (English name, Dutch name, required), read from the importer itself: the
+    upload page is where a client learns the format, and a list kept by hand would drift from what is accepted."""
+    return [(names[0], names[1], field in csv_format.REQUIRED) for field, names in csv_format.COLUMNS.items()]
 
 
 @login_required
@@ -207,7 +228,7 @@ def payout_statement(request: HttpRequest, payout_id: int, file_format: str) -> 
 def reports(request: HttpRequest) -> HttpResponse:
     user, client = _client(request)
     report = selectors.client_report(user=user, client=client, today=timezone.localdate())
-    monthly = [(month.strftime("%Y-%m"), cents) for month, cents in report.recovered_per_month]
+    monthly = [(_month_label(month), cents) for month, cents in report.recovered_per_month]
     return _render(
         request,
         "reports.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -64,9 +65,15 @@ class DisputeForm(forms.Form):
     file = forms.FileField(
         label=_("Supporting document (optional)"),
         required=False,
-        help_text=_("A PDF, PNG or JPEG file of at most %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Filled in per request: "%" on a lazy text at import time would fix it in the language active then.
+        self.fields["file"].help_text = _("A PDF, PNG or JPEG file of at most %(mb)d MB.") % {
+            "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
+        }
 
 
 class ContactForm(forms.Form):

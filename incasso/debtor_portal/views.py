@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from schwifty import IBAN
 
 from incasso.accounts.access import access_debtor_case
-from incasso.arrangements.models import ArrangementStatus
+from incasso.arrangements.models import ArrangementStatus, InstalmentStatus
 from incasso.cases.models import Case
 from incasso.debtor_portal import forms
 from incasso.debtor_portal.login import PortalIdentity, portal_login
@@ -98,7 +100,17 @@ def login(request: HttpRequest) -> HttpResponse:
             ),
         )
         status = 400
-    return render(request, "debtor_portal/login.html", {"form": form}, status=status)
+    return render(request, "debtor_portal/login.html", {"form": form, "agency": _agency_contact()}, status=status)
+
+
+def _agency_contact() -> dict[str, object]:
+    """How a debtor without a working log-in reaches us ("Lost your letter? Call or e-mail us" named neither): the
+    phone number and e-mail address when the agency set them, else the postal address."""
+    return {
+        "phone": settings.INCASSO_AGENCY_PHONE,
+        "email": settings.INCASSO_AGENCY_EMAIL,
+        "address": ", ".join(settings.INCASSO_AGENCY_ADDRESS),
+    }
 
 
 @require_POST
@@ -122,11 +134,21 @@ def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) ->
         "view": view,
         "case": case,
         "today": _today(),
-        "rf_reference": rf_for_case(case.number),
+        **_bank_transfer(case),
+        # With a plan running, "to pay today" is the next instalment, not the whole debt: said first on the page.
+        "next_instalment": next((i for i in view.instalments if i.status != InstalmentStatus.PAID), None)
+        if view.arrangement is not None and view.arrangement.status == ArrangementStatus.ACTIVE
+        else None,
         "pay_form": forms.PayForm(),
         "returned_from_payment": request.GET.get("paid") == "1",
     }
     return render(request, "debtor_portal/case_detail.html", context)
+
+
+def _bank_transfer(case: Case) -> dict[str, str]:
+    """What a bank transfer needs: the account (grouped as the letters print it) and the reference that matches the
+    payment to the case automatically - not only the reference, which leaves the debtor asking "to which account?"."""
+    return {"rf_reference": rf_for_case(case.number), "agency_iban": IBAN(settings.INCASSO_AGENCY_IBAN).formatted}
 
 
 @debtor_required
@@ -182,7 +204,8 @@ def plan(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpRe
     today = _today()
     existing = portal_arrangement(case=case)
     if existing is not None:
-        return render(request, "debtor_portal/plan_done.html", {"case": case, "arrangement": existing})
+        context = {"case": case, "arrangement": existing, **_bank_transfer(case)}
+        return render(request, "debtor_portal/plan_done.html", context)
     if request.method == "POST":
         form = forms.PlanForm(request.POST)
         if form.is_valid():

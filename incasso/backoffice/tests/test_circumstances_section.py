@@ -66,7 +66,8 @@ def test_an_invalid_situation_is_refused_and_nothing_stored(client, two_teams):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     for bad in ({"other_debts": "-1"}, {"source": "gossip"}, {"obtained_on": tomorrow}):
         response = collector.post(reverse("backoffice:case-situation", args=[case.pk]), situation_post(**bad))
-        assert response.status_code == 302
+        assert response.status_code == 422  # the case page again, the form open with its errors and input
+        assert response.context["situation_form"].errors
     assert not FinancialSituation.objects.exists()
 
 

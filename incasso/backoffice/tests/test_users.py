@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from incasso.accounts.models import Team
 from incasso.accounts.roles import Role
 from incasso.audit.models import AuditAction, AuditEvent
-from incasso.backoffice.tests.conftest import login_as
+from incasso.backoffice.tests.conftest import login_as, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,11 @@ def test_only_administrators_manage_users(client):
     login_as(client, "c@example.com", Role.COLLECTOR)
     assert client.get(reverse("backoffice:users")).status_code == 403
     assert client.post(reverse("backoffice:user-new"), {"email": "x@example.com"}).status_code == 403
+
+
+def test_the_user_list_names_each_role_in_the_readers_language(admin):
+    make_staff("legal@example.com", Role.LEGAL_OFFICER)
+    page = admin.get(reverse("backoffice:users"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    row = page.split('data-user="legal@example.com"')[1].split("</tr>")[0]
+    assert "Juridisch medewerker" in row, row
+    assert "legal_officer" not in row

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +28,7 @@ from incasso.backoffice.models import NOTE_LENGTH
 from incasso.backoffice.permissions import PORTAL_UNLOCK_ROLES, staff_page, staff_user
 from incasso.backoffice.selectors import case_page
 from incasso.backoffice.services import case_note_add
+from incasso.backoffice.views.case_search import debtor_search
 from incasso.backoffice.views.circumstances import FlagForm, situation_form
 from incasso.cases.models import Case
 from incasso.cases.services import case_transition
@@ -38,6 +42,7 @@ from incasso.debtor_portal.models import DisputeFile
 from incasso.debtor_portal.selectors import dispute_file_read
 from incasso.domain.case_lifecycle import TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
+from incasso.web.fields import PlausibleDateField
 
 CASES_SHOWN = 100
 SEARCH_LENGTH = 64
@@ -46,6 +51,15 @@ CASE_PAGE_FIELDS = ["display_name", "address", "claims", "payments", "communicat
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("New note"), max_length=NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PromiseForm(forms.Form):
+    """The debtor's promise to pay, as a collector hears it on the phone (``arrangements.services.promise_record``)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount (€)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, localize=True
+    )
+    due_on = PlausibleDateField(label=_("Pay by"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MoveForm(forms.Form):
@@ -65,13 +79,14 @@ class CaseSearchForm(forms.Form):
 
 @staff_page()
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The cases the user may see (``access_cases``), newest first; a search by case number."""
+    """The cases the user may see (``access_cases``), newest first; a search by case number or the debtor's exact
+    name, e-mail, postcode or IBAN (``case_search``)."""
     cases = access_cases(user=request.user).select_related("client").order_by("-pk")
     search = CaseSearchForm(request.GET)
     if search.is_valid():
         query = search.cleaned_data["q"]
         if query:
-            cases = cases.filter(number__icontains=query)
+            cases = cases.filter(Q(number__icontains=query) | debtor_search(query.strip()))
     else:
         query, cases = "", cases.none()
         messages.error(
@@ -84,16 +99,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @staff_page()
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """One case (``access_case``: 404 when not the user's, the read audited with the debtor as subject)."""
+    return case_page_response(request, case_id)
+
+
+def case_page_response(
+    request: HttpRequest, case_id: int, *, status: int = 200, **bound_forms: forms.Form
+) -> HttpResponse:
+    """The case page; an action whose form was refused passes it here bound (``situation_form=form``), so the
+    page shows each error next to its field and keeps what the user typed (status 422) instead of redirecting."""
     case = access_case(user=request.user, case_id=case_id, request=request, fields=CASE_PAGE_FIELDS)
+    may_write = access_may_write(user=request.user)
     context = {
         "page": case_page(case=case, today=timezone.localdate()),
         **_circumstances_context(request, case),
         "case": case,
         "note_form": NoteForm(),
-        "may_write": access_may_write(user=request.user),
+        "promise_form": PromiseForm(),
+        "may_write": may_write,
         "may_unlock_portal": access_has_role(user=request.user, roles=PORTAL_UNLOCK_ROLES),
+        **bound_forms,
     }
-    return render(request, "backoffice/case_detail.html", context)
+    return render(request, "backoffice/case_detail.html", context, status=status)
 
 
 def _circumstances_context(request: HttpRequest, case: Case) -> dict[str, object]:

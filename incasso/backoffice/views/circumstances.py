@@ -77,8 +77,7 @@ def case_situation(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["financial_situation"])
     form = SituationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the financial situation: %(errors)s") % {"errors": _errors(form)})
-        return _back(case_id)
+        return _refused(request, case_id, form)
     data = form.cleaned_data
     try:
         income = Money.parse(data["net_income"]) if data["net_income"] is not None else None
@@ -98,10 +97,18 @@ def case_situation(request: HttpRequest, case_id: int) -> HttpResponse:
             audit_source=request_source(request),
         )
     except (ValidationError, MoneyError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, _("The financial situation was recorded."))
+        form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        return _refused(request, case_id, form)
+    messages.success(request, _("The financial situation was recorded."))
     return _back(case_id)
+
+
+def _refused(request: HttpRequest, case_id: int, form: SituationForm) -> HttpResponse:
+    """Back on the case page with each error beside its field and what was typed kept (not a redirect that
+    loses it)."""
+    from incasso.backoffice.views.cases import case_page_response  # here: cases imports this module
+
+    return case_page_response(request, case_id, status=422, situation_form=form)
 
 
 @staff_page(WRITE_ROLES)
@@ -143,12 +150,6 @@ def case_flag_lift(request: HttpRequest, case_id: int, flag_id: uuid.UUID) -> Ht
     else:
         messages.success(request, _("The flag was lifted."))
     return _back(case_id)
-
-
-def _errors(form: forms.Form) -> str:
-    return "; ".join(
-        f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}" for name, errors in form.errors.items()
-    )
 
 
 def situation_form() -> SituationForm:

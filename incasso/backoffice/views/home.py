@@ -68,6 +68,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         context["reviews"] = queues.reviews_open(user=user)[:ITEMS_SHOWN]
     else:
         context["entries"] = queues.unmatched_payments(user=user)[:ITEMS_SHOWN]
+        context["may_match"] = access_may_write(user=user)  # finance puts each entry on its case from here
     return render(request, "backoffice/queue.html", context)
 
 

@@ -54,7 +54,9 @@ def _roles(cleaned: dict[str, Any]) -> list[Role]:
 @staff_page(ADMIN_ROLES)
 def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.order_by("username").prefetch_related("groups", "teams", "totpdevice_set")[:USERS_SHOWN]
-    return render(request, "backoffice/users.html", {"users": users})
+    # Each role by its name in the reader's language ("Legal officer"), not its code ("legal_officer").
+    rows = [(person, [Role(g.name).label for g in person.groups.all() if g.name in Role.values]) for person in users]
+    return render(request, "backoffice/users.html", {"users": users, "rows": rows})
 
 
 @staff_page(ADMIN_ROLES)

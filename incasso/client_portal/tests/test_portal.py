@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -287,3 +289,38 @@ def test_a_refused_submission_shows_its_reason_in_the_readers_language(client, w
     # A refusal stored before refusals kept their message id is shown as recorded.
     ImportBatch.objects.filter(pk=batch.pk).update(rejected=[])
     assert client.get(url, headers={"Accept-Language": "nl"}).context["error"] == batch.error
+
+
+def test_the_upload_page_explains_the_csv_format_with_an_example_the_importer_takes(client, world) -> None:
+    """The page used to say "see the intake format" with nothing to see: a client could not learn the columns."""
+    client.force_login(world["user_a"])
+    page = client.get(reverse("client_portal:upload"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    for column in ("invoice_number", "factuurnummer", "debtor_kind", "soort_debiteur"):
+        assert f"<code>{column}</code>" in page
+    assert "client_portal/claims-example.csv" in page
+    example = finders.find("client_portal/claims-example.csv")
+    assert example is not None
+    with open(example, "rb") as file:
+        upload = SimpleUploadedFile("claims-example.csv", file.read(), content_type="text/csv")
+    response = client.post(reverse("client_portal:upload"), {"file": upload}, follow=True)
+    batch = response.context["batch"]
+    assert (batch.created_count, batch.rejected_count) == (2, 0)
+
+
+def test_reports_list_the_stages_in_pipeline_order_and_months_in_words(client, world, monkeypatch) -> None:
+    """The stages came in the database's order (legal before reminder) and months as "2026-12"."""
+    from incasso.client_portal import views
+
+    CaseFactory(debtor=DebtorFactory(client=world["a"]), number="2026-000102", stage="legal")
+    real = views.selectors.client_report
+
+    def with_a_month(**kwargs):
+        report = real(**kwargs)
+        return dataclasses.replace(report, recovered_per_month=[(datetime.date(2026, 12, 1), 25_000)])
+
+    monkeypatch.setattr(views.selectors, "client_report", with_a_month)
+    client.force_login(world["user_a"])
+    response = client.get(reverse("client_portal:reports"), HTTP_ACCEPT_LANGUAGE="nl")
+    labels = [bar.label for bar in response.context["stage_chart"].bars]
+    assert labels == ["Aanmaning", "Gerechtelijke procedure"]
+    assert response.context["monthly"] == [("dec 2026", 25_000)]

@@ -16,6 +16,7 @@ from incasso.communications.models import Communication
 from incasso.complaints.models import Complaint, ComplaintChannel
 from incasso.debtor_portal import services
 from incasso.debtor_portal.models import ContactChange, DisputeFile
+from incasso.domain.payment_reference import rf_for_case
 from incasso.parties.models import Debtor
 from incasso.paylinks.models import PaymentLink
 from incasso.paylinks.services import payment_link_sync
@@ -228,3 +229,38 @@ def test_the_case_page_speaks_dutch_and_english(debtor_client, portal_case):
     english = debtor_client.get(_url("case", portal_case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Zo is dit bedrag opgebouwd" in dutch
     assert "How this amount is made up" in english
+
+
+def test_the_bank_transfer_hints_name_the_account_as_well_as_the_reference(debtor_client, portal_case, settings):
+    """ "Pay by transfer with reference RF..." left the debtor asking: to which account? Both hints now say."""
+    settings.INCASSO_AGENCY_IBAN = "NL91ABNA0417164300"
+    dutch = {"HTTP_ACCEPT_LANGUAGE": "nl"}
+    case_page = debtor_client.get(_url("case", portal_case), **dutch).content.decode()
+    assert "Of maak het over naar rekening NL91 ABNA 0417 1643 00 ten name van" in case_page
+    first = timezone.localdate() + datetime.timedelta(days=7)
+    debtor_client.post(_url("plan", portal_case), {"months": 6, "first_due": first.isoformat()})
+    plan_page = debtor_client.get(_url("plan", portal_case), **dutch).content.decode()
+    assert "Maak elke termijn over naar rekening NL91 ABNA 0417 1643 00" in plan_page
+    assert f"met betalingskenmerk {rf_for_case(portal_case.number)}" in plan_page
+    # With the plan running, the case page says first that the next instalment is due, not only the whole debt.
+    case_page = debtor_client.get(_url("case", portal_case), **dutch).content.decode()
+    assert "U betaalt in termijnen: de volgende termijn is" in case_page
+
+
+def test_the_log_in_page_says_how_to_reach_the_agency_without_a_letter(client, settings, db):
+    """ "Lost your letter? Call or e-mail us" gave no number and no address: a dead end for a debtor."""
+    settings.INCASSO_AGENCY_PHONE, settings.INCASSO_AGENCY_EMAIL = "020 123 45 67", "info@incasso.example"
+    page = client.get(reverse("debtor_portal:login"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert 'href="tel:0201234567"' in page and 'href="mailto:info@incasso.example"' in page
+    settings.INCASSO_AGENCY_PHONE, settings.INCASSO_AGENCY_EMAIL = "", ""
+    settings.INCASSO_AGENCY_ADDRESS = ["Voorbeeldstraat 1", "1012 AB Amsterdam"]
+    page = client.get(reverse("debtor_portal:login"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Schrijf naar" in page and "Voorbeeldstraat 1, 1012 AB Amsterdam" in page
+
+
+def test_the_dispute_form_help_is_in_the_readers_language(debtor_client, portal_case):
+    """The help text was formatted at import time, so English readers got the Dutch one."""
+    english = debtor_client.get(_url("dispute", portal_case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    dutch = debtor_client.get(_url("dispute", portal_case), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "A PDF, PNG or JPEG file of at most 5 MB." in english
+    assert "Een PDF-, PNG- of JPEG-bestand van hoogstens 5 MB." in dutch

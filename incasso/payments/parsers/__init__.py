@@ -8,6 +8,7 @@ read at all — an empty file, a PDF, a spreadsheet, XML that is not camt.
 from __future__ import annotations
 
 import codecs
+import io
 from typing import BinaryIO
 
 from incasso.payments.parsers.camt import CamtReader
@@ -39,6 +40,8 @@ def statement_reader(stream: BinaryIO) -> CamtReader | Mt940Reader:
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
             raise StatementFileError(f"the file is {what}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16_reader(stream, head)
     text = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if not text:
         raise StatementFileError("the file is empty")
@@ -46,4 +49,19 @@ def statement_reader(stream: BinaryIO) -> CamtReader | Mt940Reader:
         return CamtReader(stream)
     if text.startswith(b"{1:") or b":20:" in head or b":61:" in head or b":25:" in head:
         return Mt940Reader(stream)
+    raise StatementFileError("the file is neither camt.053/camt.054 XML nor an MT940 statement")
+
+
+def _utf16_reader(stream: BinaryIO, head: bytes) -> CamtReader | Mt940Reader:
+    """A file saved as UTF-16 (Windows tools do that): XML says so itself, and lxml reads it as it is; MT940 is
+    turned into UTF-8 first (a statement file of text, so the whole of it fits in memory)."""
+    text = head.decode("utf-16", errors="ignore").lstrip()
+    if text.startswith("<"):
+        return CamtReader(stream)
+    if ":20:" in text or ":61:" in text or ":25:" in text:
+        try:
+            content = stream.read().decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise StatementFileError(f"the file claims to be UTF-16 text but is not: {exc}") from None
+        return Mt940Reader(io.BytesIO(content.encode("utf-8")))
     raise StatementFileError("the file is neither camt.053/camt.054 XML nor an MT940 statement")

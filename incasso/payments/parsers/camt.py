@@ -6,20 +6,23 @@ DTD at all (so no external entities and no entity expansion, the billion-laughs 
 
 A real bank file can break its schema (the Swiss sample in shared/samples has country code "CH2"), so nothing is
 validated that the import does not need; what the import does need and cannot read skips that entry, with the
-reason, and the rest of the file goes on.
+reason, and the rest of the file goes on. Some banks' exports put several XML documents one after another in one
+file (one per account or day): each is read in turn (``camt_documents``).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
 from incasso.core.xml import SAFE_PARSE_OPTIONS
 from incasso.domain.money import MoneyError
-from incasso.payments.parsers.camt_entry import entry_records
+from incasso.payments.parsers.camt_documents import Document, split_documents
+from incasso.payments.parsers.camt_entry import entry_records, report_day
 from incasso.payments.parsers.records import (
     REFERENCE_LENGTH,
     ParsedEntry,
@@ -32,11 +35,15 @@ from incasso.payments.parsers.records import (
 
 # Every version in use: the elements read (camt_entry) have kept their paths since .001.07 (.001.09 to .001.13 only
 # added elements, such as the UETR), so a newer bank's file is read, not refused.
-NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34]\.001\.(?:0[2-9]|1[0-3]))$")
+# SWIFT's own copies of the messages (MX, "urn:swift:xsd:…") carry the same elements under another namespace.
+NAMESPACE = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(camt\.05[34]\.001\.(?:0[2-9]|1[0-3]))$")
 SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.13"
 # The only elements lxml reports to Python: everything else stays in C, which keeps a 100,000-entry file fast.
 REPORTS = ("Stmt", "Ntfctn")
 EVENT_TAGS = ["{*}Document", "{*}Ntry", *(f"{{*}}{name}" for name in REPORTS)]
+# What tells one statement (or one page of it) from another with the same Id: a file that holds the same statement
+# twice (exports joined by hand) must not book it twice, pages of one statement must all be read.
+IDENTITY = ("StmtPgntn/c:PgNb", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt/c:FrDtTm", "FrToDt/c:ToDtTm")
 
 
 class CamtReader:
@@ -46,48 +53,73 @@ class CamtReader:
         self._stream = stream
         self.info = StatementInfo()
         self._ns: dict[str, str] = {}
+        self._reports: set[tuple[str, ...]] = set()
 
     def __iter__(self) -> Iterator[ParsedEntry | SkippedEntry]:
         index = 0
-        account = ""
+        for number, document in enumerate(split_documents(self._stream), start=1):
+            self._ns = {}
+            if number == 1:
+                index = yield from self._document(document, index)
+                continue
+            # Entries of the documents before were handed on already: a later document that is not camt (or is
+            # broken) is reported and left out, never a reason to refuse what was read.
+            try:
+                index = yield from self._document(document, index)
+            except StatementFileError as error:
+                yield SkippedEntry(index + 1, f"XML document {number} of the file is left out: {error.message}")
+
+    def _document(self, document: Document, index: int) -> Generator[ParsedEntry | SkippedEntry, None, int]:
+        """The entries of one XML document, numbered on from ``index``; returns the index reached."""
+        account = repeated = ""
+        notified: datetime.date | None = None
         header_read = False
         context = etree.iterparse(
-            self._stream,
+            document,
             events=("start", "end"),
             tag=EVENT_TAGS,
             **SAFE_PARSE_OPTIONS,
         )
         try:
             for event, element in context:
-                if not self._ns:
-                    self._check_root(element.getroottree().getroot())
                 name = str(element.tag).rpartition("}")[2]
+                if not self._ns:
+                    # The camt Document is the root, or sits in a bank's or SWIFT's envelope (an AppHdr beside it).
+                    self._check_root(element if name == "Document" else element.getroottree().getroot())
                 if name in REPORTS:
                     if event == "start":
                         header_read = False
                     else:
                         if not header_read:
-                            account = self._header(element)
+                            account, _ = self._header(element)
                         element.clear()
                     continue
                 if name != "Ntry" or event != "end":
                     continue
                 if not header_read:
-                    account, header_read = self._header(element.getparent()), True
-                records = self._entry(element, index, account)
+                    report = element.getparent()
+                    (account, repeated), header_read = self._header(report), True
+                    # A camt.054 notification is made when the bank books: the day of an entry that gives none.
+                    notified = None
+                    if report is not None and str(report.tag).endswith("}Ntfctn"):
+                        notified = report_day(report.findtext("c:CreDtTm", namespaces=self._ns))
+                records = self._entry(element, index, account, notified)
+                if repeated:
+                    records = [SkippedEntry(record.index, repeated) for record in records]
                 index += len(records)
                 yield from records
                 _forget(element)
         except etree.XMLSyntaxError as exc:
-            if index == 0:
+            if index == 0 or not self._ns:
                 raise StatementFileError(f"the file is not well-formed XML: {exc}") from None
             yield SkippedEntry(index + 1, f"the file breaks off after entry {index}: {exc}")
-            return
+            return index
         if not self._ns:
             root = context.root
             if root is None:
                 raise StatementFileError("the file holds no XML element")
             self._check_root(root)
+        return index
 
     def _check_root(self, root: etree._Element) -> None:
         info = root.getroottree().docinfo
@@ -95,19 +127,21 @@ class CamtReader:
             raise StatementFileError(
                 "the XML has a DOCTYPE (DTD); bank statements never need one, and entities are refused for safety"
             )
-        qname = etree.QName(root)
-        match = NAMESPACE.match(qname.namespace or "")
-        if qname.localname != "Document" or match is None:
+        # The tag read as text: lxml's QName refuses a namespace it finds odd (a broken byte in xmlns) with an error.
+        namespace, _, localname = str(root.tag).removeprefix("{").rpartition("}")
+        match = NAMESPACE.match(namespace)
+        if localname != "Document" or match is None:
             raise StatementFileError(
-                f"the XML root is {qname.localname!r} in namespace {qname.namespace!r}; supported are {SUPPORTED}"
+                f"the XML root is {localname!r} in namespace {namespace or None!r}; supported are {SUPPORTED}"
             )
-        self._ns = {"c": qname.namespace or ""}
+        self._ns = {"c": namespace}
         self.info.file_format = match.group(1)
 
-    def _header(self, report: etree._Element | None) -> str:
-        """The account (IBAN, or the bank's own id) and statement id of the Stmt/Ntfctn an entry is in."""
+    def _header(self, report: etree._Element | None) -> tuple[str, str]:
+        """The account (IBAN, or the bank's own id) of the Stmt/Ntfctn an entry is in, and why its entries are left
+        out if this report was read before in the file ("" if not)."""
         if report is None:
-            return ""
+            return "", ""
         account = compact_iban(
             report.findtext("c:Acct/c:Id/c:IBAN", namespaces=self._ns)
             or report.findtext("c:Acct/c:Id/c:Othr/c:Id", namespaces=self._ns)
@@ -115,14 +149,21 @@ class CamtReader:
         if account:
             self.info.accounts.add(account)
             self.info.account = self.info.account or account
-        self.info.statement_id = self.info.statement_id or clean(
-            report.findtext("c:Id", namespaces=self._ns), REFERENCE_LENGTH
-        )
-        return account
+        report_id = clean(report.findtext("c:Id", namespaces=self._ns), REFERENCE_LENGTH)
+        self.info.statement_id = self.info.statement_id or report_id
+        identity = (account, report_id, *(report.findtext(f"c:{path}", "", self._ns) for path in IDENTITY))
+        if not report_id:
+            return account, ""
+        if identity in self._reports:
+            return account, f"statement {report_id} of {account or 'this account'} is in the file twice: read once"
+        self._reports.add(identity)
+        return account, ""
 
-    def _entry(self, ntry: etree._Element, index: int, account: str) -> list[ParsedEntry | SkippedEntry]:
+    def _entry(
+        self, ntry: etree._Element, index: int, account: str, notified: datetime.date | None
+    ) -> list[ParsedEntry | SkippedEntry]:
         try:
-            return entry_records(ntry, index, account)
+            return entry_records(ntry, index, account, notified)
         except (ValueError, MoneyError) as exc:
             return [SkippedEntry(index + 1, str(exc))]
 

@@ -9,12 +9,15 @@ party name, which moved under ``Pty`` in .001.07.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
 from incasso.domain.date_range import EARLIEST_DATE, LATEST_DATE, date_plausible
 from incasso.domain.money import Money
+from incasso.payments.parsers.mt940_details import coded_details
 from incasso.payments.parsers.records import (
     CURRENCY_LENGTH,
     NAME_LENGTH,
@@ -34,6 +37,10 @@ NOT_BOOKED = {"PDNG", "INFO", "FUTR"}
 ENTRY_BRANCHES = frozenset({"CdtDbtInd", "RvslInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "AddtlNtryInf"})
 TRANSACTION_BRANCHES = frozenset({"Refs", "CdtDbtInd", "RltdPties", "RmtInf", "RtrInf", "AddtlTxInf"})
 Texts = dict[str, list[str]]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_OFFSET = re.compile(r"[+-][0-9]{2}:?[0-9]{2}$")
+# Swiss banks' processing status in AddtlRmtInf ("?REJECT?0", "?ERROR?000"): not the payer's words.
+_SWISS_STATUS = re.compile(r"^\?[A-Z]+\?[0-9]*$")
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -120,7 +127,7 @@ def _date(texts: Texts, path: str) -> datetime.date | None:
     if not text:
         return None
     try:
-        day = datetime.date.fromisoformat(text[:10])
+        day = _day(text)
     except ValueError:
         raise ValueError(f"{path} {text!r} is not a date") from None
     if not date_plausible(day):
@@ -128,14 +135,44 @@ def _date(texts: Texts, path: str) -> datetime.date | None:
     return day
 
 
+def report_day(text: str | None) -> datetime.date | None:
+    """The day of a report's ``CreDtTm``, None if it has none or it cannot be read."""
+    try:
+        day = _day(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None
+    return day if day is not None and date_plausible(day) else None
+
+
+def _day(text: str) -> datetime.date:
+    """The day of a ``Dt`` or ``DtTm``. A time in UTC or with an offset is the bank's moment, taken in Dutch time:
+    ``2014-01-04T23:00:00.000Z`` is booked on 5 January in Amsterdam (a time without offset is local already)."""
+    if len(text) == 10 or not (text.endswith(("Z", "z")) or _OFFSET.search(text[10:])):
+        return datetime.date.fromisoformat(text[:10])
+    try:
+        moment = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError:  # a date with an offset ("2014-01-05+01:00"), or a time Python cannot read: its day as written
+        return datetime.date.fromisoformat(text[:10])
+    return moment.astimezone(AMSTERDAM).date()
+
+
 def _money(element: etree._Element | None, default_currency: str = "EUR") -> Money:
     if element is None or not (element.text or "").strip():
         raise ValueError("the entry has no amount")
     currency = str(element.get("Ccy", "")).strip().upper()[:CURRENCY_LENGTH] or default_currency
-    money = Money.parse((element.text or "").strip(), currency)
+    money = Money.parse(_exact_text((element.text or "").strip()), currency)
     if money.is_negative():
         raise ValueError(f"the amount {element.text} is negative; the sign belongs in CdtDbtInd")
     return money
+
+
+def _exact_text(text: str) -> str:
+    """camt allows five decimals and some banks write them (``8.850``, ``5442.09000``): zeros past the cent are
+    dropped, as they change nothing; a real fraction of a cent stays and is refused (it cannot be booked exactly)."""
+    whole, dot, fraction = text.partition(".")
+    if dot and len(fraction) > 2 and not fraction[2:].strip("0"):
+        return f"{whole}.{fraction[:2]}"
+    return text
 
 
 def _sign(indicator: str) -> int:
@@ -144,18 +181,24 @@ def _sign(indicator: str) -> int:
     return 1 if indicator == "CRDT" else -1
 
 
-def entry_records(ntry: etree._Element, index: int, account: str) -> list[ParsedEntry | SkippedEntry]:
-    """The records of one entry, numbered from ``index + 1``; raises ``ValueError`` for one that cannot be read."""
+def entry_records(
+    ntry: etree._Element, index: int, account: str, notified: datetime.date | None = None
+) -> list[ParsedEntry | SkippedEntry]:
+    """The records of one entry, numbered from ``index + 1``; raises ``ValueError`` for one that cannot be read.
+    ``notified``: the day a camt.054 notification was made, its entries' booking date where they give none."""
     texts, amount_element, transactions = _entry_parts(ntry)
     status = _first(texts, "Sts", "Sts/Cd")
     if status.upper() in NOT_BOOKED:
         return [SkippedEntry(index + 1, f"status {status}: not booked yet, it comes again once booked")]
     amount = _money(amount_element)
     sign = _sign(_first(texts, "CdtDbtInd"))
-    booked = _date(texts, "BookgDt") or _date(texts, "ValDt")
+    booked = _date(texts, "BookgDt") or _date(texts, "ValDt") or notified
     if booked is None:
         raise ValueError("the entry has no booking date")
     fallback = _first(texts, "AddtlNtryInf")
+    # ING writes its MT940 codes there ("/TRTP/SEPA Incasso/REMI/…/CSID/…"): read them as MT940's :86: is read.
+    coded = coded_details(fallback)
+    fallback = coded.get("remittance", fallback) if coded is not None else fallback
     entry_ref = _first(texts, "AcctSvcrRef")
     parts = _split(transactions, amount, sign) if len(transactions) > 1 else None
     pairs: list[tuple[int, EntryDetails]]
@@ -170,6 +213,9 @@ def entry_records(ntry: etree._Element, index: int, account: str) -> list[Parsed
             details = [EntryDetails(bank_reference=clean(entry_ref, REFERENCE_LENGTH))]
         merged = details[0] if len(details) == 1 else _merge(details)
         merged.setdefault("remittance", clean(fallback, REMITTANCE_LENGTH))
+        for key, value in (coded or {}).items():
+            if value and not merged.get(key):
+                merged[key] = value  # type: ignore[literal-required]  # keys come from an EntryDetails
         pairs = [(sign * amount.cents, merged)]
     reversal = _first(texts, "RvslInd").lower() == "true"
     value_date = _date(texts, "ValDt")
@@ -209,8 +255,10 @@ def _details(texts: Texts, credit: bool, entry_ref: str, fallback: str) -> Entry
     name = _first(texts, f"RltdPties/{own}/Nm", f"RltdPties/{own}/Pty/Nm", f"RltdPties/{other}/Nm")
     name = name or _first(texts, f"RltdPties/{other}/Pty/Nm")
     iban = _first(texts, f"RltdPties/{own}Acct/Id/IBAN", f"RltdPties/{other}Acct/Id/IBAN")
-    remittance = " ".join(texts.get("RmtInf/Ustrd", []) + texts.get("RmtInf/Strd/AddtlRmtInf", []))
-    remittance = remittance or _first(texts, "AddtlTxInf") or fallback
+    additional = [text for text in texts.get("RmtInf/Strd/AddtlRmtInf", []) if not _SWISS_STATUS.match(text)]
+    remittance = " ".join(texts.get("RmtInf/Ustrd", []) + additional)
+    reference = _first(texts, "RmtInf/Strd/CdtrRefInf/Ref")
+    remittance = remittance or _first(texts, "AddtlTxInf") or fallback or reference
     return EntryDetails(
         bank_reference=clean(_first(texts, "Refs/AcctSvcrRef") or entry_ref, REFERENCE_LENGTH),
         end_to_end_id=end_to_end(_first(texts, "Refs/EndToEndId")),
@@ -218,7 +266,7 @@ def _details(texts: Texts, credit: bool, entry_ref: str, fallback: str) -> Entry
         counterparty_name=clean(name, NAME_LENGTH),
         counterparty_iban=compact_iban(iban),
         remittance=clean(remittance, REMITTANCE_LENGTH),
-        structured_reference=clean(_first(texts, "RmtInf/Strd/CdtrRefInf/Ref"), REFERENCE_LENGTH),
+        structured_reference=clean(reference, REFERENCE_LENGTH),
         return_reason=clean(_first(texts, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"), REASON_LENGTH),
     )
 

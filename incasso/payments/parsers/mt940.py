@@ -1,4 +1,4 @@
-"""MT940 statements of the Dutch banks: ABN AMRO, ING, Rabobank, SNS/ASN, Knab, Mollie.
+"""MT940 statements of the Dutch banks: ABN AMRO, ING, Rabobank, SNS/ASN/RegioBank, Knab, Triodos, bunq, Mollie.
 
 The file is read line by line (a stream: a year of statements costs the memory of one line), cut into tags here,
 and each ``:61:`` statement line is read with the mt-940 library's own pattern and models, so its knowledge of the
@@ -11,6 +11,8 @@ the library cannot do is done here:
   file) and ``:61:…//00000000001`` / ``005`` / ``/TRCD/…``; a lone ``-`` line inside ``:86:`` is part of the text
   (ING splits ``MND-EV01`` that way), a ``-`` after the balances ends a statement;
 * an ``:86:`` after the closing balance is the bank's message about the statement, not the last entry's details;
+* de Volksbank (ASN, SNS, RegioBank) writes the counterparty's IBAN as the :61: reference, beyond SWIFT's 16
+  characters where the library cuts it (``_references``);
 * the ``:86:`` details themselves (``mt940_details``).
 """
 
@@ -26,7 +28,7 @@ from typing import Any, BinaryIO
 import mt940
 
 from incasso.domain.money import Money, MoneyError
-from incasso.payments.parsers.mt940_details import details_read, is_iban
+from incasso.payments.parsers.mt940_details import details_read, is_iban, labelled_iban
 from incasso.payments.parsers.records import (
     NAME_LENGTH,
     REFERENCE_LENGTH,
@@ -43,6 +45,9 @@ _TAG_LINE = re.compile(r"^:(?P<tag>[0-9]{2}[A-Z]?|NS):(?P<value>.*)$")
 _END_LINE = re.compile(r"^(-(XXX)?\}?|\})$")
 _BALANCE = re.compile(r"^(?P<status>[CD])(?P<date>[0-9]{6})(?P<currency>[A-Z]{3})")
 _STATEMENT_LINE = mt940.tags.Statement()
+# The :61: fields before the customer reference: dates, mark, funds code, amount, transaction type.
+_LINE_HEAD = re.compile(r"^[0-9]{6}(?:[0-9]{4}|\s{4})?R?[CD][A-Z]?[0-9,]+(?:[A-Z][A-Z0-9 ]{3})?")
+_ACCOUNT = re.compile(r"^[A-Z]?[0-9 .]+$")
 _OPENING = {"60F", "60M", "60"}
 _CLOSING = {"62F", "62M", "62", "64", "65"}
 
@@ -59,6 +64,13 @@ class _Pending:
 
     statement_line: list[str]
     details: list[str] = field(default_factory=list)
+
+
+def _lines(stream: BinaryIO) -> Iterator[str]:
+    """The file's lines, right-stripped: ended by CR LF, LF, or (old Mac exports) a lone CR."""
+    for raw in stream:
+        for line in _decode(raw).rstrip("\r\n").split("\r"):
+            yield line.rstrip()
 
 
 def _decode(raw: bytes) -> str:
@@ -94,8 +106,7 @@ class Mt940Reader:
     def _tags(self) -> Iterator[_Tag]:
         current: _Tag | None = None
         dash_pending = False
-        for raw in self._stream:
-            line = _decode(raw).replace("\r", "").replace("\n", "").rstrip()
+        for line in _lines(self._stream):
             if line.startswith("{4:"):
                 line = line[3:]
             if not line.strip():
@@ -169,13 +180,12 @@ class Mt940Reader:
         amount = Money.parse(amount_text.rstrip(".") or "0", self._currency)
         debit = status in {"D", "RC"}
         details = details_read(pending.details)
-        extra = (data.get("extra_details") or "").strip()
-        customer_reference = (data.get("customer_reference") or "").strip()
+        customer_reference, extra = _references(pending.statement_line, data)
         # Rabobank and ASN put the counterparty's IBAN (or name) on the statement line itself.
         for candidate in (extra, customer_reference):
-            if not details.get("counterparty_iban") and is_iban(candidate):
-                details["counterparty_iban"] = compact_iban(candidate)
-        if not details.get("counterparty_name") and extra and not extra.startswith("/") and not is_iban(extra):
+            if not details.get("counterparty_iban") and (iban := labelled_iban(candidate)):
+                details["counterparty_iban"] = iban
+        if not details.get("counterparty_name") and _is_name(extra):
             details["counterparty_name"] = clean(extra, NAME_LENGTH)
         details["bank_reference"] = clean(data.get("bank_reference"), REFERENCE_LENGTH)
         value_date = data["date"]
@@ -206,10 +216,33 @@ def _statement_line(lines: list[str], currency: str, transactions: Any) -> dict[
             continue
         groups = match.groupdict()
         groups["currency"] = currency
-        data: dict[str, Any] = _STATEMENT_LINE(transactions, dict(groups))
+        try:
+            data: dict[str, Any] = _STATEMENT_LINE(transactions, dict(groups))
+        except InvalidOperation:
+            raise ValueError(f"the amount {groups['amount']!r} of :61:{joined[:80]} is not a number") from None
         data["amount_text"] = groups["amount"]
         return data
     raise ValueError(f"the statement line :61:{joined[:80]} cannot be read")
+
+
+def _references(lines: list[str], data: dict[str, Any]) -> tuple[str, str]:
+    """The :61: customer reference and supplementary details. SWIFT caps the reference at 16 characters, and the
+    library cuts it there; de Volksbank (ASN, SNS, RegioBank) writes the counterparty's IBAN there, up to 34, and
+    the rest would be read as the start of the supplementary details (``99hr gjlm paulissen``)."""
+    reference = str(data.get("customer_reference") or "").strip()
+    extra = str(data.get("extra_details") or "").strip()
+    head = _LINE_HEAD.match(lines[0]) if lines else None
+    if head is not None and reference:
+        written = lines[0][head.end() :].partition("//")[0].strip()
+        if len(written) > len(reference) and written.startswith(reference):
+            reference, extra = written, extra.removeprefix(written[len(reference) :]).strip()
+    return reference, extra
+
+
+def _is_name(text: str) -> bool:
+    """Whether the :61: supplementary details name the counterparty, rather than hold an account or a code
+    (Rabobank writes ``0000000000`` or ``P004500018`` there when there is no counterparty account)."""
+    return bool(text) and not text.startswith("/") and not labelled_iban(text) and not _ACCOUNT.match(text)
 
 
 def _account(text: str) -> str:

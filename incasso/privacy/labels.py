@@ -65,6 +65,7 @@ MEASURES: dict[str, Promise] = {
     "second_factor": _("A second log-in factor for staff"),
     "field_encryption": _("Personal data encrypted per field with keys per data subject"),
     "retention": _("Data deleted or anonymised when its retention period ends"),
+    "retention_other_purposes": _("Retention sweeps for client-relationship and credit-assessment data"),
     "monitoring": _("Alerts on unusual access: mass reads, failed log-ins"),
     "confidentiality": _("Staff and suppliers bound to secrecy; processor agreements"),
     "backups": _("Encrypted backups with a tested restore"),

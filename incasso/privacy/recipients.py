@@ -86,6 +86,10 @@ RECIPIENT_CATEGORIES: tuple[RecipientCategory, ...] = (
 )
 
 
+# The purposes `incasso retention sweep` enforces (``retention.sweep.SWEEPERS``; a test keeps the two equal).
+SWEPT_PURPOSES: tuple[str, ...] = (P.DEBT_COLLECTION, P.MARKETING, P.AML, P.BOOKKEEPING)
+
+
 @dataclass(frozen=True, slots=True)
 class SecurityMeasure:
     """A technical or organisational measure (art. 32). ``in_place`` is False for those still being built."""
@@ -104,11 +108,21 @@ SECURITY_MEASURES: tuple[SecurityMeasure, ...] = (
     SecurityMeasure("append_only_records", "The ledger and the audit log cannot be changed, only added to", True),
     SecurityMeasure("minimisation", "Only the data a purpose needs; statistics on anonymised data", True),
     SecurityMeasure("second_factor", "A second log-in factor (TOTP) for staff", True),
-    SecurityMeasure("field_encryption", "Personal data encrypted per field with keys per data subject", False),
     SecurityMeasure(
-        "retention", "Collection-case data anonymised when its retention period ends (`incasso retention sweep`)", True
+        "field_encryption",
+        "Debtors' personal data encrypted per field with a key per data subject; erasure destroys the key",
+        True,
     ),
-    SecurityMeasure("retention_other_purposes", "Retention sweeps for the other purposes", False),
+    SecurityMeasure(
+        "retention",
+        "Data deleted or anonymised when its retention period ends (`incasso retention sweep`: "
+        + ", ".join(SWEPT_PURPOSES)
+        + "); newsletter data erased at unsubscribing",
+        True,
+    ),
+    SecurityMeasure(
+        "retention_other_purposes", "Retention sweeps for client-relationship and credit-assessment data", False
+    ),
     SecurityMeasure(
         "monitoring", "Alerts on unusual access: mass reads, failed log-ins, cases outside one's own", True
     ),

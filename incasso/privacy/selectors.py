@@ -2,13 +2,14 @@
 
 Art. 30(1) lists what the agency processes as controller, one activity per purpose; art. 30(2) lists, for each
 client whose claims it collects as processor, the processing done on that client's behalf. Data categories, data
-subjects and fields come from ``data_map.PERSONAL_FIELDS``; retention from ``domain.retention.DEFAULT_PERIODS``;
-recipients, transfers and security measures from ``recipients``. Nothing here is typed twice, so the register
-cannot drift from the code.
+subjects and fields come from ``data_map.PERSONAL_FIELDS``; retention from the ``privacy.RetentionPolicy`` rows the
+sweep enforces (``domain.retention.DEFAULT_PERIODS`` only for a purpose whose row is missing); recipients, transfers
+and security measures from ``recipients``. Nothing here is typed twice, so the register cannot drift from the code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,7 +24,9 @@ from incasso.domain.data_map import (
 from incasso.domain.retention import DEFAULT_PERIODS, TRIGGER_EVENTS
 from incasso.parties.models import Client, ProcessorAgreement
 from incasso.privacy.data_map import PERSONAL_FIELDS
+from incasso.privacy.models import RetentionPolicy
 from incasso.privacy.recipients import RECIPIENT_CATEGORIES, SECURITY_MEASURES, RecipientCategory, SecurityMeasure
+from incasso.privacy.retention.policies import DEFAULT_TRIGGERS, REGISTER_PURPOSE, policy_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,8 @@ class ProcessingRegister:
 
 
 def processing_register() -> ProcessingRegister:
-    """The whole register, as the privacy officer's page and ``incasso register`` show it. Two queries."""
+    """The whole register, as the privacy officer's page and ``incasso register`` show it. Three queries."""
+    policies = {p.purpose: p for p in RetentionPolicy.objects.filter(active=True)}
     return ProcessingRegister(
         agency={
             "name": settings.INCASSO_AGENCY_NAME,
@@ -86,14 +90,14 @@ def processing_register() -> ProcessingRegister:
             "email": settings.INCASSO_AGENCY_EMAIL,
             "phone": settings.INCASSO_AGENCY_PHONE,
         },
-        activities=tuple(_activity(purpose) for purpose in ProcessingPurpose),
+        activities=tuple(_activity(purpose, policies) for purpose in ProcessingPurpose),
         recipients=RECIPIENT_CATEGORIES,
         security_measures=SECURITY_MEASURES,
         controllers=_controllers(),
     )
 
 
-def _activity(purpose: ProcessingPurpose) -> ProcessingActivity:
+def _activity(purpose: ProcessingPurpose, policies: Mapping[str, RetentionPolicy]) -> ProcessingActivity:
     definition = PURPOSES[purpose]
     declared: list[FieldDeclaration] = [d for d in PERSONAL_FIELDS if purpose in d.purposes]
     categories = {c for d in declared for c in d.categories}
@@ -108,20 +112,27 @@ def _activity(purpose: ProcessingPurpose) -> ProcessingActivity:
         fields=tuple(sorted(d.key for d in declared)),
         recipients=tuple(r.code for r in recipients),
         transfers=tuple(f"{r.code}: {r.safeguards}" for r in recipients if r.outside_eea),
-        retention=_retention(purpose),
+        retention=_retention(purpose, policies),
     )
 
 
-def _retention(purpose: ProcessingPurpose) -> Retention:
+# The register's (English, translated by ``labels``) phrase for each trigger event a policy row may name.
+_TRIGGER_PHRASES = {DEFAULT_TRIGGERS[p].value: TRIGGER_EVENTS[p] for p in DEFAULT_TRIGGERS}
+
+
+def _retention(purpose: ProcessingPurpose, policies: Mapping[str, RetentionPolicy]) -> Retention:
+    """The period the sweep enforces: the purpose's active policy row, as an administrator may have changed it."""
     definition = PURPOSES[purpose]
     if definition.retention is None:
         return Retention("", None, False, "", definition.retention_note)
-    period = DEFAULT_PERIODS[definition.retention]
+    policy = policies.get(REGISTER_PURPOSE[definition.retention].value)
+    period = DEFAULT_PERIODS[definition.retention] if policy is None else policy_period(policy)
+    trigger = TRIGGER_EVENTS[definition.retention] if policy is None else _TRIGGER_PHRASES[policy.trigger]
     return Retention(
         purpose=definition.retention.value,
         months=period.total_months,
         end_of_calendar_year=period.end_of_calendar_year,
-        trigger=TRIGGER_EVENTS[definition.retention],
+        trigger=trigger,
         note="longer only under a legal hold, to establish, exercise or defend a legal claim",
     )
 

@@ -1,8 +1,9 @@
 """Carrying a verified request out: what each right does to the person's data (GDPR art. 15-22).
 
 Each kind reuses the service that owns the data: restriction is a case hold (``cases``), objection a profiling
-objection (``decisions``) and a marketing suppression (``consent``), human review a staff task, erasure the
-retention anonymiser (``privacy``), rectification the intake's own debtor validation (``intake``).
+objection (``decisions``) and a marketing suppression (``consent``), human review a contest of the latest automated
+decision (``decisions``), erasure the retention anonymiser (``privacy``), rectification the intake's own debtor
+validation (``intake``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from incasso.cases.models import Case, CaseHold, HoldKindChoices, TaskKind
 from incasso.cases.services import case_hold_lift, case_hold_place, task_create
-from incasso.decisions.models import ObjectionSource
-from incasso.decisions.services import profiling_objection_record
+from incasso.decisions.models import Decision, ObjectionSource
+from incasso.decisions.services import decision_contest, profiling_objection_record
 from incasso.domain.audit_chain import JSONValue
 from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.data_map import LegalBasis, ProcessingPurpose
@@ -27,15 +28,17 @@ from incasso.intake.rows import STRICT, ClaimRow
 from incasso.intake.validation import debtor_validate
 from incasso.parties.models import DEBTOR_DETAILS, Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold
-from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, anonymise_debtors, audited_fields
+from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, MARKER, anonymise_debtors, audited_fields
 from incasso.rights import mail
 from incasso.rights.datamap_walk import DEBTOR, declared_models
 from incasso.rights.delivery import export_token_make
 from incasso.rights.history import request_step
-from incasso.rights.models import RectificationChange, RequestKind, RightsRequest, SubjectKind
+from incasso.rights.models import RectificationChange, RequestChannel, RequestKind, RightsRequest, SubjectKind
 from incasso.rights.services import reply_address, request_close, require_executable
+from incasso.sensitive.services import special_categories_consent_withdraw
 
 RECTIFIABLE = list(DEBTOR_DETAILS)
+RECTIFICATION_VALUES = ("rights.RectificationChange.old_value", "rights.RectificationChange.new_value")
 LEGAL_DUTY_PURPOSES = {ProcessingPurpose.BOOKKEEPING: "AWR art. 52: 7 years", ProcessingPurpose.AML: "Wwft art. 33"}
 ObjectionChannel = {
     "portal": ObjectionSource.PORTAL,
@@ -199,6 +202,8 @@ def _erase(request: RightsRequest, actor: User) -> str:
         request_step(request=request, action="erasure_blocked", actor=actor, details={"kept": kept_json[:1]})
         return _("Not erased: the data is under a legal hold.")
     anonymise_debtors(ids)
+    # The rectification history holds old and new values in the clear: they go with the rest.
+    RectificationChange.objects.filter(debtor_id__in=ids).update(old_value=MARKER, new_value=MARKER)
     AnonymisedSubject.objects.bulk_create([AnonymisedSubject(debtor_id=pk) for pk in ids], ignore_conflicts=True)
     shredded = [
         subject_key_shred_if_available(subject=d, actor=actor, reason=request.reference) for d in _debtors(request)
@@ -207,7 +212,7 @@ def _erase(request: RightsRequest, actor: User) -> str:
         request=request,
         action="erased",
         actor=actor,
-        fields=audited_fields(),
+        fields=[*audited_fields(), *RECTIFICATION_VALUES],
         details={
             "kept": kept_json,
             "crypto_shredded": any(shredded),
@@ -292,22 +297,63 @@ def _withdraw_consent(request: RightsRequest, actor: User) -> str:
                     language="nl",
                 )
                 withdrawn += 1
-    request_step(request=request, action="consent_withdrawn", actor=actor, details={"withdrawn": withdrawn})
-    return _("%(count)s consents withdrawn.") % {"count": withdrawn}
+    # Special-category data held on the debtor's explicit consent alone goes with the consent (GDPR art. 9(2)(a)).
+    erased = special_categories_consent_withdraw(
+        debtor_ids=[d.pk for d in _debtors(request)], actor=actor, reason=f"rights request {request.reference}"
+    )
+    request_step(
+        request=request,
+        action="consent_withdrawn",
+        actor=actor,
+        details={"withdrawn": withdrawn, "special_category_records_deleted": erased},
+    )
+    outcome = _("%(count)s consents withdrawn.") % {"count": withdrawn}
+    if erased:
+        outcome += " " + _("%(count)s special-category records held on that consent deleted.") % {"count": erased}
+    return outcome
 
 
 def _human_review(request: RightsRequest, actor: User) -> str:
+    """Contest the latest automated decision of each of the person's cases (GDPR art. 22(3)).
+
+    Contesting through ``decisions`` marks the decision, queues its review where staff review decisions, and
+    stops new automated decisions on the case until a person has recorded the review. When none of the cases has an
+    automated decision, a plain review task per case still has a person look at what the requester wrote.
+    """
     cases = _cases(request)
-    task = task_create(
-        kind=TaskKind.HUMAN_REVIEW,
-        title=_("Human review asked in request %(reference)s") % {"reference": request.reference},
-        due_on=request.deadline,
-        case=cases[0] if cases else None,
-        details=request.message[:2000],
-        idempotency_key=f"rights-review:{request.pk}",
-    )
-    request_step(request=request, action="review_task_created", actor=actor, details={"task": task.pk})
-    return _("A person will review the decision (task %(task)s).") % {"task": task.pk}
+    latest: dict[int, Decision] = {}
+    for decision in Decision.objects.filter(case__in=cases).order_by("case_id", "-decided_on", "-pk"):
+        latest.setdefault(decision.case_id, decision)
+    reason = request.message[:2000] or _("Human review asked in request %(reference)s") % {
+        "reference": request.reference
+    }
+    received_by = None if request.channel == RequestChannel.PORTAL else actor
+    tasks = []
+    for decision in latest.values():
+        task = decision_contest(decision=decision, reason=reason, actor=received_by)
+        if task.due_on > request.deadline:
+            # The review answers this request: it is due by the request's own deadline, not a month from today.
+            task.due_on = request.deadline
+            task.save(update_fields=["due_on"])
+        tasks.append(task)
+    unreviewed: list[Case | None] = [] if latest else [*cases] or [None]
+    for case in unreviewed:
+        tasks.append(
+            task_create(
+                kind=TaskKind.HUMAN_REVIEW,
+                title=_("Human review asked in request %(reference)s") % {"reference": request.reference},
+                due_on=request.deadline,
+                case=case,
+                details=request.message[:2000],
+                idempotency_key=f"rights-review:{request.pk}:{case.pk if case else ''}",
+            )
+        )
+    details: dict[str, JSONValue] = {
+        "tasks": [task.pk for task in tasks],
+        "decisions": [decision.pk for decision in latest.values()],
+    }
+    request_step(request=request, action="review_task_created", actor=actor, details=details)
+    return _("A person will review the decision (task %(task)s).") % {"task": ", ".join(str(task.pk) for task in tasks)}
 
 
 def request_execute(*, request: RightsRequest, actor: User, base_url: str = "") -> RightsRequest:

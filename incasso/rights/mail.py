@@ -15,12 +15,20 @@ from django.utils.translation import gettext_noop
 
 from incasso.rights.models import RightsRequest
 
+# Every answer to a request says where to complain (GDPR art. 12(4), 77; SPEC P-4); the code is the only e-mail
+# that answers nothing.
+COMPLAINT = gettext_noop(
+    "Not satisfied with how we handle your request? Tell us, or complain to the supervisory authority where you "
+    "live. In the Netherlands that is the Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag, "
+    "www.autoriteitpersoonsgegevens.nl."
+)
 
-def _both(render: str, values: dict[str, str]) -> str:
+
+def _both(render: str, values: dict[str, str], *, answer: bool = True) -> str:
     parts = []
     for language in ("nl", "en"):
         with translation.override(language):
-            parts.append(_(render) % values)
+            parts.append(_(render) % values + (f"\n\n{_(COMPLAINT)}" if answer else ""))
     return "\n\n-----\n\n".join(parts)
 
 
@@ -35,6 +43,7 @@ def verification_code_send(*, to: str, code: str, reference: str) -> None:
             "If you did not ask for it, ignore this message."
         ),
         {"reference": reference, "code": code},
+        answer=False,
     )
     _send(to=[to], subject=f"{settings.INCASSO_AGENCY_NAME}: {reference}", body=body)
 
@@ -68,6 +77,7 @@ def controller_forward_send(*, request: RightsRequest, to: Sequence[str], eviden
             "due": request.deadline.isoformat(),
             "evidence": evidence,
         },
+        answer=False,
     )
     _send(to=to, subject=f"GDPR {request.reference}", body=body)
 

@@ -10,12 +10,21 @@ from django.db import transaction
 from django.db.models import DateField, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from incasso.accounts.access import access_cases
 from incasso.audit.models import AuditAction
 from incasso.cases.models import CaseHold, HoldKindChoices
+from incasso.parties.models import Debtor
 from incasso.rights.history import request_step
 from incasso.rights.models import OPEN_STATUSES, RightsRequest
 
 NEAR_DUE_DAYS = 7
+
+
+def debtors_of_case_number(*, user: User, number: str) -> list[Debtor]:
+    """The debtor of the case a caller names, among the cases ``user`` may see (``access_cases``); none when blank."""
+    if not number:
+        return []
+    return [case.debtor for case in access_cases(user=user).filter(number=number).select_related("debtor")[:1]]
 
 
 def requests_open() -> QuerySet[RightsRequest]:

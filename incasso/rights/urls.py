@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/<str:token>/<str:fmt>/", views.export_download, name="export_download_format"),
     path("export/<str:token>/", views.export_download, name="export_download"),
     path("office/", views.staff_queue, name="staff_queue"),
+    path("office/phone/", views.staff_phone, name="staff_phone"),
     path("office/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("office/<int:pk>/<str:action>/", views.staff_action, name="staff_action"),
 ]

@@ -23,9 +23,9 @@ from incasso.accounts.access import PRIVACY_PAGE_ROLES, access_has_role, access_
 from incasso.accounts.roles import Role
 from incasso.rights.delivery import export_deliver
 from incasso.rights.execution import request_execute, restriction_lift
-from incasso.rights.forms import CodeForm, NoteForm, PublicRequestForm
+from incasso.rights.forms import CodeForm, NoteForm, PhoneRequestForm, PublicRequestForm
 from incasso.rights.models import RequestChannel, RequestKind, RightsRequest
-from incasso.rights.selectors import deadline_state, request_for_officer, requests_open
+from incasso.rights.selectors import deadline_state, debtors_of_case_number, request_for_officer, requests_open
 from incasso.rights.services import (
     Requester,
     request_close,
@@ -118,10 +118,11 @@ def _officer(request: HttpRequest, roles: frozenset[Role] = PRIVACY_OFFICER_ROLE
 
 @login_required
 def staff_queue(request: HttpRequest) -> HttpResponse:
-    _officer(request, PRIVACY_PAGE_ROLES)
+    officer = _officer(request, PRIVACY_PAGE_ROLES)
     today = timezone.localdate()
     rows = [(r, deadline_state(r, today=today)) for r in requests_open()[:500]]
-    return render(request, "rights/staff_queue.html", {"rows": rows, "today": today})
+    may_act = access_has_role(user=officer, roles=PRIVACY_OFFICER_ROLES) and access_may_write(user=officer)
+    return render(request, "rights/staff_queue.html", {"rows": rows, "today": today, "may_act": may_act})
 
 
 @login_required
@@ -139,6 +140,37 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_act": access_has_role(user=officer, roles=PRIVACY_OFFICER_ROLES) and access_may_write(user=officer),
     }
     return render(request, "rights/staff_detail.html", context)
+
+
+@login_required
+def staff_phone(request: HttpRequest) -> HttpResponse:
+    """Enter a request taken by telephone: received on the phone channel, its identity still to be checked."""
+    officer = _officer(request)
+    if not access_may_write(user=officer):
+        raise PermissionDenied
+    form = PhoneRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        debtors = debtors_of_case_number(user=officer, number=data["case_number"].strip())
+        if data["case_number"].strip() and not debtors:
+            form.add_error("case_number", _("No case with this number."))
+        else:
+            created = requests_receive(
+                kind=RequestKind(data["kind"]),
+                channel=RequestChannel.PHONE,
+                requester=Requester(name=data["name"], email=data["email"], phone=data["phone"]),
+                actor=officer,
+                message=data["message"],
+                debtors=debtors,
+            )
+            messages.success(
+                request,
+                _("Request received: %(refs)s. Check the caller's identity next.")
+                % {"refs": ", ".join(r.reference for r in created)},
+            )
+            return redirect("rights:staff_detail", pk=created[0].pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "rights/staff_phone.html", {"form": form}, status=status)
 
 
 @login_required

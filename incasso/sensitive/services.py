@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,8 +13,9 @@ from django.utils.translation import gettext as _
 from incasso.accounts.access import access_roles
 from incasso.accounts.roles import Role
 from incasso.audit.models import AuditAction
-from incasso.audit.services import audit_record
+from incasso.audit.services import Actor, AuditEntry, audit_record, audit_record_bulk
 from incasso.cases.models import Case
+from incasso.domain.audit_chain import JSONValue
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Debtor
 from incasso.sensitive.models import SpecialCategory, SpecialCategoryBasis, SpecialCategoryRecord
@@ -78,3 +82,38 @@ def special_category_record(
             details={"record": str(record.pk), "category": str(category), "basis": str(basis)},
         )
     return record
+
+
+def special_categories_consent_withdraw(*, debtor_ids: Iterable[int], actor: Actor, reason: str) -> int:
+    """The debtor withdrew their consent (GDPR art. 7(3), 17(1)(b)): the records held on it alone are deleted.
+
+    Records held for a legal claim in a case (art. 9(2)(f)) have another basis and stay. One audit event per debtor,
+    in the same transaction as the deletion. Returns how many records were deleted.
+    """
+    with transaction.atomic():
+        held = SpecialCategoryRecord.objects.filter(
+            debtor_id__in=list(debtor_ids), basis=SpecialCategoryBasis.EXPLICIT_CONSENT
+        ).select_for_update()
+        by_debtor: dict[int, list[JSONValue]] = defaultdict(list)
+        for record_id, debtor_id in held.values_list("pk", "debtor_id"):
+            by_debtor[debtor_id].append(str(record_id))
+        if not by_debtor:
+            return 0
+        deleted, _counts = SpecialCategoryRecord.objects.filter(
+            pk__in=[pk for ids in by_debtor.values() for pk in ids if isinstance(pk, str)]
+        ).delete()
+        audit_record_bulk(
+            [
+                AuditEntry(
+                    actor=actor,
+                    action=AuditAction.DELETE,
+                    subject=Debtor(pk=debtor_id),
+                    fields=[CONTENT_FIELD],
+                    purpose=ProcessingPurpose.DEBT_COLLECTION,
+                    source="consent withdrawn",
+                    details={"records": ids, "reason": reason},
+                )
+                for debtor_id, ids in sorted(by_debtor.items())
+            ]
+        )
+    return deleted

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from incasso.consent.models import DocumentKind, DocumentVersion, StatementMailing
 from incasso.consent.selectors import document_current
@@ -114,6 +115,9 @@ def test_the_public_page_shows_the_current_and_earlier_versions(client, statemen
     assert "Autoriteit Persoonsgegevens" in response.content.decode()
     english = client.get("/privacy-statement/1/?lang=en").content.decode()
     assert "Your rights" in english
+    # The doors the statement promises for exercising a right are on the page itself.
+    assert f'href="{reverse("rights:public_request")}"' in english
+    assert f'href="{reverse("debtor_portal:login")}"' in english
     newer = _draft(body_en="Second version text.")
     document_version_publish(version=newer)
     page = client.get("/privacy-statement/?lang=en").content.decode()

@@ -13,10 +13,14 @@ from django.urls import reverse
 from incasso.accounts.factories import UserFactory
 from incasso.accounts.roles import Role
 from incasso.accounts.testing import staff_login
+from incasso.crypto.fields import EncryptedTextField
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.retention import DEFAULT_PERIODS
 from incasso.parties.factories import ClientFactory
-from incasso.privacy.recipients import RECIPIENT_CATEGORIES
+from incasso.parties.models import Debtor
+from incasso.privacy.models import RetentionPolicy, TriggerEvent
+from incasso.privacy.recipients import RECIPIENT_CATEGORIES, SECURITY_MEASURES, SWEPT_PURPOSES
+from incasso.privacy.retention.sweep import SWEEPERS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +56,27 @@ def test_the_json_register_holds_every_purpose_recipient_and_retention_period(cr
     )
     assert activities["newsletter"]["retention"]["text"] == "deleted at once when the person unsubscribed"
     assert [c["code"] for c in register["processor"]["controllers"]] == ["acme"]
+
+
+def test_the_register_states_the_retention_the_sweep_enforces_not_the_default(creditor):
+    RetentionPolicy.objects.filter(purpose="debt_collection").update(months=48)
+    RetentionPolicy.objects.filter(purpose="marketing").update(months=24, trigger=TriggerEvent.UNSUBSCRIBE)
+    activities = {a["purpose"]: a for a in json.loads(run("--format", "json"))["activities"]}
+    assert activities["debt_collection"]["retention"]["text"] == "48 months after the case is closed"
+    assert activities["marketing"]["retention"]["text"] == "24 months after the person unsubscribed"
+    assert activities["aml"]["retention"]["months"] == 60  # unchanged rows still read as seeded
+
+
+def test_the_register_claims_a_security_measure_only_where_the_code_has_it():
+    measures = {m.code: m for m in SECURITY_MEASURES}
+    personal = ("given_names", "surname", "date_of_birth", "street", "postcode", "email", "phone", "iban")
+    sealed = all(isinstance(Debtor._meta.get_field(name), EncryptedTextField) for name in personal)
+    assert measures["field_encryption"].in_place == sealed
+    assert set(SWEPT_PURPOSES) == set(SWEEPERS)
+    for purpose in SWEPT_PURPOSES:
+        assert purpose in measures["retention"].description
+    unswept = {p.value for p in DEFAULT_PERIODS} - set(SWEEPERS) - {"collection_case", "newsletter"}
+    assert measures["retention_other_purposes"].in_place == (not unswept)
 
 
 def test_the_csv_register_has_a_row_per_activity_and_per_client_as_processor(creditor):

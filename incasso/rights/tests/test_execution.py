@@ -11,7 +11,9 @@ from incasso.accounts.factories import UserFactory
 from incasso.cases.factories import CaseFactory
 from incasso.cases.models import StaffTask, TaskKind
 from incasso.consent.models import Suppression
-from incasso.decisions.models import ProfilingObjection
+from incasso.decisions.factories import strategy_inputs
+from incasso.decisions.models import Decision, ProfilingObjection
+from incasso.decisions.services import decisions_decide_bulk
 from incasso.parties.factories import ClientFactory, DebtorFactory
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold
@@ -71,6 +73,16 @@ def test_erasure_anonymises_and_says_what_is_kept_and_why():
     assert any("ledger" in k["what"] for k in erased.details["kept"])
 
 
+def test_erasure_also_blanks_the_rectification_history():
+    debtor = _own_debtor(city="Amsterdam")
+    rectify, officer = _verified(RequestKind.RECTIFICATION, debtor, corrections={"city": "Utrecht"})
+    request_execute(request=rectify, actor=officer)
+    erase, officer = _verified(RequestKind.ERASURE, Debtor.objects.get(pk=debtor.pk))
+    request_execute(request=erase, actor=officer)
+    (change,) = RectificationChange.objects.all()
+    assert (change.field, change.old_value, change.new_value) == ("city", "[anonymised]", "[anonymised]")
+
+
 def test_erasure_under_a_legal_hold_erases_nothing():
     debtor = _own_debtor(surname="Jansen")
     officer = UserFactory()
@@ -96,6 +108,28 @@ def test_human_review_creates_a_staff_task_due_by_the_deadline():
     request_execute(request=request, actor=officer)
     task = StaffTask.objects.get(kind=TaskKind.HUMAN_REVIEW)
     assert task.case == case and task.due_on == request.deadline
+
+
+def test_human_review_contests_the_latest_decision_of_every_case_and_stops_new_ones():
+    debtor = _own_debtor()
+    first, second = CaseFactory(debtor=debtor), CaseFactory(debtor=debtor)
+    day = datetime.date(2026, 11, 2)
+    earlier = decisions_decide_bulk(inputs=[strategy_inputs(first)], on=day - datetime.timedelta(days=7))
+    decided = decisions_decide_bulk(inputs=[strategy_inputs(first), strategy_inputs(second)], on=day)
+    request, officer = _verified(RequestKind.HUMAN_REVIEW, debtor, message="Ik ben het niet eens met de brief.")
+    request_execute(request=request, actor=officer)
+
+    for case in (first, second):
+        decision = Decision.objects.get(pk=decided[case.pk].pk)
+        assert decision.contested_at is not None
+        assert decision.contest_reason == "Ik ben het niet eens met de brief."
+        assert decision.review_task.case == case
+        assert decision.review_task.due_on <= request.deadline
+    assert Decision.objects.get(pk=earlier[first.pk].pk).contested_at is None
+    # Until a person has reviewed it, the system decides nothing new about these cases.
+    later = day + datetime.timedelta(days=1)
+    assert decisions_decide_bulk(inputs=[strategy_inputs(first), strategy_inputs(second)], on=later) == {}
+    assert StaffTask.objects.filter(kind=TaskKind.HUMAN_REVIEW).count() == 2
 
 
 def test_the_report_lists_overdue_and_near_due_requests(capsys):
@@ -189,6 +223,26 @@ def test_withdrawing_consent_withdraws_every_consent_the_person_gave():
     request, officer = _verified(RequestKind.CONSENT_WITHDRAWAL, debtor)
     done = request_execute(request=request, actor=officer)
     assert not consent_given(subject, "newsletter") and done.outcome.startswith("1 ")
+
+
+def test_withdrawing_consent_deletes_the_special_category_data_held_on_it():
+    from django.contrib.auth.models import Group
+
+    from incasso.accounts.roles import Role
+    from incasso.sensitive.models import SpecialCategoryRecord
+    from incasso.sensitive.services import special_category_record
+
+    debtor = _own_debtor()
+    case = CaseFactory(debtor=debtor)
+    legal = UserFactory()
+    legal.groups.add(Group.objects.get(name=Role.LEGAL_OFFICER))
+    given = {"actor": legal, "debtor": debtor, "category": "health", "content": "Ziek sinds maart"}
+    special_category_record(**given, basis="explicit_consent", consent_reference="signed form 7")
+    kept = special_category_record(**given, basis="legal_claim", case=case)
+    request, officer = _verified(RequestKind.CONSENT_WITHDRAWAL, debtor)
+    done = request_execute(request=request, actor=officer)
+    assert list(SpecialCategoryRecord.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert "1 special-category records held on that consent deleted" in done.outcome
 
 
 def test_a_subscribers_access_export_holds_their_subscription_and_consents():

@@ -113,3 +113,26 @@ def test_the_administrator_and_auditor_read_the_queue_but_only_the_privacy_offic
     officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
     staff_login(client, officer)
     assert verify_url.encode() in client.get(detail_url).content
+
+
+def test_the_privacy_officer_enters_a_request_taken_by_telephone_for_the_callers_case(client):
+    from incasso.cases.factories import CaseFactory
+
+    case = CaseFactory(debtor=DebtorFactory(client=ClientFactory(is_agency=True), email="jan@example.nl"))
+    auditor = UserFactory()
+    auditor.groups.add(Group.objects.get(name=Role.AUDITOR))
+    staff_login(client, auditor)
+    assert b"telephone" not in client.get(reverse("rights:staff_queue")).content
+    assert client.get(reverse("rights:staff_phone")).status_code == 403
+    officer = UserFactory()
+    officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
+    staff_login(client, officer)
+    assert reverse("rights:staff_phone").encode() in client.get(reverse("rights:staff_queue")).content
+    call = {"kind": "erasure", "name": "Jan", "phone": "0612345678", "message": "Belde om 10:12"}
+    unknown = client.post(reverse("rights:staff_phone"), {**call, "case_number": "NO-SUCH-CASE"})
+    assert unknown.status_code == 400 and not RightsRequest.objects.exists()
+    answer = client.post(reverse("rights:staff_phone"), {**call, "case_number": case.number})
+    request = RightsRequest.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("rights:staff_detail", args=[request.pk])
+    assert (request.channel, request.kind, request.requester_phone) == ("phone", "erasure", "0612345678")
+    assert list(request.debtors.all()) == [case.debtor] and request.verified_at is None

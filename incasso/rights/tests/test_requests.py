@@ -192,3 +192,28 @@ def test_the_restricted_selector_names_only_debtors_with_an_active_restriction()
     case_hold_place(case=held, kind=HoldKind.RESTRICTION, reason="art. 18")
     case_hold_place(case=free, kind=HoldKind.DISPUTE, reason="disputed")
     assert debtors_restricted(debtor_ids=[held.debtor_id, free.debtor_id], on=ON) == {held.debtor_id}
+
+
+def test_every_answer_to_the_requester_says_where_to_complain_and_the_client_is_not_told_so():
+    client = ClientFactory(name="Energie BV")
+    ClientContact.objects.create(client=client, name="Privacy desk", email="privacy@energie.example")
+    CaseFactory(debtor=DebtorFactory(client=client, email="jan@example.nl"))
+    officer = UserFactory()
+    (request,) = _receive(kind=RequestKind.RESTRICTION)
+    request_verification_send(request=request)
+    requests_verify_code(intake_key=request.intake_key, code=_code_from_mail())
+    request.refresh_from_db()
+    mail.outbox.clear()
+    request_extend(request=request, reason="many cases", actor=officer)
+    request_forward(request=request, actor=officer)
+    request_instruction_record(request=request, instruction="Restrict", actor=officer)
+    request_execute(request=request, actor=officer)
+
+    answers = [m for m in mail.outbox if m.to == ["jan@example.nl"]]
+    assert len(answers) == 3  # the extension notice, the forwarding notice, the outcome
+    for answer in answers:
+        assert "Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag" in answer.body
+        assert "dien een klacht in bij de toezichthouder" in answer.body  # Dutch
+        assert "complain to the supervisory authority" in answer.body  # and English
+    (to_client,) = [m for m in mail.outbox if m.to == ["privacy@energie.example"]]
+    assert "Autoriteit Persoonsgegevens" not in to_client.body

@@ -10,13 +10,14 @@ from django.db import connection
 from incasso.accounts.factories import UserFactory
 from incasso.accounts.roles import Role
 from incasso.audit.models import AuditEvent
+from incasso.cases.factories import CaseFactory
 from incasso.crypto import keyring
 from incasso.crypto.fields import is_unavailable
 from incasso.crypto.services import subject_key_shred
 from incasso.parties.factories import DebtorFactory
 from incasso.sensitive.models import SpecialCategoryRecord
 from incasso.sensitive.selectors import special_categories_for_debtor
-from incasso.sensitive.services import special_category_record
+from incasso.sensitive.services import special_categories_consent_withdraw, special_category_record
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,18 @@ def test_two_records_cannot_swap_their_contents(officer, case):
     contents = {r.pk: r.content for r in special_categories_for_debtor(user=officer, debtor_id=case.debtor_id)}
     assert contents[first.pk] == "first"
     assert is_unavailable(contents[second.pk])
+
+
+def test_withdrawing_consent_deletes_the_records_held_on_it_and_keeps_those_for_a_legal_claim(officer, case):
+    on_consent = record(officer, case, basis="explicit_consent", consent_reference="form 12", case=None)
+    for_claim = record(officer, case)
+    other_debtor = record(officer, CaseFactory(), basis="explicit_consent", consent_reference="f 9")
+
+    deleted = special_categories_consent_withdraw(debtor_ids=[case.debtor_id], actor="rights", reason="RR-1")
+
+    assert deleted == 1
+    left = set(SpecialCategoryRecord.objects.values_list("pk", flat=True))
+    assert left == {for_claim.pk, other_debtor.pk} and on_consent.pk not in left
+    (event,) = AuditEvent.objects.filter(source="consent withdrawn")
+    assert event.action == "delete" and event.details["records"] == [str(on_consent.pk)]
+    assert special_categories_consent_withdraw(debtor_ids=[case.debtor_id], actor="rights", reason="again") == 0

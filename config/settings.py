@@ -66,6 +66,9 @@ INCASSO_BLIND_INDEX_KEY = _embedded_key("INCASSO_BLIND_INDEX_KEY", "dev-blind-in
 # another process stops being usable here within that time).
 INCASSO_DATA_KEY_CACHE_SIZE = env_int("INCASSO_DATA_KEY_CACHE_SIZE", 10_000)
 INCASSO_DATA_KEY_CACHE_SECONDS = env_int("INCASSO_DATA_KEY_CACHE_SECONDS", 60)
+# The age secret key (AGE-SECRET-KEY-1...) backups are encrypted with (`incasso backup key` makes one). No default,
+# not even embedded: without it `incasso backup create` refuses rather than write a readable copy of everyone.
+INCASSO_BACKUP_KEY = env_secret("INCASSO_BACKUP_KEY") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 DATABASES: dict[str, Any]
@@ -122,6 +125,7 @@ INSTALLED_APPS = [
     "incasso.intake",
     "incasso.consent",
     "incasso.rights",
+    "incasso.backups",
     "incasso.debtor_portal",
     "incasso.webhooks",
     "incasso.client_portal",

@@ -114,3 +114,12 @@ class RightsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class DecisionReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should a person look at it? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

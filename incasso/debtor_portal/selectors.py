@@ -15,12 +15,13 @@ from incasso.accounts.access import DEBTOR_PORTAL_ACTOR, access_debtor_cases, re
 from incasso.arrangements.models import Arrangement, ArrangementStatus, Instalment
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
-from incasso.cases.models import Case, CaseHold, Claim, HoldKindChoices
+from incasso.cases.models import Case, CaseHold, Claim, HoldKindChoices, MeasureKind
 from incasso.cases.selectors import case_quote
 from incasso.communications.models import Letter, LetterStatus
 from incasso.debtor_portal.breakdown import Breakdown, breakdown_from_quote
 from incasso.debtor_portal.login import PortalIdentity
 from incasso.debtor_portal.models import ContactChange, DisputeFile
+from incasso.decisions.models import Decision
 from incasso.domain.arrangement import Instalment as PlannedInstalment
 from incasso.domain.arrangement import evaluate_proposal, instalment_amount, instalment_schedule
 from incasso.domain.case_stages import Stage
@@ -32,6 +33,7 @@ from incasso.parties.selectors import client_instructions
 from incasso.paylinks.models import PaymentLink, PaymentLinkStatus
 
 PORTAL_LETTER_STATUSES = (LetterStatus.RENDERED, LetterStatus.SENT)
+DECISIONS_SHOWN = 20
 CONTACT_FIELDS = ("email", "phone", "street", "house_number", "postcode", "city")
 
 
@@ -155,6 +157,46 @@ def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
         instalments=instalments,
         disputed=disputed,
     )
+
+
+@dataclass(frozen=True)
+class DecisionShown:
+    """An automated decision as the debtor reads it: the step it chose and why, in the reader's language."""
+
+    id: int
+    decided_on: datetime.date
+    outcome: str
+    explanation: str
+    contested_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    review_outcome: str
+
+
+def portal_decisions(*, case: Case, language: str) -> list[DecisionShown]:
+    """The case's latest automated decisions, newest first, and every contested one however old, so a review the
+    debtor asked for stays in sight; ``language`` is ``nl`` or ``en`` (the stored explanations' two languages)."""
+    decisions = Decision.objects.filter(case=case).order_by("-decided_on", "-pk")
+    latest = list(decisions[:DECISIONS_SHOWN])
+    older_contested = decisions.filter(contested_at__isnull=False).exclude(pk__in=[d.pk for d in latest])
+    return [_decision_shown(decision, language) for decision in [*latest, *older_contested]]
+
+
+def _decision_shown(decision: Decision, language: str) -> DecisionShown:
+    measure = str(decision.outcome.get("measure", "")) if isinstance(decision.outcome, dict) else ""
+    return DecisionShown(
+        id=decision.pk,
+        decided_on=decision.decided_on,
+        outcome=str(MeasureKind(measure).label) if measure in MeasureKind.values else measure,
+        explanation=decision.explanation_nl if language == "nl" else decision.explanation_en,
+        contested_at=decision.contested_at,
+        reviewed_at=decision.reviewed_at,
+        review_outcome=decision.review_outcome,
+    )
+
+
+def portal_decision(*, case: Case, decision_id: int) -> Decision | None:
+    """A decision about this case; None for any other (the view answers 404)."""
+    return Decision.objects.filter(case=case, pk=decision_id).first()
 
 
 def portal_letter(*, case: Case, letter_id: int) -> Letter | None:

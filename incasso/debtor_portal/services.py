@@ -23,7 +23,7 @@ from incasso.arrangements.models import Arrangement, ProposedBy
 from incasso.arrangements.services import arrangement_propose
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
-from incasso.cases.models import Case, TaskKind
+from incasso.cases.models import Case, StaffTask, TaskKind
 from incasso.cases.services import case_hold_place, task_create
 from incasso.communications.models import CommunicationChannel, Direction, Letter
 from incasso.communications.services import communication_log, letter_render_single
@@ -32,6 +32,8 @@ from incasso.complaints.services import complaint_submit
 from incasso.debtor_portal.login import PortalIdentity
 from incasso.debtor_portal.models import ContactChange, DisputeFile
 from incasso.debtor_portal.selectors import CONTACT_FIELDS
+from incasso.decisions.models import Decision
+from incasso.decisions.services import decision_contest
 from incasso.domain.audit_chain import JSONValue
 from incasso.domain.case_lifecycle import HoldKind
 from incasso.domain.data_map import ProcessingPurpose
@@ -343,6 +345,26 @@ def portal_letter_download(*, letter: Letter, identity: PortalIdentity, ip: str 
     return pdf
 
 
+# ---- automated decisions ----
+
+
+@transaction.atomic
+def portal_decision_contest(*, decision: Decision, identity: PortalIdentity, reason: str, ip: str | None) -> StaffTask:
+    """The debtor asks a person to review an automated decision (GDPR art. 22(3)): the decisions app's one contest,
+    with no staff member as actor because the debtor sent it; asking twice is one review. Returns the review task."""
+    task = decision_contest(decision=decision, reason=reason.strip(), actor=None)
+    audit_record(
+        actor=_actor(identity),
+        action=AuditAction.UPDATE,
+        subject=Debtor(pk=identity.debtor_id),
+        fields=("decisions.Decision.contest_reason",),
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=_source(ip),
+        details={"case_id": decision.case_id, "decision": decision.pk, "task": task.pk},
+    )
+    return task
+
+
 # ---- data-subject rights ----
 
 PORTAL_RIGHTS = (
@@ -351,7 +373,9 @@ PORTAL_RIGHTS = (
     RequestKind.ERASURE,
     RequestKind.RESTRICTION,
     RequestKind.OBJECTION_PROCESSING,
+    RequestKind.OBJECTION_MARKETING,
     RequestKind.PORTABILITY,
+    RequestKind.CONSENT_WITHDRAWAL,
     RequestKind.HUMAN_REVIEW,
 )
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:case_id>/dispute/", views.dispute, name="dispute"),
     path("cases/<int:case_id>/question/", views.question, name="question"),
     path("cases/<int:case_id>/complaint/", views.complaint, name="complaint"),
+    path("cases/<int:case_id>/decisions/<int:decision_id>/review/", views.decision_review, name="decision-review"),
     path("contact/", views.contact, name="contact"),
     path("privacy/", views.privacy, name="privacy"),
 ]

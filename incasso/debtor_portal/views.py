@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,6 +32,8 @@ from incasso.debtor_portal.selectors import (
     portal_cases,
     portal_contact_changes,
     portal_debtor,
+    portal_decision,
+    portal_decisions,
     portal_letter,
     portal_payment_link,
 )
@@ -39,6 +41,7 @@ from incasso.debtor_portal.services import (
     ContactDetails,
     portal_complaint_submit,
     portal_contact_update,
+    portal_decision_contest,
     portal_dispute_submit,
     portal_letter_download,
     portal_plan_propose,
@@ -52,6 +55,7 @@ from incasso.paylinks.errors import PaymentLinkError
 from incasso.paylinks.provider import Method, PaymentProviderError
 from incasso.paylinks.rest import RestPaymentProvider
 from incasso.paylinks.services import payment_link_create
+from incasso.rights.mail import COMPLAINT
 from incasso.rights.models import RequestKind
 
 
@@ -141,8 +145,31 @@ def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) ->
         else None,
         "pay_form": forms.PayForm(),
         "returned_from_payment": request.GET.get("paid") == "1",
+        "decisions": portal_decisions(case=case, language=wording.reader_language(get_language())),
+        "review_form": forms.DecisionReviewForm(),
     }
     return render(request, "debtor_portal/case_detail.html", context)
+
+
+@debtor_required
+@require_POST
+def decision_review(request: HttpRequest, identity: PortalIdentity, case_id: int, decision_id: int) -> HttpResponse:
+    """Ask a person to review an automated decision about the debtor's own case (GDPR art. 22(3))."""
+    case = _case(request, identity, case_id)
+    decision = portal_decision(case=case, decision_id=decision_id)
+    if decision is None:
+        raise Http404("No such decision.")
+    form = forms.DecisionReviewForm(request.POST)
+    if form.is_valid():
+        portal_decision_contest(
+            decision=decision, identity=identity, reason=form.cleaned_data["reason"], ip=_ip(request)
+        )
+        messages.success(
+            request, _("Thank you. A person will review this decision and tell you the outcome within one month.")
+        )
+    else:
+        messages.error(request, _("Something went wrong with the form. Reload the page and try again."))
+    return HttpResponseRedirect(f"{_case_url(case.pk)}#decisions")
 
 
 def _bank_transfer(case: Case) -> dict[str, str]:
@@ -324,13 +351,6 @@ def complaint(request: HttpRequest, identity: PortalIdentity, case_id: int) -> H
     return _message(request, identity, case_id, complaint=True)
 
 
-def _public_rights_form_url() -> str | None:
-    try:
-        return reverse("rights:request")
-    except NoReverseMatch:
-        return None
-
-
 @debtor_required
 @require_http_methods(["GET", "POST"])
 def privacy(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
@@ -345,5 +365,12 @@ def privacy(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
             _("We received your request (%(refs)s). We answer within one month.") % {"refs": ", ".join(references)},
         )
         return HttpResponseRedirect(reverse("debtor_portal:privacy"))
-    context = {"form": form, "identity": identity, "public_form_url": _public_rights_form_url()}
+    context = {
+        "form": form,
+        "identity": identity,
+        # Reversed without a fallback: a wrong name fails loudly instead of hiding the link.
+        "public_form_url": reverse("rights:public_request"),
+        # The rights app's own wording of where to complain, as its answers by e-mail give it (GDPR art. 77).
+        "complaint_text": _(COMPLAINT),
+    }
     return render(request, "debtor_portal/privacy.html", context, status=400 if request.method == "POST" else 200)

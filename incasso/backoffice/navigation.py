@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from incasso.accounts.access import access_has_role
 from incasso.accounts.roles import Role
 from incasso.backoffice.permissions import ADMIN_ROLES, COMPLAINT_ROLES, LEGAL_HOLD_ROLES, PRIVACY_ROLES
+from incasso.backoffice.queues import FINANCE_ROLES
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,10 @@ MENU: tuple[tuple[str, Promise, frozenset[Role]], ...] = (
     ("privacy-register", _("Register of processing"), PRIVACY_ROLES),
     ("backoffice:legal-holds", _("Legal holds"), LEGAL_HOLD_ROLES),
     ("backoffice:security-alerts", _("Security alerts"), PRIVACY_ROLES),
+    ("backoffice:payouts", _("Payouts"), FINANCE_ROLES),
     ("backoffice:users", _("Users"), ADMIN_ROLES),
     ("backoffice:lockouts", _("Lock-outs"), ADMIN_ROLES),
+    ("backoffice:strategies", _("Strategies"), ADMIN_ROLES),
 )
 
 

@@ -7,9 +7,12 @@ from incasso.backoffice.views import (
     complaints,
     decisions,
     home,
+    letters,
     payments,
+    payouts,
     privacy,
     security,
+    strategies,
     users,
 )
 
@@ -41,6 +44,11 @@ urlpatterns = [
     path("cases/<int:case_id>/portal-unlock/", cases.case_portal_unlock, name="case-portal-unlock"),
     path("cases/<int:case_id>/letters/<int:letter_id>.pdf", cases.letter_pdf, name="letter-pdf"),
     path("cases/<int:case_id>/disputes/<int:file_id>/", cases.dispute_file, name="dispute-file"),
+    path("cases/<int:case_id>/letters/send/", letters.case_letter_send, name="case-letter-send"),
+    path("payouts/", payouts.payouts, name="payouts"),
+    path("payouts/new/", payouts.payout_new, name="payout-new"),
+    path("payouts/<int:payout_id>/statement.<str:file_format>", payouts.payout_statement, name="payout-statement"),
+    path("payouts/<int:payout_id>/pain001.xml", payouts.payout_credit_transfer, name="payout-credit-transfer"),
     path("security/alerts/", security.security_alerts, name="security-alerts"),
     path(
         "security/alerts/<int:alert_id>/acknowledge/",
@@ -58,4 +66,27 @@ urlpatterns = [
     path("privacy/breaches/", privacy.breaches, name="breaches"),
     path("privacy/legal-holds/", privacy.legal_holds, name="legal-holds"),
     path("privacy/legal-holds/<int:hold_id>/release/", privacy.legal_hold_release_view, name="legal-hold-release"),
+    path("strategies/", strategies.strategy_list, name="strategies"),
+    path("strategies/<slug:code>/<int:version>/", strategies.strategy_version, name="strategy-version"),
+    path("strategies/<slug:code>/<int:version>/new/", strategies.strategy_version_new, name="strategy-version-new"),
+    path(
+        "strategies/<slug:code>/<int:version>/backtest/",
+        strategies.strategy_version_backtest,
+        name="strategy-version-backtest",
+    ),
+    path(
+        "strategies/<slug:code>/<int:version>/activate/",
+        strategies.strategy_version_activate_view,
+        name="strategy-version-activate",
+    ),
+    path(
+        "strategies/<slug:code>/<int:version>/challenger/",
+        strategies.strategy_version_challenger,
+        name="strategy-version-challenger",
+    ),
+    path(
+        "strategies/<slug:code>/<int:version>/challenger/stop/",
+        strategies.strategy_challenger_stop,
+        name="strategy-challenger-stop",
+    ),
 ]

@@ -33,10 +33,12 @@ from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks, s
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.deadlines import dsr_deadline
-from incasso.domain.strategy import StrategyInputs, decide, parse_strategy
+from incasso.domain.strategy import Strategy as Rules
+from incasso.domain.strategy import StrategyError, StrategyInputs, decide, parse_strategy
 from incasso.parties.models import Debtor
 
 BULK_BATCH = 1_000
+MAX_REVIEW_DAYS = 3_660  # ten years: a case is looked at again at least that often
 _DECISION_COLUMNS = (
     "case_id",
     "strategy_version_id",
@@ -64,7 +66,9 @@ def strategy_version_create(
 
     The document is checked first: ``StrategyError`` (with the path of the problem) means nothing was stored.
     """
-    parse_strategy(document)
+    rules = parse_strategy(document)
+    _storable_text_check(document, "")
+    _review_days_check(rules)
     validate_slug(strategy_code)
     strategy, _created = Strategy.objects.select_for_update().get_or_create(
         code=strategy_code, defaults={"name": name or strategy_code}
@@ -78,6 +82,37 @@ def strategy_version_create(
         created_by=created_by,
         notes=notes,
     )
+
+
+def _storable_text_check(value: object, path: str) -> None:
+    """Refuse text PostgreSQL's ``jsonb`` cannot hold: a NUL character, or half a surrogate pair (JSON escapes
+    such as ``\\u0000`` and ``\\ud800`` read as valid text, but the insert would fail)."""
+    if isinstance(value, str):
+        if "\x00" in value or not _encodable(value):
+            raise StrategyError(path or "document", "contains a character that cannot be stored (NUL, lone surrogate)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable_text_check(key, path or "document")
+            _storable_text_check(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _storable_text_check(item, f"{path}[{i}]")
+
+
+def _review_days_check(rules: Rules) -> None:
+    """The daily run schedules a case's next look ``review_in_days`` ahead: a date beyond the calendar would stop the
+    run, and a case left alone for decades is no strategy. The parser allows any count, so the bound is here."""
+    for i, rule in enumerate(rules.rules):
+        if rule.review_in_days > MAX_REVIEW_DAYS:
+            raise StrategyError(f"rules[{i}].then.review_in_days", f"must be at most {MAX_REVIEW_DAYS}")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -102,9 +137,15 @@ def strategy_version_activate(*, version: StrategyVersion, actor: User | None) -
 
 @transaction.atomic
 def strategy_challenger_set(
-    *, champion: StrategyVersion, challenger: StrategyVersion | None, share_percent: int = 0
+    *,
+    champion: StrategyVersion,
+    challenger: StrategyVersion | None,
+    share_percent: int = 0,
+    actor: User | None = None,
 ) -> StrategyVersion | None:
-    """Run ``challenger`` against the champion on ``share_percent`` of the cases; ``None`` ends the experiment."""
+    """Run ``challenger`` against the champion on ``share_percent`` of the cases; ``None`` ends the experiment.
+
+    ``actor`` is recorded as the one who started the challenger, as an activation records its actor."""
     Strategy.objects.select_for_update().get(pk=champion.strategy_id)
     champion = StrategyVersion.objects.get(pk=champion.pk)
     if champion.status != VersionStatus.ACTIVE or champion.challenger_of_id is not None:
@@ -128,7 +169,10 @@ def strategy_challenger_set(
     challenger.challenger_of = champion
     challenger.challenger_share_percent = share_percent
     challenger.activated_at = timezone.now()
-    challenger.save(update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at"])
+    challenger.activated_by = actor
+    challenger.save(
+        update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"]
+    )
     return challenger
 
 

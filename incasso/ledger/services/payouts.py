@@ -40,7 +40,7 @@ _COLUMNS = [f"{part}_cents" for part in PARTS]
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
+class ItemDue:
     """A payment (sign 1) or a reversal of one (sign -1) to settle, with the original payment's allocation."""
 
     transaction_id: int
@@ -61,7 +61,7 @@ class _Item:
         return self.sign * share_of(Money(self.parts["to_principal"]), basis_points).cents
 
 
-def _items_due(*, client_id: int, until: date) -> list[_Item]:
+def payout_items_due(*, client_id: int, until: date) -> list[ItemDue]:
     """Payments and reversals of the client's cases booked by ``until`` that no payout settled yet (two queries)."""
     payments = PaymentAllocation.objects.filter(
         case__client_id=client_id, transaction__booked_on__lte=until, transaction__payout_item__isnull=True
@@ -82,14 +82,14 @@ def _items_due(*, client_id: int, until: date) -> list[_Item]:
     items = []
     for sign, rows in ((1, payments.order_by("transaction_id")), (-1, reversals.order_by("pk"))):
         for tx_id, case_id, number, received_on, *values in rows:
-            items.append(_Item(tx_id, case_id, number, received_on, sign, dict(zip(PARTS, values, strict=True))))
+            items.append(ItemDue(tx_id, case_id, number, received_on, sign, dict(zip(PARTS, values, strict=True))))
     return items
 
 
 STATEMENT_SUMS = ("payments", "reversals", *_COLUMNS, "client_cents", "commission_cents", "net_cents")
 
 
-def _statement(items: list[_Item], commissions: dict[int, int]) -> list[dict[str, int | str]]:
+def _statement(items: list[ItemDue], commissions: dict[int, int]) -> list[dict[str, int | str]]:
     """One line per case (in case-number order): how many payments and reversals, and their signed sums in cents."""
     numbers: dict[int, str] = {}
     sums: dict[int, dict[str, int]] = {}
@@ -129,7 +129,7 @@ def payout_create(*, client_id: int, period_start: date, period_end: date, key: 
     name, iban = client
     if not iban:
         raise LedgerError(f"client {name} has no IBAN to pay out to")
-    items = _items_due(client_id=client_id, until=period_end)
+    items = payout_items_due(client_id=client_id, until=period_end)
     rates = commission_timelines(client_ids=[client_id])[client_id]
     commissions = {item.transaction_id: item.commission_cents(rates) for item in items}
     gross = Money(sum(item.client_cents() for item in items))

@@ -296,6 +296,8 @@ INCASSO_PAYMENT_PROVIDER_KEY = env_secret("INCASSO_PAYMENT_PROVIDER_KEY") or ""
 INCASSO_PAYMENT_WEBHOOK_URL = env_str(
     "INCASSO_PAYMENT_WEBHOOK_URL", "https://incasso.example/api/v1/payment-links/webhook"
 )
+# The recipients-register entry (disclosures.Recipient.name) a payment link's disclosure is logged against.
+INCASSO_PAYMENT_RECIPIENT = env_str("INCASSO_PAYMENT_RECIPIENT", "Payment provider")
 
 # --- The central insolvency register (CIR, SOAP with WS-Security). Empty: checks are queued, not made. ---
 INCASSO_CIR_URL = env_str("INCASSO_CIR_URL", "")

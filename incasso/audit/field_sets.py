@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 MARK = "@"
 
 FIELD_SETS: Mapping[str, tuple[str, ...]] = {
-    # What ``privacy.retention.anonymise.anonymise_debtors`` changes (``audited_fields()``), as of 2026-12-07.
+    # What ``privacy.retention.anonymise.anonymise_debtors`` changes (``audited_fields()``): version 1 until 2026-12-07.
     "retention.anonymise/1": (
         "parties.Debtor.reference",
         "parties.Debtor.given_names",
@@ -49,6 +49,43 @@ FIELD_SETS: Mapping[str, tuple[str, ...]] = {
         "cases.CaseHold.reason",
         "cases.CaseHold.lift_reason",
         "cases.Claim.description",
+        "communications.PortalAccessCode (deleted)",
+        "crypto.DataKey (destroyed)",
+    ),
+    # Version 2 (2026-12-07): also blanks the old and new values of the debtor's rectification history, which
+    # version 1 left in the clear.
+    "retention.anonymise/2": (
+        "parties.Debtor.reference",
+        "parties.Debtor.given_names",
+        "parties.Debtor.surname",
+        "parties.Debtor.organisation_name",
+        "parties.Debtor.date_of_birth",
+        "parties.Debtor.street",
+        "parties.Debtor.house_number",
+        "parties.Debtor.postcode",
+        "parties.Debtor.city",
+        "parties.Debtor.email",
+        "parties.Debtor.phone",
+        "parties.Debtor.iban",
+        "parties.Debtor.kvk_number",
+        "cases.StageEvent.reason",
+        "communications.Letter.data",
+        "communications.Letter.error",
+        "communications.Communication.subject",
+        "communications.Communication.summary",
+        "decisions.Decision.inputs",
+        "decisions.Decision.explanation_nl",
+        "decisions.Decision.explanation_en",
+        "decisions.Decision.contest_reason",
+        "decisions.Decision.review_outcome",
+        "cases.StaffTask.title",
+        "cases.StaffTask.details",
+        "cases.StaffTask.outcome",
+        "cases.CaseHold.reason",
+        "cases.CaseHold.lift_reason",
+        "cases.Claim.description",
+        "rights.RectificationChange.old_value",
+        "rights.RectificationChange.new_value",
         "communications.PortalAccessCode (deleted)",
         "crypto.DataKey (destroyed)",
     ),

@@ -1,4 +1,5 @@
-"""Deploy checks: no real letter may go out with the demo agency's identity or an invalid bank account.
+"""Deploy checks: no real letter may go out with the demo agency's identity or an invalid bank account, and no
+privacy statement without the agency's contact details.
 
 ``incasso check --deploy`` runs these; settings themselves keep working defaults so the embedded set-up and CI
 start without configuration.
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -42,3 +43,22 @@ def agency_identity_check(app_configs: Sequence[AppConfig] | None = None, **kwar
             Error("E-mail to debtors must be encrypted: set EMAIL_USE_TLS or EMAIL_USE_SSL", id="incasso.E103")
         )
     return errors
+
+
+# The privacy statement page, the letters and the debtor portal tell a debtor to reach the agency by both.
+CONTACT_SETTINGS = ("INCASSO_AGENCY_EMAIL", "INCASSO_AGENCY_PHONE")
+
+
+@register(deploy=True)
+def agency_contact_check(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """The privacy statement promises an e-mail address and a phone number to reach the agency by (GDPR art. 12-13);
+    a warning, not an error: the page still renders, with the contact it promises missing."""
+    return [
+        Warning(
+            f"{name} is empty: the privacy statement promises it",
+            hint=f"Set {name} in the environment.",
+            id="incasso.W104",
+        )
+        for name in CONTACT_SETTINGS
+        if not str(getattr(settings, name, "")).strip()
+    ]

@@ -21,6 +21,7 @@ SEEDING_MIGRATIONS = (
     ("incasso.privacy.migrations.0002_seed_default_retention_policies", "seed"),
     ("incasso.disclosures.migrations.0002_seed_demo_recipients_and_agreements", "seed"),
     ("incasso.disclosures.migrations.0003_seed_insolvency_register_recipient", "seed"),
+    ("incasso.disclosures.migrations.0004_seed_payment_provider_recipient", "seed"),
     ("incasso.consent.migrations.0002_seed_first_published_versions", "seed"),
 )
 

@@ -49,8 +49,10 @@ from incasso.debtor_portal.services import (
     portal_rights_request,
 )
 from incasso.debtor_portal.session import debtor_required, session_bind, session_end, session_identity
+from incasso.disclosures.errors import TransferRefused
 from incasso.domain import wording
 from incasso.domain.payment_reference import rf_for_case
+from incasso.integrations.recipients import RecipientNotRegistered
 from incasso.paylinks.errors import PaymentLinkError
 from incasso.paylinks.provider import Method, PaymentProviderError
 from incasso.paylinks.rest import RestPaymentProvider
@@ -202,7 +204,9 @@ def pay(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpRes
     try:
         with RestPaymentProvider.from_settings() as provider:
             link = payment_link_create(case=case, method=method, provider=provider, redirect_url=back)
-    except (PaymentProviderError, PaymentLinkError):
+    except (PaymentProviderError, PaymentLinkError, RecipientNotRegistered, TransferRefused):
+        # TransferRefused: the provider may not receive the debtor's data now (processing restricted, no agreement
+        # in force); a bank transfer with the reference discloses nothing to anyone.
         messages.error(
             request,
             _("Paying online is not possible right now. You can pay by bank transfer with reference %(rf)s.")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 
 class TransferRefused(Exception):
-    """A disclosure to a recipient outside the EEA without an adequacy decision or safeguards on file (P-8)."""
+    """A disclosure to a recipient outside the EEA without an adequacy decision or safeguards on file (P-8), or to
+    a processor without a processor agreement in force that day (GDPR art. 28)."""
 
 
 class SubjectRestricted(TransferRefused):

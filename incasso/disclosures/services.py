@@ -6,6 +6,10 @@ disclosure writes a ``RefusedDisclosure`` row and an audit event in a transactio
 ``TransferRefused``; a caller that calls this inside its own ``atomic`` block and lets the error roll that block
 back loses the refusal's record too, so call it outside, or catch the error inside.
 
+A disclosure to a processor (a recipient whose category ``privacy.recipients`` names as one) is refused the same way
+unless a processor agreement (GDPR art. 28) is in force that day: the privacy statement promises one is in place
+before the data is provided.
+
 A disclosure about a debtor whose processing is restricted (GDPR art. 18, a restriction hold on one of their cases,
 ``rights.selectors.debtors_restricted``) is refused the same way (``SubjectRestricted``), unless the caller says it
 is needed to establish, exercise or defend a legal claim (``legal_claims=True``, art. 18(2)).
@@ -28,6 +32,7 @@ from incasso.disclosures.errors import SubjectRestricted, TransferRefused
 from incasso.disclosures.models import (
     AGREEMENT_SAFEGUARDS,
     Agreement,
+    AgreementKind,
     Disclosure,
     DisclosureSubject,
     Recipient,
@@ -35,14 +40,17 @@ from incasso.disclosures.models import (
 )
 from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
-from incasso.domain.transfers import Safeguard, Verdict, transfer_allowed
+from incasso.domain.transfers import Verdict, transfer_allowed
 from incasso.parties.models import Client, Debtor
+from incasso.privacy.recipients import RECIPIENT_CATEGORIES, RecipientKind
 from incasso.rights.selectors import debtors_restricted
 
 CLIENT_CATEGORY = "clients"  # privacy.recipients: the clients the agency collects for
 # A data subject: a saved model instance, a reference, or its text form "parties.Debtor:42".
 SubjectInput = models.Model | SubjectRef | str
 DESCRIPTION_LENGTH = 500
+# The recipient categories that work on the agency's instructions: data goes there only under a processor agreement.
+PROCESSOR_CATEGORIES = frozenset(c.code for c in RECIPIENT_CATEGORIES if c.kind is RecipientKind.PROCESSOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +174,19 @@ def _refuse_or_verdicts(
     checked: Sequence[_Checked], *, actor: Actor, label: str, now: datetime.datetime
 ) -> dict[int, Verdict]:
     """The transfer verdicts of the recipients when every entry may go; else log the refusals and raise."""
-    verdicts = recipients_transfer_verdicts(recipients=[c.entry.recipient for c in checked], day=now.date())
+    recipients = {c.entry.recipient.pk: c.entry.recipient for c in checked}
+    agreements = _agreements_in_force(recipients, day=now.date())
+    verdicts = _transfer_verdicts(recipients, agreements)
     restricted = _restricted_subjects(checked, day=timezone.localdate(now))
     refused: list[tuple[_Checked, str]] = []
     for c in checked:
-        reasons = [] if verdicts[c.entry.recipient.pk].allowed else [verdicts[c.entry.recipient.pk].reason]
+        recipient = c.entry.recipient
+        reasons = [] if verdicts[recipient.pk].allowed else [verdicts[recipient.pk].reason]
+        if (
+            recipient.category in PROCESSOR_CATEGORIES
+            and AgreementKind.PROCESSOR_AGREEMENT not in agreements[recipient.pk]
+        ):
+            reasons.append(f"no processor agreement (GDPR art. 28) with {recipient.name} in force on {now.date()}")
         if not c.entry.legal_claims:
             reasons += [_restricted_reason(ref) for ref in c.subjects if ref in restricted]
         if reasons:
@@ -202,11 +218,23 @@ def client_recipient_ensure(*, client: Client) -> Recipient:
 def recipients_transfer_verdicts(*, recipients: Iterable[Recipient], day: datetime.date) -> dict[int, Verdict]:
     """The transfer verdict per recipient pk, from the safeguards in force on ``day``: one query."""
     by_pk = {recipient.pk: recipient for recipient in recipients}
-    safeguards: dict[int, set[Safeguard]] = {pk: set() for pk in by_pk}
-    for agreement in Agreement.objects.filter(recipient_id__in=by_pk, kind__in=list(AGREEMENT_SAFEGUARDS)):
+    return _transfer_verdicts(by_pk, _agreements_in_force(by_pk, day=day))
+
+
+def _agreements_in_force(recipients: Iterable[int], *, day: datetime.date) -> dict[int, set[str]]:
+    """The kinds of agreement in force on ``day`` per recipient pk: one query."""
+    kinds: dict[int, set[str]] = {pk: set() for pk in recipients}
+    for agreement in Agreement.objects.filter(recipient_id__in=kinds):
         if agreement.in_force_on(day):
-            safeguards[agreement.recipient_id].add(AGREEMENT_SAFEGUARDS[agreement.kind])
-    return {pk: transfer_allowed(recipient.country, safeguards[pk]) for pk, recipient in by_pk.items()}
+            kinds[agreement.recipient_id].add(agreement.kind)
+    return kinds
+
+
+def _transfer_verdicts(recipients: dict[int, Recipient], agreements: dict[int, set[str]]) -> dict[int, Verdict]:
+    safeguards = {
+        pk: {AGREEMENT_SAFEGUARDS[k] for k in kinds if k in AGREEMENT_SAFEGUARDS} for pk, kinds in agreements.items()
+    }
+    return {pk: transfer_allowed(recipient.country, safeguards[pk]) for pk, recipient in recipients.items()}
 
 
 def _restricted_subjects(checked: Sequence[_Checked], *, day: datetime.date) -> set[SubjectRef]:

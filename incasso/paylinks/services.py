@@ -21,10 +21,12 @@ from incasso.audit.services import audit_record
 from incasso.cases.models import Case, TaskKind
 from incasso.cases.selectors import case_quote
 from incasso.cases.services import task_create
+from incasso.disclosures.services import disclosure_record
 from incasso.domain.audit_chain import SubjectRef
-from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.domain.payment_reference import rf_for_case
+from incasso.integrations.recipients import service_recipient
 from incasso.ledger.services import payment_receive, payment_reverse
 from incasso.paylinks.errors import PaymentLinkError, PaymentLinkNotFound
 from incasso.paylinks.models import PROVIDER_ID_LENGTH, PaymentLink, PaymentLinkEvent, PaymentLinkStatus, PaymentMethod
@@ -58,8 +60,10 @@ def payment_link_create(
 
     The debtor is sent to the returned link's ``checkout_url``. ``redirect_url`` is where the provider sends the
     debtor back (default ``INCASSO_AGENCY_PORTAL_URL``); ``webhook_url`` where it reports a change (default
-    ``INCASSO_PAYMENT_WEBHOOK_URL``). Raises ``PaymentLinkError`` for nothing to pay and the provider's
-    ``PaymentProviderError`` when it refuses or cannot be reached.
+    ``INCASSO_PAYMENT_WEBHOOK_URL``). What is sent is logged as a disclosure to the provider's recipients-register
+    entry (``INCASSO_PAYMENT_RECIPIENT``) before it goes. Raises ``PaymentLinkError`` for nothing to pay,
+    ``RecipientNotRegistered`` when the provider is not in the register, ``TransferRefused`` or ``SubjectRestricted``
+    when the disclosure is refused, and the provider's ``PaymentProviderError`` when it refuses or cannot be reached.
     """
     if method not in PaymentMethod.values:
         raise PaymentLinkError(f"unknown payment method {method!r}")
@@ -68,6 +72,17 @@ def payment_link_create(
     if amount.currency != "EUR" or amount.cents <= 0:
         raise PaymentLinkError(f"a payment link needs a positive amount in EUR, not {amount}")
     reference = rf_for_case(case.number)
+    # What goes to the provider is about the debtor (SPEC P-8): logged first, and refused if it may not go there.
+    disclosure_record(
+        recipient=service_recipient(setting="INCASSO_PAYMENT_RECIPIENT"),
+        subjects=[_debtor(case)],
+        categories=[DataCategory.UNIQUE_ID, DataCategory.DEBT],
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        description="payment link: case number, payment reference and amount",
+        actor=SOURCE,
+        case=case,
+    )
     payment = provider.create_payment(
         amount=amount,
         description=f"Dossier {case.number} ({reference})",

@@ -28,7 +28,7 @@ from incasso.intake.rows import STRICT, ClaimRow
 from incasso.intake.validation import debtor_validate
 from incasso.parties.models import DEBTOR_DETAILS, Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold
-from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, MARKER, anonymise_debtors, audited_fields
+from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, anonymise_debtors, audited_fields
 from incasso.rights import mail
 from incasso.rights.datamap_walk import DEBTOR, declared_models
 from incasso.rights.delivery import export_token_make
@@ -38,7 +38,6 @@ from incasso.rights.services import reply_address, request_close, require_execut
 from incasso.sensitive.services import special_categories_consent_withdraw
 
 RECTIFIABLE = list(DEBTOR_DETAILS)
-RECTIFICATION_VALUES = ("rights.RectificationChange.old_value", "rights.RectificationChange.new_value")
 LEGAL_DUTY_PURPOSES = {ProcessingPurpose.BOOKKEEPING: "AWR art. 52: 7 years", ProcessingPurpose.AML: "Wwft art. 33"}
 ObjectionChannel = {
     "portal": ObjectionSource.PORTAL,
@@ -201,9 +200,7 @@ def _erase(request: RightsRequest, actor: User) -> str:
     if kept and kept[0]["what"] == "all data":
         request_step(request=request, action="erasure_blocked", actor=actor, details={"kept": kept_json[:1]})
         return _("Not erased: the data is under a legal hold.")
-    anonymise_debtors(ids)
-    # The rectification history holds old and new values in the clear: they go with the rest.
-    RectificationChange.objects.filter(debtor_id__in=ids).update(old_value=MARKER, new_value=MARKER)
+    anonymise_debtors(ids)  # the rectification history's old and new values (in the clear) included
     AnonymisedSubject.objects.bulk_create([AnonymisedSubject(debtor_id=pk) for pk in ids], ignore_conflicts=True)
     shredded = [
         subject_key_shred_if_available(subject=d, actor=actor, reason=request.reference) for d in _debtors(request)
@@ -212,7 +209,7 @@ def _erase(request: RightsRequest, actor: User) -> str:
         request=request,
         action="erased",
         actor=actor,
-        fields=[*audited_fields(), *RECTIFICATION_VALUES],
+        fields=audited_fields(),
         details={
             "kept": kept_json,
             "crypto_shredded": any(shredded),

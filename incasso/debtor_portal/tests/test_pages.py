@@ -126,6 +126,18 @@ def test_without_a_reachable_provider_the_debtor_is_told_to_pay_by_transfer(debt
     assert not PaymentLink.objects.exists()
 
 
+def test_when_the_provider_may_not_receive_the_data_the_debtor_is_told_to_pay_by_transfer(
+    debtor_client, portal_case, local_provider, settings
+):
+    settings.INCASSO_PAYMENT_PROVIDER_URL = local_provider.url
+    settings.INCASSO_PAYMENT_PROVIDER_KEY = local_provider.api_key
+    settings.INCASSO_PAYMENT_RECIPIENT = "A provider not in the recipients register"
+    response = debtor_client.post(_url("pay", portal_case), {"method": "ideal"}, follow=True)
+    assert response.redirect_chain[-1][0] == _url("case", portal_case)
+    assert "RF" in response.content.decode()
+    assert not PaymentLink.objects.exists()
+
+
 def test_a_dispute_with_a_pdf_pauses_the_case_and_makes_a_task(debtor_client, portal_case, settings):
     upload = SimpleUploadedFile("bon.pdf", PDF, content_type="application/pdf")
     response = debtor_client.post(_url("dispute", portal_case), {"reason": "Al betaald op 3 maart.", "file": upload})

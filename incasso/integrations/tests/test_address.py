@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from incasso.disclosures.models import Disclosure, Recipient
+from incasso.disclosures.models import Agreement, AgreementKind, Disclosure, Recipient
 from incasso.integrations.address.client import Address
 from incasso.integrations.address.services import addresses_refresh, debtor_address_validate
 from incasso.integrations.address.testing import LocalAddressService
@@ -36,7 +36,10 @@ def address_client(address_service):
 
 @pytest.fixture
 def address_recipient(db):
-    return Recipient.objects.create(name="Address service", category="address_services", country="NL")
+    """The service as the register holds it: a processor, so with its processor agreement (art. 28)."""
+    recipient = Recipient.objects.create(name="Address service", category="address_services", country="NL")
+    Agreement.objects.create(recipient=recipient, kind=AgreementKind.PROCESSOR_AGREEMENT, document_reference="VWO-1")
+    return recipient
 
 
 def _validate(debtor, client, breaker, **kwargs):

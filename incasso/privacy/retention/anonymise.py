@@ -8,7 +8,8 @@ is re-sealed, so a chunk costs a fixed number of statements and one decryption p
 Kept for statistics: the debtor's kind and country, its region (the first two characters of the postcode, read
 before the key goes and kept on ``privacy.AnonymisedSubject``), and the cases' amounts, dates, stages and outcomes,
 which are on cases and claims and stay. Everything else the data map declares personal for ``parties.Debtor`` is
-replaced, and ``tests/test_retention.py`` checks that the two lists together cover the map.
+replaced, and ``tests/test_retention.py`` checks that the two lists together cover the map. Values about the debtor
+kept in the clear on rows of its own (a rectification's old and new value) are blanked with the rest.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from incasso.decisions.models import Decision
 from incasso.parties.models import Debtor
 from incasso.parties.sealing import INDEX_COLUMNS
 from incasso.privacy.models import AnonymisedSubject, RetentionSweep
+from incasso.rights.models import RectificationChange
 
 MARKER = "[anonymised]"
 JSON_MARKER = {"anonymised": True}
@@ -83,17 +85,23 @@ CASE_ROW_UPDATES: tuple[tuple[type[Any], dict[str, Any]], ...] = (
     (Claim, {"description": ""}),
 )
 
+# The debtor's own rows that hold its personal data in the clear, per model: (model, its updates). A rectification
+# keeps the value it replaced and the one it wrote; the change itself (which field, when, by whom) stays.
+DEBTOR_ROW_UPDATES: tuple[tuple[type[Any], dict[str, Any]], ...] = (
+    (RectificationChange, {"old_value": MARKER, "new_value": MARKER}),
+)
+
 
 def audited_fields() -> list[str]:
     """The fields one anonymisation changes, as the audit entry names them."""
     names = [f"parties.Debtor.{name}" for name in DEBTOR_NEUTRAL_FIELDS]
-    for model, updates in CASE_ROW_UPDATES:
+    for model, updates in (*CASE_ROW_UPDATES, *DEBTOR_ROW_UPDATES):
         names += [f"{model._meta.label}.{name}" for name in updates]
     return [*names, "communications.PortalAccessCode (deleted)", "crypto.DataKey (destroyed)"]
 
 
 # The audit log's name for ``audited_fields()`` (``audit.field_sets``): the sweep records it for every subject.
-AUDITED_FIELD_SET = "retention.anonymise/1"
+AUDITED_FIELD_SET = "retention.anonymise/2"
 
 
 def audited_fields_named() -> list[str]:
@@ -122,6 +130,8 @@ def anonymise_debtors(
     for model, updates in CASE_ROW_UPDATES:
         model._default_manager.filter(AnyKey(F("case_id"), cases)).update(**updates)
     PortalAccessCode.objects.filter(AnyKey(F("case_id"), cases)).delete()
+    for model, updates in DEBTOR_ROW_UPDATES:
+        model._default_manager.filter(AnyKey(F("debtor_id"), debtor_ids)).update(**updates)
     # The region is read before the key goes; a debtor whose key is already destroyed has none left to keep.
     postcodes = debtors_regions_read(debtor_ids) if regions is None else regions
     Debtor.objects.filter(AnyKey(F("pk"), debtor_ids)).update(**debtor_neutral(), **dict.fromkeys(INDEX_COLUMNS, ""))

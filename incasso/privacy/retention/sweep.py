@@ -3,7 +3,7 @@
 Per purpose, set-based and in chunks: the debtors are walked in windows of ``chunk_size`` by primary key; per
 window one query finds its end and one its expired ids, one reads their regions (``anonymise.debtors_regions_read``)
 and the audit entries are checked and encoded (``audit_batch_prepare_each``: one event per subject, its fields the
-audit log's named set ``retention.anonymise/1``); then, in the chunk's own transaction, a fixed number of statements
+audit log's named set ``retention.anonymise/2``); then, in the chunk's own transaction, a fixed number of statements
 anonymises them and destroys their data keys (``anonymise.anonymise_debtors``: nothing is re-sealed) and
 ``audit_record_prepared`` records one entry per subject, last. On PostgreSQL, outside a transaction, the next chunk
 is read while others are written (``read_ahead``: Python decrypts and encodes while the database writes), and

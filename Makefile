@@ -24,7 +24,9 @@ run: migrate  ## Set up, migrate, load demo data when the database is empty, ser
 	@$(BIN)/incasso demo --seed $(SEED) --if-empty
 	@$(BIN)/incasso demo-logins
 	@echo "Incasso runs on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@INCASSO_DEMO_SKIP_SECOND_FACTOR=1 $(BIN)/incasso runserver --noreload $(HOST):$(PORT)
+	@echo "Mail the demo sends is written to var/mail/ (EMAIL_BACKEND and EMAIL_FILE_PATH change that)"
+	@INCASSO_DEMO_SKIP_SECOND_FACTOR=1 EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend} \
+		$(BIN)/incasso runserver --noreload $(HOST):$(PORT)
 
 services:  ## Make sure the local services the tests talk to are up (Redis: the job broker)
 	@scripts/ensure-redis

@@ -282,6 +282,8 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `make run` uses: the demo sends no mail).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@incasso.example")
 # The public site's address, for links in e-mails (newsletter confirmation and unsubscribe, privacy statement).
 INCASSO_PUBLIC_URL = env_str("INCASSO_PUBLIC_URL", "http://localhost:8000")

@@ -48,7 +48,10 @@ CLOSED_REASON_WEIGHTS: dict[ClosedReason, int] = {
     ClosedReason.INSOLVENCY: 7,
     ClosedReason.TIME_BARRED: 7,
 }
-# Every client's first cases walk through every open stage and every way of closing, so the demo shows them all.
+# The stages a case reaches only through legal steps (a summons, a judgment, a bailiff).
+LEGAL_STAGES = frozenset({Stage.LEGAL, Stage.JUDGMENT, Stage.ENFORCEMENT})
+# Every client's first cases walk through every open stage its agreement allows and every way of closing, so the
+# demo shows them all.
 GUARANTEED_OUTCOMES: list[tuple[Stage, ClosedReason | None]] = [
     *((stage, None) for stage in Stage if stage.is_open),
     *((Stage.CLOSED, reason) for reason in ClosedReason),
@@ -67,6 +70,8 @@ class ClientProfile:
     principal_cents: tuple[int, int]
     invoice_prefix: str
     descriptions: tuple[str, ...]
+    # False for a client whose processor agreement allows no legal steps: none of its cases is in court.
+    legal_steps: bool = True
 
 
 CLIENT_PROFILES = (
@@ -106,6 +111,7 @@ CLIENT_PROFILES = (
         principal_cents=(1_500, 80_000),
         invoice_prefix="WS",
         descriptions=("Bestelling webwinkel", "Achteraf betalen bestelling"),
+        legal_steps=False,
     ),
 )
 

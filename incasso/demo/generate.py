@@ -15,6 +15,7 @@ from incasso.demo.dataset import (
     CLIENT_PROFILES,
     CLOSED_REASON_WEIGHTS,
     GUARANTEED_OUTCOMES,
+    LEGAL_STAGES,
     MIN_DEBTORS,
     REFERENCE_DATE,
     STAGE_AGE_DAYS,
@@ -53,13 +54,15 @@ def demo_dataset(*, seed: int, debtors: int) -> DemoDataset:
     all_debtors: list[DemoDebtor] = []
     cases: list[DemoCase] = []
     for profile, count in zip(CLIENT_PROFILES, _split(debtors), strict=True):
-        outcomes = iter(GUARANTEED_OUTCOMES)
+        outcomes = iter(_outcomes_allowed(profile, GUARANTEED_OUTCOMES))
         invoice_numbers = (f"{profile.invoice_prefix}-{n:07d}" for n in itertools.count(1))
         for number in range(1, count + 1):
             debtor = _debtor(profile, number, fake, rng)
             all_debtors.append(debtor)
             for _ in range(rng.choices((1, 2), weights=(80, 20))[0]):
                 stage, reason = next(outcomes, None) or _random_outcome(rng)
+                if stage in LEGAL_STAGES and not profile.legal_steps:
+                    stage = Stage.AMICABLE  # the agreement stops collection short of court
                 cases.append(_case(profile, debtor, len(all_debtors) - 1, stage, reason, rng, invoice_numbers))
     return DemoDataset(clients=clients, debtors=tuple(all_debtors), cases=_numbered(cases))
 
@@ -67,6 +70,10 @@ def demo_dataset(*, seed: int, debtors: int) -> DemoDataset:
 def _split(debtors: int) -> list[int]:
     counts = [int(debtors * profile.share) for profile in CLIENT_PROFILES[:-1]]
     return [*counts, debtors - sum(counts)]
+
+
+def _outcomes_allowed(profile: ClientProfile, outcomes: list[Outcome]) -> list[Outcome]:
+    return [(stage, reason) for stage, reason in outcomes if profile.legal_steps or stage not in LEGAL_STAGES]
 
 
 def _random_outcome(rng: random.Random) -> Outcome:

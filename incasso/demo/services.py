@@ -15,11 +15,11 @@ from incasso.cases.models import Case, Claim, MeasureKind
 from incasso.cases.services import CaseOpener, case_opened_events_insert
 from incasso.collection.limitation import claim_limitation_date
 from incasso.crypto.services import data_keys_issue
-from incasso.demo.dataset import REFERENCE_DATE, DemoDataset
+from incasso.demo.dataset import LEGAL_STAGES, REFERENCE_DATE, DemoCase, DemoDataset
 from incasso.demo.generate import demo_dataset
-from incasso.demo.logins import DEMO_PASSWORD, demo_login_plan
+from incasso.demo.logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, demo_login_plan
 from incasso.domain.instructions import LEGAL_STEPS
-from incasso.parties.models import Client, CommissionTerms, Debtor, ProcessorAgreement
+from incasso.parties.models import Client, ClientContact, CommissionTerms, Debtor, ProcessorAgreement
 from incasso.parties.selectors import client_exists
 
 DEFAULT_DEBTORS = 1_200
@@ -27,6 +27,8 @@ BATCH_SIZE = 500
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # Rows get fixed creation times too, so the same seed gives identical rows.
 CREATED_AT = datetime.datetime.combine(REFERENCE_DATE, datetime.time(8, 0), tzinfo=AMSTERDAM)
+# When the client approved legal steps on a case now in court: after the amicable weeks the strategy waits (42 days).
+LEGAL_APPROVAL_AFTER = datetime.timedelta(days=90)
 DEMO_OPENER = CaseOpener(actor_id=None, actor_name="demo", source="demo")
 
 
@@ -100,6 +102,12 @@ _INSTRUCTIONS: dict[str, dict[str, object]] = {
         "settlement_authority_bp": 0,
     },
 }
+
+
+def _instructions(code: str) -> dict[str, object]:
+    return _INSTRUCTIONS.get(code, _INSTRUCTIONS["energy"])
+
+
 ALL_MEASURES = [kind.value for kind in MeasureKind] + [LEGAL_STEPS]
 
 
@@ -108,7 +116,7 @@ def _agreements_insert(clients: dict[str, Client]) -> None:
     signed = REFERENCE_DATE - datetime.timedelta(days=400)
     agreements = []
     for code, client in clients.items():
-        rules = _INSTRUCTIONS.get(code, _INSTRUCTIONS["energy"])
+        rules = _instructions(code)
         measures = rules["allowed_measures"]
         agreements.append(
             ProcessorAgreement(
@@ -130,6 +138,18 @@ def _agreements_insert(clients: dict[str, Client]) -> None:
             client=client, valid_from=signed, commission_on_principal_bp=1_500, agency_share_of_interest_bp=5_000
         )
         for client in clients.values()
+    )
+    # Someone to write to at every client: a forwarded data-subject request, a breach notice or a statement goes
+    # to the client's contacts with an e-mail address (on a reserved domain, so nothing reaches a real mailbox).
+    ClientContact.objects.bulk_create(
+        ClientContact(
+            client=client,
+            name=f"Privacy desk {client.name}",
+            email=f"privacy@{code}.{DEMO_EMAIL_DOMAIN}",
+            role="Functionaris gegevensbescherming",
+            created_at=CREATED_AT,
+        )
+        for code, client in clients.items()
     )
 
 
@@ -172,6 +192,7 @@ def _cases_insert(data: DemoDataset, clients: dict[str, Client], debtors: list[D
         if debtor.client_id != client.pk:
             # The generator only pairs a debtor with its own client; the demo must never show otherwise (C-2).
             raise RuntimeError(f"demo case {case.number} pairs a debtor with another client")
+        created_at = datetime.datetime.combine(case.opened_on, datetime.time(9, 0), tzinfo=AMSTERDAM)
         rows.append(
             Case(
                 client=client,
@@ -182,10 +203,16 @@ def _cases_insert(data: DemoDataset, clients: dict[str, Client], debtors: list[D
                 opened_on=case.opened_on,
                 closed_on=case.closed_on,
                 interest_kind=case.interest_kind,
-                created_at=datetime.datetime.combine(case.opened_on, datetime.time(9, 0), tzinfo=AMSTERDAM),
+                created_at=created_at,
+                legal_steps_approved_at=created_at + LEGAL_APPROVAL_AFTER if _approved(case) else None,
             )
         )
     return Case.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _approved(case: DemoCase) -> bool:
+    """A case in court of a client who approves legal steps: the client approved them before it went there."""
+    return case.stage in LEGAL_STAGES and bool(_instructions(case.client_code)["legal_steps_need_approval"])
 
 
 def _claims_insert(data: DemoDataset, cases: list[Case]) -> int:

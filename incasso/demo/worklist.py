@@ -7,6 +7,7 @@ show what is due today whenever the demo is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 from dataclasses import dataclass
@@ -22,6 +23,18 @@ from incasso.circumstances.models import LivingSituation, SituationSource, Vulne
 from incasso.circumstances.services import financial_situation_record, vulnerability_flag_set
 from incasso.complaints.models import ComplaintChannel
 from incasso.complaints.services import complaint_submit
+from incasso.demo.stories import (
+    CasePool,
+    StoryCounts,
+    arrangements_to_review,
+    decisions_take,
+    disputes_submit,
+    legal_steps_awaiting_approval,
+    letters_print,
+    payouts_create,
+    promises_due,
+    rights_requests_create,
+)
 from incasso.disclosures.breaches import breach_record
 from incasso.disclosures.models import BreachNature
 from incasso.domain.case_stages import Stage
@@ -31,12 +44,12 @@ from incasso.domain.payment_reference import rf_for_case
 from incasso.domain.protected_income import Household
 from incasso.parties.models import Client
 from incasso.payments.services import statement_import
-from incasso.rights.models import RequestChannel, RequestKind
-from incasso.rights.services import Requester, requests_receive
 
 DEMO_SOURCE = "demo"
 # Open cases of each client whose next step is due today, so "due today" is never empty.
 DUE_TODAY_PER_CLIENT = 4
+CONSUMER_CLIENTS = ("energy", "webshop")
+OPEN = tuple(stage for stage in Stage if stage.is_open)
 AGENCY_IBAN = "NL20INGB0001234567"
 
 
@@ -48,6 +61,7 @@ class DemoWork:
     breaches: int
     unmatched_payments: int
     circumstances: int = 0
+    stories: StoryCounts = dataclasses.field(default_factory=StoryCounts)
 
 
 @transaction.atomic
@@ -56,19 +70,19 @@ def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
     use on its own, as a data set without anything booked)."""
     today = today or timezone.localdate()
     clients = {client.code: client for client in Client.objects.order_by("code")}
-    open_cases: dict[str, list[Case]] = {
-        code: list(
-            Case.objects.filter(client=client)
-            .exclude(stage=Stage.CLOSED.value)
-            .select_related("debtor")
-            .order_by("number")[: DUE_TODAY_PER_CLIENT + 4]
-        )
-        for code, client in clients.items()
-    }
-    due = [case.pk for cases in open_cases.values() for case in cases[:DUE_TODAY_PER_CLIENT]]
+    # The oldest open cases of each client are due today, so "due today" is never empty.
+    due = [
+        pk
+        for client in clients.values()
+        for pk in Case.objects.filter(client=client)
+        .exclude(stage=Stage.CLOSED.value)
+        .order_by("number")
+        .values_list("pk", flat=True)[:DUE_TODAY_PER_CLIENT]
+    ]
     Case.objects.filter(pk__in=due).update(next_measure_on=today)
-    tasks = _tasks_create(open_cases, today)
-    consumer = [case for code in ("energy", "webshop") for case in open_cases.get(code, [])]
+    pool = CasePool.load(clients=list(clients.values()), exclude=due)
+    tasks = _calls_create(pool, list(clients), today)
+    consumer = [case for code in CONSUMER_CLIENTS for case in pool.take(client=code, stages=OPEN, count=3)]
     complaints = 0
     if consumer:
         complaint_submit(
@@ -79,7 +93,7 @@ def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
             received_on=today - datetime.timedelta(days=3),
         )
         complaints = 1
-    rights = _rights_request_create(consumer[-2] if len(consumer) > 1 else None)
+    rights = rights_requests_create(consumer[-3:-1])
     breach_record(
         description="Een brief is naar een oud adres van de debiteur gestuurd; de nieuwe bewoner meldde het.",
         nature=BreachNature.CONFIDENTIALITY,
@@ -91,8 +105,10 @@ def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
         affected_clients=[clients[code] for code in list(clients)[:1]],
         measures="De brief is teruggevraagd; het adres wordt gecontroleerd tegen de BRP.",
     )
-    paying = [case for cases in open_cases.values() for case in cases[DUE_TODAY_PER_CLIENT + 2 :]]
+    stories = _stories_create(pool, list(clients.values()), today)
+    paying = [case for code in clients for case in pool.take(client=code, stages=OPEN, count=2)]
     unmatched = _payments_import(today, paying)
+    payouts = payouts_create(clients=list(clients.values()), today=today)
     circumstances = _circumstances_create(consumer[:3], today)
     return DemoWork(
         tasks=tasks,
@@ -101,6 +117,25 @@ def demo_work_create(*, today: datetime.date | None = None) -> DemoWork:
         breaches=1,
         unmatched_payments=unmatched,
         circumstances=circumstances,
+        stories=dataclasses.replace(stories, payouts=payouts, rights_requests=rights),
+    )
+
+
+def _stories_create(pool: CasePool, clients: list[Client], today: datetime.date) -> StoryCounts:
+    """Each queue's work made by the service that makes it in real work (see ``stories``)."""
+    arrangements = arrangements_to_review(pool, clients=clients, today=today)
+    approvals = legal_steps_awaiting_approval(pool, clients=clients, today=today)
+    disputes = disputes_submit(pool, clients=clients)
+    promises = promises_due(pool, clients=clients, today=today)
+    decided, reviews = decisions_take(pool, clients=clients, today=today)
+    return StoryCounts(
+        arrangements_proposed=arrangements,
+        approvals=approvals,
+        disputes=disputes,
+        promises=promises,
+        decisions=decided,
+        reviews=reviews,
+        letters_printed=letters_print(today=today),
     )
 
 
@@ -142,39 +177,20 @@ def _circumstances_create(cases: list[Case], today: datetime.date) -> int:
     return made
 
 
-def _tasks_create(open_cases: dict[str, list[Case]], today: datetime.date) -> int:
-    plan = (
-        (TaskKind.CALL, "Debiteur terugbellen over een betalingsregeling", 0),
-        (TaskKind.DISPUTE, "Betwisting: debiteur zegt de factuur nooit te hebben ontvangen", 1),
-        (TaskKind.APPROVAL, "Toestemming van de opdrachtgever voor dagvaarding", 2),
-        (TaskKind.ARRANGEMENT_REVIEW, "Voorstel betalingsregeling beoordelen", 3),
-    )
+def _calls_create(pool: CasePool, codes: list[str], today: datetime.date) -> int:
+    """A call-back the debtor asked for: a task that needs nothing behind it but the case."""
     made = 0
-    for code, cases in open_cases.items():
-        for (kind, title, offset), case in zip(plan, cases[DUE_TODAY_PER_CLIENT:], strict=False):
+    for code in codes:
+        for case in pool.take(client=code, stages=OPEN):
             task_create(
-                kind=kind,
-                title=title,
-                due_on=today - datetime.timedelta(days=offset),
+                kind=TaskKind.CALL,
+                title="Debiteur terugbellen over een betalingsregeling",
+                due_on=today,
                 case=case,
-                idempotency_key=f"demo-task:{code}:{kind.value}",
+                idempotency_key=f"demo-task:{code}:{TaskKind.CALL.value}",
             )
             made += 1
     return made
-
-
-def _rights_request_create(case: Case | None) -> int:
-    if case is None:
-        return 0
-    created = requests_receive(
-        kind=RequestKind.ACCESS,
-        channel=RequestChannel.EMAIL,
-        requester=Requester(name=case.debtor.display_name, email=str(case.debtor.email or "")),
-        actor=DEMO_SOURCE,
-        message="Graag ontvang ik een kopie van alle gegevens die u over mij verwerkt.",
-        debtors=[case.debtor],
-    )
-    return len(created)
 
 
 def _camt_entry(amount: str, name: str, iban: str, remittance: str, booked: str, ref: str, rf: str = "") -> str:

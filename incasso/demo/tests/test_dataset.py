@@ -6,7 +6,7 @@ import pytest
 from schwifty import IBAN
 from stdnum.nl import postcode
 
-from incasso.demo.dataset import MIN_DEBTORS, REFERENCE_DATE
+from incasso.demo.dataset import CLIENT_PROFILES, LEGAL_STAGES, MIN_DEBTORS, REFERENCE_DATE
 from incasso.demo.generate import demo_dataset
 from incasso.domain.case_stages import ClosedReason, Stage
 from incasso.parties.models import DebtorKind
@@ -48,11 +48,13 @@ def test_every_postcode_is_a_valid_dutch_postcode(dataset):
     assert invalid == []
 
 
-def test_every_stage_and_closed_reason_occurs_for_every_client(dataset):
-    for client in dataset.clients:
-        cases = [case for case in dataset.cases if case.client_code == client.code]
-        assert {case.stage for case in cases} == set(Stage)
+def test_every_stage_the_agreement_allows_and_every_closed_reason_occurs_for_every_client(dataset):
+    for profile in CLIENT_PROFILES:
+        cases = [case for case in dataset.cases if case.client_code == profile.code]
+        allowed = set(Stage) if profile.legal_steps else set(Stage) - LEGAL_STAGES
+        assert {case.stage for case in cases} == allowed, profile.code
         assert {case.closed_reason for case in cases if case.closed_reason} == set(ClosedReason)
+    assert not any(profile.legal_steps for profile in CLIENT_PROFILES if profile.code == "webshop")
 
 
 def test_debtor_kinds_and_interest_follow_the_client(dataset):

@@ -46,9 +46,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data loaded (seed {options['seed']}) in {time.monotonic() - started:.1f}s: "
                 f"{summary.clients} clients, {summary.debtors} debtors, {summary.cases} cases, "
-                f"{summary.claims} claims, {summary.users} log-ins; work: {work.tasks} tasks, "
+                f"{summary.claims} claims, {summary.users} log-ins; work: {work.tasks} call tasks, "
+                f"{work.stories.arrangements_proposed} plans to review, {work.stories.approvals} legal steps "
+                f"awaiting approval, {work.stories.disputes} disputes, {work.stories.promises} promises, "
+                f"{work.stories.decisions} decisions ({work.stories.reviews} contested), "
+                f"{work.stories.letters_printed} letters printed, {work.stories.payouts} payout, "
                 f"{work.unmatched_payments} unmatched payments, {work.complaints} complaint, "
-                f"{work.rights_requests} data-subject request, {work.breaches} breach, "
+                f"{work.rights_requests} data-subject requests, {work.breaches} breach, "
                 f"{work.circumstances} financial situations."
             )
         )

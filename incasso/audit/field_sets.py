@@ -89,6 +89,13 @@ FIELD_SETS: Mapping[str, tuple[str, ...]] = {
         "communications.PortalAccessCode (deleted)",
         "crypto.DataKey (destroyed)",
     ),
+    # What ``privacy.retention.clients`` blanks on each contact person of a client whose relationship ended.
+    "retention.client_contacts/1": (
+        "parties.ClientContact.name",
+        "parties.ClientContact.email",
+        "parties.ClientContact.phone",
+        "parties.ClientContact.role",
+    ),
 }
 
 

@@ -46,6 +46,9 @@ class Client(models.Model):
     # The agency itself, for claims it owns (purchased debt): then the agency, not a client, is the controller.
     is_agency = models.BooleanField(_("the agency itself"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The day the relationship and the settlement of all mutual claims ended (set by an administrator): the client-
+    # relationship retention counts from it (SPEC P-2, ``privacy.retention.clients``). Empty while it lasts.
+    relationship_ended_on = models.DateField(_("relationship ended on"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

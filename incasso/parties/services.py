@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
@@ -92,3 +93,28 @@ def debtor_create(
         source=source,
     )
     return debtor
+
+
+@transaction.atomic
+def client_relationship_end(*, client: Client, ended_on: datetime.date | None, actor: Actor, source: str) -> Client:
+    """Record the day the relationship with ``client`` and the settlement of all mutual claims ended (``None``: it
+    goes on after all). The client-relationship retention counts from that day, so who set it, and when, is audited.
+    """
+    if ended_on is not None and ended_on > timezone.localdate():
+        raise ValueError("a relationship cannot have ended on a day still to come")
+    before = client.relationship_ended_on
+    client.relationship_ended_on = ended_on
+    client.save(update_fields=["relationship_ended_on"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        subject=client,
+        fields=["parties.Client.relationship_ended_on"],
+        purpose=ProcessingPurpose.CLIENT_RELATIONSHIP,
+        source=source,
+        details={
+            "from": before.isoformat() if before else None,
+            "to": ended_on.isoformat() if ended_on else None,
+        },
+    )
+    return client

@@ -51,6 +51,7 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     + _n("crypto.RetiredMasterKey", "version retired_at", "key bookkeeping")
     + _n("sensitive.SpecialCategoryRecord", "basis", "the legal ground the agency recorded")
     + _n("parties.Client", "kind vat_deductible is_agency", "the kind of business and its tax position")
+    + _n("parties.Client", "relationship_ended_on", "when a business relationship ended")
     + _n(
         "parties.CommissionTerms",
         "valid_from commission_on_principal_bp agency_share_of_interest_bp agency_share_of_costs_bp",

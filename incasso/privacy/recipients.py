@@ -87,7 +87,7 @@ RECIPIENT_CATEGORIES: tuple[RecipientCategory, ...] = (
 
 
 # The purposes `incasso retention sweep` enforces (``retention.sweep.SWEEPERS``; a test keeps the two equal).
-SWEPT_PURPOSES: tuple[str, ...] = (P.DEBT_COLLECTION, P.MARKETING, P.AML, P.BOOKKEEPING)
+SWEPT_PURPOSES: tuple[str, ...] = (P.DEBT_COLLECTION, P.CLIENT_RELATIONSHIP, P.MARKETING, P.AML, P.BOOKKEEPING)
 
 
 @dataclass(frozen=True, slots=True)

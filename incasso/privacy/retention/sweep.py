@@ -42,6 +42,7 @@ from incasso.privacy.models import AnonymisedSubject, LegalHold, RetentionPolicy
 from incasso.privacy.retention.aml import aml_sweep
 from incasso.privacy.retention.anonymise import anonymise_debtors, audited_fields_named, debtors_regions_read
 from incasso.privacy.retention.bookkeeping import bookkeeping_sweep
+from incasso.privacy.retention.clients import client_relationship_sweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
 
@@ -184,10 +185,12 @@ def _sweep_debt_collection(
 
 
 Sweeper = Callable[..., None]
-# The purposes the sweep handles. The others: newsletter data is erased when the subscriber leaves; the client
-# relationship has no recorded end to count from yet; credit-assessment data (decisions) goes with the debtor.
+# The purposes the sweep handles. The others: newsletter data is erased when the subscriber leaves; the agency
+# holds no credit assessment of a client, and its credit data about debtors (decisions, financial situations, sealed
+# under the debtor's key) goes with the debtor.
 SWEEPERS: Mapping[str, Sweeper] = {
     ProcessingPurpose.DEBT_COLLECTION.value: _sweep_debt_collection,
+    ProcessingPurpose.CLIENT_RELATIONSHIP.value: client_relationship_sweep,
     ProcessingPurpose.MARKETING.value: marketing_sweep,
     ProcessingPurpose.AML.value: aml_sweep,
     ProcessingPurpose.BOOKKEEPING.value: bookkeeping_sweep,

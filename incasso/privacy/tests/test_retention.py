@@ -47,8 +47,12 @@ INDEXED_MODELS = sum(
 )
 QUERIES_PER_CHUNK = 19 + append_statements() + INDEXED_MODELS - 1
 # The purposes with no expired data in these tests (their own tests: test_retention_aml_bookkeeping.py).
-OTHERS_REMOVED = {"aml": {"removed": 0}, "bookkeeping": {"removed": 0}}
-OTHERS_WOULD_REMOVE = {"aml": {"would_remove": 0}, "bookkeeping": {"would_remove": 0}}
+OTHERS_REMOVED = {"aml": {"removed": 0}, "bookkeeping": {"removed": 0}, "client_relationship": {"removed": 0}}
+OTHERS_WOULD_REMOVE = {
+    "aml": {"would_remove": 0},
+    "bookkeeping": {"would_remove": 0},
+    "client_relationship": {"would_remove": 0},
+}
 
 
 @pytest.fixture(autouse=True)

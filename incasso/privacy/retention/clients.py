@@ -1,0 +1,94 @@
+"""Retention of client-relationship data (SPEC P-2, LEGAL.md §7: 36 months after the relationship and the
+settlement of all mutual claims ended): the client's contact persons.
+
+The day counted from is ``parties.Client.relationship_ended_on``, set by an administrator
+(``parties.services.client_relationship_end``). Once the policy's period has passed since then, each contact person
+of the client keeps a row, emptied as a rights request's erasure empties it (name "[erased]", no e-mail, phone or
+role), so the client's history still points somewhere. What the books need stays: the client's own name, KvK number
+and IBAN, its agreements and its ledger (bookkeeping, 7 years; AML checks follow their own 5-year rule).
+
+A client is kept while mutual claims are not settled (a case of it not closed) or while a legal hold is in force on
+any of its cases or debtors: a hold cannot name a client itself, and a dispute about a client's claims is one about
+the client. Each chunk is blanked in one statement, in one transaction with one audit event per contact (the audit
+log's named set ``retention.client_contacts/1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from incasso.audit.field_sets import field_set_reference
+from incasso.audit.models import AuditAction
+from incasso.audit.services import AuditEntry, audit_record_bulk
+from incasso.cases.models import Case, CaseHold
+from incasso.domain.audit_chain import SubjectRef
+from incasso.domain.case_stages import Stage
+from incasso.parties.models import Client, ClientContact
+from incasso.privacy.models import LegalHold, RetentionPolicy, RetentionSweep
+from incasso.privacy.retention.holds import active_legal_holds
+from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
+
+# What an erased contact holds: the same as after a rights request's erasure (``rights.execution``).
+ERASED_NAME = "[erased]"
+ERASED = {"name": ERASED_NAME, "email": "", "phone": "", "role": ""}
+AUDITED_FIELD_SET = "retention.client_contacts/1"
+AUDITED_FIELDS = tuple(f"{ClientContact._meta.label}.{name}" for name in ERASED)
+
+
+def expired_clients(*, sweep: RetentionSweep, policy: RetentionPolicy) -> QuerySet[Client]:
+    """Clients whose relationship ended on or before the policy's last expired trigger day, with every case closed
+    and no legal hold in force on any of their cases or debtors. Never the agency itself."""
+    cutoff = latest_expired_trigger(policy_period(policy), sweep.as_of)
+    privacy_hold, case_hold = active_legal_holds(sweep.as_of)
+    client = OuterRef("pk")
+    return (
+        Client.objects.filter(relationship_ended_on__lte=cutoff, is_agency=False)
+        .exclude(Exists(Case.objects.filter(client_id=client).exclude(stage=Stage.CLOSED.value)))
+        .exclude(
+            Exists(LegalHold.objects.filter(privacy_hold, Q(case__client_id=client) | Q(debtor__client_id=client)))
+        )
+        .exclude(Exists(CaseHold.objects.filter(case_hold, case__client_id=client)))
+    )
+
+
+def expired_client_contacts(*, sweep: RetentionSweep, policy: RetentionPolicy) -> QuerySet[ClientContact]:
+    """The expired clients' contacts still holding personal data (an erased one is not swept again)."""
+    return (
+        ClientContact.objects.filter(client__in=expired_clients(sweep=sweep, policy=policy))
+        .exclude(**ERASED)
+        .order_by("pk")
+    )
+
+
+def client_relationship_sweep(
+    *, sweep: RetentionSweep, policy: RetentionPolicy, chunk_size: int, on_chunk: Callable[[int], None]
+) -> None:
+    expired = expired_client_contacts(sweep=sweep, policy=policy)
+    fields = field_set_reference(AUDITED_FIELD_SET, fields=AUDITED_FIELDS)
+    last = 0
+    while True:
+        chunk = list(expired.filter(pk__gt=last).values_list("pk", "client_id")[:chunk_size])
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        if not sweep.dry_run:
+            with transaction.atomic():
+                ClientContact.objects.filter(pk__in=[pk for pk, _ in chunk]).update(**ERASED)
+                audit_record_bulk(
+                    [
+                        AuditEntry(
+                            actor="retention sweep",
+                            action=AuditAction.UPDATE,
+                            subject=SubjectRef(ClientContact._meta.label, str(pk)),
+                            fields=fields,
+                            purpose=policy.purpose,
+                            source="retention sweep",
+                            details={"sweep": sweep.pk, "action": "erase", "client": client_id},
+                        )
+                        for pk, client_id in chunk
+                    ]
+                )
+        on_chunk(len(chunk))

@@ -1,8 +1,9 @@
 # The admin base classes are generic only to mypy: Django cannot subscript them at runtime, hence the ignores.
 """Administrators read strategies and decisions here and switch versions on; every change goes through a service.
 
-Versions are never edited in place (decisions point at them): a new version is loaded with
-``incasso strategy load`` and tried with ``incasso strategy backtest`` before it is activated here.
+Versions are never edited in place (decisions point at them): a new version is made on the back office's strategy
+screen (a new draft from an old version, its backtest, switching it on as champion or challenger) or loaded with
+``incasso strategy load`` and tried with ``incasso strategy backtest``, and activated there or here.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from incasso.audit.models import AuditAction
-from incasso.audit.services import AuditEntry, audit_record_bulk
+from incasso.audit.services import Actor, AuditEntry, audit_record, audit_record_bulk
 from incasso.cases.models import Case, StaffTask, TaskKind, TaskStatus
 from incasso.cases.services import task_close, task_create
 from incasso.core.bulk_insert import AnyKey, AnyOf, rows_insert
@@ -33,12 +34,10 @@ from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks, s
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.deadlines import dsr_deadline
-from incasso.domain.strategy import Strategy as Rules
 from incasso.domain.strategy import StrategyError, StrategyInputs, decide, parse_strategy
 from incasso.parties.models import Debtor
 
 BULK_BATCH = 1_000
-MAX_REVIEW_DAYS = 3_660  # ten years: a case is looked at again at least that often
 _DECISION_COLUMNS = (
     "case_id",
     "strategy_version_id",
@@ -53,35 +52,69 @@ _DECISION_COLUMNS = (
 )
 
 
+# Who changes the rules of automated decisions is part of the audit chain (GDPR art. 22, C-6). The events are
+# about no data subject; an actor that is no person (a command) is recorded by its name.
+STRATEGY_AUDIT_SOURCE = "decisions.strategy"
+_UNNAMED_ACTOR = "system"
+
+
+def _strategy_audit(
+    actor: Actor | None,
+    action: AuditAction,
+    strategy: Strategy,
+    version: StrategyVersion,
+    fields: list[str],
+    **details: Any,
+) -> None:
+    audit_record(
+        actor=actor if actor is not None else _UNNAMED_ACTOR,
+        action=action,
+        subject=None,
+        fields=fields,
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=STRATEGY_AUDIT_SOURCE,
+        details={"strategy": strategy.code, "version": version.version, **details},
+    )
+
+
+def _person(actor: Actor | None) -> User | None:
+    """The user to store as creator or activator: a command has none (its name is in the audit event)."""
+    return actor if isinstance(actor, User) else None
+
+
 @transaction.atomic
 def strategy_version_create(
     *,
     strategy_code: str,
     document: dict[str, Any],
-    created_by: User | None = None,
+    created_by: Actor | None = None,
     notes: str = "",
     name: str | None = None,
 ) -> StrategyVersion:
-    """Store a new draft version of a strategy (creating the strategy on first use).
+    """Store a new draft version of a strategy (creating the strategy on first use), recorded in the audit chain.
 
     The document is checked first: ``StrategyError`` (with the path of the problem) means nothing was stored.
+    ``created_by`` is a user, or the name of a command (``incasso strategy load``), which is audited but not stored.
     """
-    rules = parse_strategy(document)
+    parse_strategy(document)
     _storable_text_check(document, "")
-    _review_days_check(rules)
     validate_slug(strategy_code)
     strategy, _created = Strategy.objects.select_for_update().get_or_create(
         code=strategy_code, defaults={"name": name or strategy_code}
     )
     last = strategy.versions.aggregate(last=Max("version"))["last"] or 0
-    return StrategyVersion.objects.create(
+    version = StrategyVersion.objects.create(
         strategy=strategy,
         version=last + 1,
         document=document,
         status=VersionStatus.DRAFT,
-        created_by=created_by,
+        created_by=_person(created_by),
         notes=notes,
     )
+    _strategy_audit(
+        created_by, AuditAction.CREATE, strategy, version, ["document", "notes"], status=VersionStatus.DRAFT.value
+    )
+    return version
 
 
 def _storable_text_check(value: object, path: str) -> None:
@@ -89,7 +122,9 @@ def _storable_text_check(value: object, path: str) -> None:
     such as ``\\u0000`` and ``\\ud800`` read as valid text, but the insert would fail)."""
     if isinstance(value, str):
         if "\x00" in value or not _encodable(value):
-            raise StrategyError(path or "document", "contains a character that cannot be stored (NUL, lone surrogate)")
+            raise StrategyError(
+                path or "document", gettext_noop("contains a character that cannot be stored (NUL, lone surrogate)")
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
             _storable_text_check(key, path or "document")
@@ -97,14 +132,6 @@ def _storable_text_check(value: object, path: str) -> None:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _storable_text_check(item, f"{path}[{i}]")
-
-
-def _review_days_check(rules: Rules) -> None:
-    """The daily run schedules a case's next look ``review_in_days`` ahead: a date beyond the calendar would stop the
-    run, and a case left alone for decades is no strategy. The parser allows any count, so the bound is here."""
-    for i, rule in enumerate(rules.rules):
-        if rule.review_in_days > MAX_REVIEW_DAYS:
-            raise StrategyError(f"rules[{i}].then.review_in_days", f"must be at most {MAX_REVIEW_DAYS}")
 
 
 def _encodable(text: str) -> bool:
@@ -116,22 +143,27 @@ def _encodable(text: str) -> bool:
 
 
 @transaction.atomic
-def strategy_version_activate(*, version: StrategyVersion, actor: User | None) -> StrategyVersion:
-    """Make ``version`` the champion of its strategy; the previous champion and its challengers retire."""
-    Strategy.objects.select_for_update().get(pk=version.strategy_id)  # one activation per strategy at a time
+def strategy_version_activate(*, version: StrategyVersion, actor: Actor | None) -> StrategyVersion:
+    """Make ``version`` the champion of its strategy; the previous champion and its challengers retire. The switch
+    is an audit event (a version already champion changes nothing and records nothing)."""
+    strategy = Strategy.objects.select_for_update().get(pk=version.strategy_id)  # one activation at a time
     locked = StrategyVersion.objects.select_for_update().get(pk=version.pk)
     parse_strategy(locked.document)  # never switch on a document the interpreter would refuse
     if locked.status == VersionStatus.ACTIVE and locked.challenger_of_id is None:
         return locked
-    StrategyVersion.objects.filter(strategy_id=locked.strategy_id, status=VersionStatus.ACTIVE).exclude(
+    retiring = StrategyVersion.objects.filter(strategy_id=locked.strategy_id, status=VersionStatus.ACTIVE).exclude(
         pk=locked.pk
-    ).update(status=VersionStatus.RETIRED)
+    )
+    retired = sorted(retiring.values_list("version", flat=True))
+    retiring.update(status=VersionStatus.RETIRED)
     locked.status = VersionStatus.ACTIVE
     locked.challenger_of = None
     locked.challenger_share_percent = 0
     locked.activated_at = timezone.now()
-    locked.activated_by = actor
-    locked.save(update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"])
+    locked.activated_by = _person(actor)
+    update = ["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"]
+    locked.save(update_fields=update)
+    _strategy_audit(actor, AuditAction.UPDATE, strategy, locked, update, role="champion", retired=retired)
     return locked
 
 
@@ -141,12 +173,13 @@ def strategy_challenger_set(
     champion: StrategyVersion,
     challenger: StrategyVersion | None,
     share_percent: int = 0,
-    actor: User | None = None,
+    actor: Actor | None = None,
 ) -> StrategyVersion | None:
     """Run ``challenger`` against the champion on ``share_percent`` of the cases; ``None`` ends the experiment.
 
-    ``actor`` is recorded as the one who started the challenger, as an activation records its actor."""
-    Strategy.objects.select_for_update().get(pk=champion.strategy_id)
+    ``actor`` is recorded as the one who started the challenger, as an activation records its actor, and both the
+    start and the end are audit events (an end without a challenger running records nothing)."""
+    strategy = Strategy.objects.select_for_update().get(pk=champion.strategy_id)
     champion = StrategyVersion.objects.get(pk=champion.pk)
     if champion.status != VersionStatus.ACTIVE or champion.challenger_of_id is not None:
         raise ValidationError(_("Only the active champion can have a challenger."), code="not_champion")
@@ -162,16 +195,31 @@ def strategy_challenger_set(
     others = StrategyVersion.objects.filter(challenger_of=champion, status=VersionStatus.ACTIVE)
     if challenger is not None:
         others = others.exclude(pk=challenger.pk)
+    retired = sorted(others.values_list("version", flat=True))
     others.update(status=VersionStatus.RETIRED)
     if challenger is None:
+        if retired:
+            _strategy_audit(
+                actor, AuditAction.UPDATE, strategy, champion, ["status"], role="champion", challengers_stopped=retired
+            )
         return None
     challenger.status = VersionStatus.ACTIVE
     challenger.challenger_of = champion
     challenger.challenger_share_percent = share_percent
     challenger.activated_at = timezone.now()
-    challenger.activated_by = actor
-    challenger.save(
-        update_fields=["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"]
+    challenger.activated_by = _person(actor)
+    update = ["status", "challenger_of", "challenger_share_percent", "activated_at", "activated_by"]
+    challenger.save(update_fields=update)
+    _strategy_audit(
+        actor,
+        AuditAction.UPDATE,
+        strategy,
+        challenger,
+        update,
+        role="challenger",
+        champion=champion.version,
+        share_percent=share_percent,
+        challengers_stopped=retired,
     )
     return challenger
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import Any, cast
 
-from incasso.domain.case_stages import Stage
+from incasso.domain.case_stages import Stage, gettext_noop
 from incasso.domain.money import Money, MoneyError
 from incasso.domain.wording import money_text
 
@@ -31,13 +31,23 @@ MEASURES = frozenset(
 TASKS = frozenset({"approval", "human_review", "dispute", "arrangement_review", "call", "limitation", "general"})
 
 
-class StrategyError(ValueError):
-    """A strategy document (or stored inputs) that cannot be used; ``path`` points at the offending part."""
+MAX_REVIEW_DAYS = 3_660  # ten years: a case is looked at again at least that often
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+
+class StrategyError(ValueError):
+    """A strategy document (or stored inputs) that cannot be used; ``path`` points at the offending part.
+
+    ``message`` is English (the command line answers with it). ``template`` is the same text with ``%(name)s``
+    placeholders, the message id of its translation, and ``values`` fills them: an interface words the problem in
+    the reader's language with ``gettext(template) % values``, as intake's row errors are worded.
+    """
+
+    def __init__(self, path: str, template: str, values: Mapping[str, object] | None = None) -> None:
         self.path = path
-        self.message = message
+        self.template = template
+        self.values: Mapping[str, object] = values or {}
+        self.message = template % self.values if self.values else template
+        super().__init__(f"{path}: {self.message}")
 
 
 class Variant(StrEnum):
@@ -46,13 +56,13 @@ class Variant(StrEnum):
 
 
 class _Type(Enum):
-    """A variable's type: how it reads in an error message, and the JSON types that may hold it."""
+    """A variable's type: the error for a value of another type, and the JSON types that may hold it."""
 
-    BOOL = ("yes/no", bool)
-    INT = ("a whole number", int)
-    MONEY = ('an amount such as "1500.00"', (str, int))
-    STAGE = ("a stage name", str)
-    TEXT = ("text", str)
+    BOOL = (gettext_noop("must be yes/no, not %(value)s"), bool)
+    INT = (gettext_noop("must be a whole number, not %(value)s"), int)
+    MONEY = (gettext_noop('must be an amount such as "1500.00" (at most two decimals), not %(value)s'), (str, int))
+    STAGE = (gettext_noop("must be a stage name, not %(value)s"), str)
+    TEXT = (gettext_noop("must be text, not %(value)s"), str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +108,7 @@ class StrategyInputs:
         values: dict[str, Any] = {}
         for name, (kind, _nl, _en) in _VARIABLES.items():
             if name not in data:
-                raise StrategyError(name, "missing")
+                raise StrategyError(name, gettext_noop("is missing"))
             values[name] = _parse_value(kind, data[name], name)
         return cls(**values)
 
@@ -177,19 +187,19 @@ NL, EN = 0, 1  # index of a language in the label tuples
 
 def _parse_value(kind: _Type, raw: object, path: str) -> Value:
     """A JSON value of ``kind``; ``true`` is no number and amounts are never floats."""
-    what, json_types = kind.value
+    wrong_type, json_types = kind.value
     if isinstance(raw, bool) is not (kind is _Type.BOOL) or not isinstance(raw, json_types):
-        raise StrategyError(path, f"must be {what}, not {raw!r}")
+        raise StrategyError(path, wrong_type, {"value": repr(raw)})
     value = cast(bool | int | str, raw)
     if kind is _Type.STAGE:
         if value not in _STAGE_VALUES:
-            raise StrategyError(path, f"unknown stage {value!r}")
+            raise StrategyError(path, gettext_noop("unknown stage %(value)s"), {"value": repr(value)})
         return Stage(value)
     if kind is _Type.MONEY:
         try:
             return Money.parse(value)
-        except MoneyError as exc:
-            raise StrategyError(path, str(exc)) from None
+        except MoneyError:
+            raise StrategyError(path, wrong_type, {"value": repr(value)}) from None
     return value
 
 
@@ -341,10 +351,11 @@ class DecisionOutcome:
         }
 
 
-def _expect(kind: type, raw: object, path: str, what: str) -> Any:
-    """``raw`` if it has the JSON type ``kind`` (``true`` is not a number here), else a StrategyError."""
+def _expect(kind: type, raw: object, path: str, problem: str) -> Any:
+    """``raw`` if it has the JSON type ``kind`` (``true`` is not a number here), else a StrategyError saying
+    ``problem`` (a message id)."""
     if not isinstance(raw, kind) or (isinstance(raw, bool) and kind is not bool):
-        raise StrategyError(path, f"must be {what}")
+        raise StrategyError(path, problem)
     return raw
 
 
@@ -353,28 +364,33 @@ def _check_keys(raw: Mapping[str, Any], path: str, required: set[str], optional:
     prefix = f"{path}." if path else ""
     missing = sorted(required - raw.keys())
     if missing:
-        raise StrategyError(prefix + missing[0], "is required")
+        raise StrategyError(prefix + missing[0], gettext_noop("is required"))
     unknown = sorted(str(key) for key in raw.keys() - required - optional)
     if unknown:
-        raise StrategyError(prefix + unknown[0], "is not a known field")
+        raise StrategyError(prefix + unknown[0], gettext_noop("is not a known field"))
 
 
 def _parse_condition(raw: object, path: str) -> Condition:
-    item = _expect(dict, raw, path, 'an object {"var", "op", "value"}')
+    item = _expect(dict, raw, path, gettext_noop('must be an object {"var", "op", "value"}'))
     _check_keys(item, path, {"var", "op", "value"})
-    var = _expect(str, item["var"], f"{path}.var", "a variable name")
+    var = _expect(str, item["var"], f"{path}.var", gettext_noop("must be a variable name"))
     if var not in _VARIABLES or var in _NOT_IN_CONDITIONS:
-        raise StrategyError(f"{path}.var", f"unknown variable {var!r}")
-    op = _expect(str, item["op"], f"{path}.op", "an operator")
+        raise StrategyError(f"{path}.var", gettext_noop("unknown variable %(value)s"), {"value": repr(var)})
+    op = _expect(str, item["op"], f"{path}.op", gettext_noop("must be an operator"))
     if op not in _OPS:
-        raise StrategyError(f"{path}.op", f"unknown operator {op!r}; use one of {', '.join(sorted(_OPS))}")
+        raise StrategyError(
+            f"{path}.op",
+            gettext_noop("unknown operator %(value)s; use one of %(choices)s"),
+            {"value": repr(op), "choices": ", ".join(sorted(_OPS))},
+        )
     kind = _VARIABLES[var][0]
     if op in _ORDERING and kind not in (_Type.INT, _Type.MONEY):
-        raise StrategyError(f"{path}.op", f"{var} can only be compared with ==, != or in")
+        raise StrategyError(f"{path}.op", gettext_noop("%(var)s can only be compared with ==, != or in"), {"var": var})
     if op == "in":
-        raw_values = _expect(list, item["value"], f"{path}.value", "a non-empty list")
+        non_empty_list = gettext_noop("must be a non-empty list")
+        raw_values = _expect(list, item["value"], f"{path}.value", non_empty_list)
         if not raw_values:
-            raise StrategyError(f"{path}.value", "must be a non-empty list")
+            raise StrategyError(f"{path}.value", non_empty_list)
         values = tuple(_parse_value(kind, value, f"{path}.value[{i}]") for i, value in enumerate(raw_values))
     else:
         values = (_parse_value(kind, item["value"], f"{path}.value"),)
@@ -383,68 +399,85 @@ def _parse_condition(raw: object, path: str) -> Condition:
 
 def _parse_template(raw: object, path: str) -> str:
     """Explanations may name variables as ``{amount_outstanding}`` — nothing else (no attributes, no formats)."""
-    text: str = _expect(str, raw, path, "a text")
+    text: str = _expect(str, raw, path, gettext_noop("must be a text"))
     if not text.strip():
-        raise StrategyError(path, "must not be empty")
+        raise StrategyError(path, gettext_noop("must not be empty"))
     try:
         parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise StrategyError(path, f"unbalanced braces: {exc}") from None
+    except ValueError:
+        raise StrategyError(path, gettext_noop("has unbalanced braces: write {{ or }} for a brace itself")) from None
     for _literal, name, spec, conversion in parts:
         if name is not None and (name not in _VARIABLES or spec or conversion):
-            raise StrategyError(path, f"{{{name}}} is not a variable; use e.g. {{amount_outstanding}}")
+            raise StrategyError(
+                path,
+                gettext_noop("%(name)s is not a variable; use e.g. {amount_outstanding}"),
+                {"name": f"{{{name}}}"},
+            )
     return text
 
 
 def _parse_rule(raw: object, path: str) -> Rule:
-    item = _expect(dict, raw, path, "an object")
+    item = _expect(dict, raw, path, gettext_noop("must be an object"))
     _check_keys(item, path, {"id", "when", "then", "explain"})
-    rule_id: str = _expect(str, item["id"], f"{path}.id", "a text")
+    rule_id: str = _expect(str, item["id"], f"{path}.id", gettext_noop("must be a text"))
     if not rule_id.strip():
-        raise StrategyError(f"{path}.id", "must not be empty")
-    when = _expect(list, item["when"], f"{path}.when", "a list of conditions")
+        raise StrategyError(f"{path}.id", gettext_noop("must not be empty"))
+    when = _expect(list, item["when"], f"{path}.when", gettext_noop("must be a list of conditions"))
     conditions = tuple(_parse_condition(c, f"{path}.when[{i}]") for i, c in enumerate(when))
-    then = _expect(dict, item["then"], f"{path}.then", "an object")
+    then = _expect(dict, item["then"], f"{path}.then", gettext_noop("must be an object"))
     _check_keys(then, f"{path}.then", {"measure", "review_in_days"}, frozenset({"move_to", "task"}))
-    measure: str = _expect(str, then["measure"], f"{path}.then.measure", "a measure")
+    measure: str = _expect(str, then["measure"], f"{path}.then.measure", gettext_noop("must be a measure"))
     if measure not in MEASURES:
-        raise StrategyError(f"{path}.then.measure", f"unknown measure {measure!r}")
+        raise StrategyError(f"{path}.then.measure", gettext_noop("unknown measure %(value)s"), {"value": repr(measure)})
     move_to = None
     if then.get("move_to") is not None:
         move_to = Stage(str(_parse_value(_Type.STAGE, then["move_to"], f"{path}.then.move_to")))
         if move_to is Stage.CLOSED:
-            raise StrategyError(f"{path}.then.move_to", "a strategy does not close cases; a person does")
-    days: int = _expect(int, then["review_in_days"], f"{path}.then.review_in_days", "a whole number")
-    if days < 0:
-        raise StrategyError(f"{path}.then.review_in_days", "must be 0 or more")
+            raise StrategyError(f"{path}.then.move_to", gettext_noop("a strategy does not close cases; a person does"))
+    days = _review_days(then["review_in_days"], f"{path}.then.review_in_days")
     task: str | None = then.get("task")
     if task is not None and (not isinstance(task, str) or task not in TASKS):
-        raise StrategyError(f"{path}.then.task", f"unknown task {task!r}")
-    explain = _expect(dict, item["explain"], f"{path}.explain", 'an object {"nl", "en"}')
+        raise StrategyError(f"{path}.then.task", gettext_noop("unknown task %(value)s"), {"value": repr(task)})
+    explain = _expect(dict, item["explain"], f"{path}.explain", gettext_noop('must be an object {"nl", "en"}'))
     _check_keys(explain, f"{path}.explain", {"nl", "en"})
     nl = _parse_template(explain["nl"], f"{path}.explain.nl")
     en = _parse_template(explain["en"], f"{path}.explain.en")
     return Rule(rule_id, conditions, measure, move_to, days, task, nl, en)
 
 
+def _review_days(raw: object, path: str) -> int:
+    """The days until the case is looked at again. The daily run schedules that day: a date beyond the calendar
+    would stop the run, and a case left alone for decades is no strategy, hence the bound."""
+    days: int = _expect(int, raw, path, gettext_noop("must be a whole number"))
+    if days < 0:
+        raise StrategyError(path, gettext_noop("must be 0 or more"))
+    if days > MAX_REVIEW_DAYS:
+        raise StrategyError(path, gettext_noop("must be at most %(max)d"), {"max": MAX_REVIEW_DAYS})
+    return days
+
+
 def parse_strategy(document: object) -> Strategy:
     """Check a strategy document and build the strategy; the first problem raises :class:`StrategyError`."""
-    doc = _expect(dict, document, "", 'an object {"rules": [...]}')
+    doc = _expect(dict, document, "", gettext_noop('must be an object {"rules": [...]}'))
     _check_keys(doc, "", {"rules"}, frozenset({"description"}))
-    raw_rules = _expect(list, doc["rules"], "rules", "a list of rules")
+    raw_rules = _expect(list, doc["rules"], "rules", gettext_noop("must be a list of rules"))
     if not raw_rules:
-        raise StrategyError("rules", "needs at least one rule")
+        raise StrategyError("rules", gettext_noop("needs at least one rule"))
     rules = tuple(_parse_rule(raw, f"rules[{i}]") for i, raw in enumerate(raw_rules))
     seen: set[str] = set()
     for i, rule in enumerate(rules):
         if rule.id in seen:
-            raise StrategyError(f"rules[{i}].id", f"{rule.id!r} is used twice")
+            raise StrategyError(f"rules[{i}].id", gettext_noop("%(id)s is used twice"), {"id": repr(rule.id)})
         seen.add(rule.id)
         if not rule.conditions and i < len(rules) - 1:
-            raise StrategyError(f"rules[{i}].when", "only the last rule may be a catch-all (the rest never match)")
+            raise StrategyError(
+                f"rules[{i}].when", gettext_noop("only the last rule may be a catch-all (the rest never match)")
+            )
     if rules[-1].conditions:
-        raise StrategyError(f"rules[{len(rules) - 1}].when", 'the last rule must be a catch-all ("when": [])')
-    description: str = _expect(str, doc.get("description", ""), "description", "a text")
+        raise StrategyError(
+            f"rules[{len(rules) - 1}].when", gettext_noop('the last rule must be a catch-all ("when": [])')
+        )
+    description: str = _expect(str, doc.get("description", ""), "description", gettext_noop("must be a text"))
     return Strategy(rules, description)
 
 

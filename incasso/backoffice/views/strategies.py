@@ -126,16 +126,23 @@ def rule_error_text(document: dict[str, Any], error: StrategyError) -> str:
     ``error.path`` reads ``rules[3].then.measure``; the administrator sees ``Rule 4 (“consumer-reminder”), field
     then.measure: ...``."""
     head, _dot, field = error.path.partition(".")
+    problem = _problem(error)
     if head.startswith("rules[") and head.endswith("]") and head[6:-1].isdigit():
         index = int(head[6:-1])
         rules = document.get("rules")
         rule = rules[index] if isinstance(rules, list) and index < len(rules) else None
         rule_id = rule.get("id") if isinstance(rule, dict) else None
         where = {"number": index + 1, "id": rule_id if isinstance(rule_id, str) else "?", "field": field or "—"}
-        text = gettext("Rule %(number)d (“%(id)s”), field %(field)s: %(problem)s") % {**where, "problem": error.message}
+        text = gettext("Rule %(number)d (“%(id)s”), field %(field)s: %(problem)s") % {**where, "problem": problem}
     else:
-        text = gettext("Field %(field)s: %(problem)s") % {"field": error.path or "—", "problem": error.message}
+        text = gettext("Field %(field)s: %(problem)s") % {"field": error.path or "—", "problem": problem}
     return _shown(text)
+
+
+def _problem(error: StrategyError) -> str:
+    """The checker's problem in the page language: its message id translated, then its values filled in."""
+    text = gettext(error.template)
+    return text % dict(error.values) if error.values else text
 
 
 def _shown(text: str) -> str:
@@ -333,7 +340,7 @@ def strategy_challenger_stop(request: HttpRequest, code: str, version: int) -> H
     if not form.is_valid():
         return _version_page(request, subject, stop_form=form)
     try:
-        strategy_challenger_set(champion=subject, challenger=None)
+        strategy_challenger_set(champion=subject, challenger=None, actor=staff_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

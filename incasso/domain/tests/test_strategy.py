@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
 from incasso.domain.strategy import (
+    MAX_REVIEW_DAYS,
     StrategyError,
     StrategyInputs,
     Variant,
@@ -158,6 +159,7 @@ def _delete(path: list[Any]) -> Any:
         (_set(["rules", 0, "then", "task"], ["call"]), "rules[0].then.task", "unknown task"),
         (_set(["rules", 0, "then", "move_to"], "closed"), "rules[0].then.move_to", "does not close"),
         (_set(["rules", 0, "then", "review_in_days"], -1), "rules[0].then.review_in_days", "0 or more"),
+        (_set(["rules", 0, "then", "review_in_days"], 3_661), "rules[0].then.review_in_days", "at most 3660"),
         (_delete(["rules", 0, "then", "review_in_days"]), "rules[0].then.review_in_days", "required"),
         (_set(["rules", 0, "then", "wait"], 3), "rules[0].then.wait", "not a known field"),
         (_set(["rules", 0, "wehn"], []), "rules[0].wehn", "not a known field"),
@@ -183,6 +185,27 @@ def test_parser_refuses_bad_documents_with_the_path_of_the_error(change, path, m
         parse_strategy(_broken(change))
     assert caught.value.path == path
     assert message in caught.value.message
+
+
+def test_a_review_up_to_ten_years_ahead_is_allowed():
+    strategy = parse_strategy(_broken(_set(["rules", 0, "then", "review_in_days"], MAX_REVIEW_DAYS)))
+    assert strategy.rules[0].review_in_days == MAX_REVIEW_DAYS
+
+
+def test_an_error_carries_its_message_id_and_values_for_translation():
+    with pytest.raises(StrategyError) as caught:
+        parse_strategy(_broken(_set(["rules", 0, "then", "measure"], "letter_bomb")))
+    error = caught.value
+    assert (error.template, dict(error.values)) == ("unknown measure %(value)s", {"value": "'letter_bomb'"})
+    assert error.message == "unknown measure 'letter_bomb'" == error.template % error.values
+    assert str(error) == "rules[0].then.measure: unknown measure 'letter_bomb'"
+
+
+def test_an_error_without_values_is_its_message_id_as_written():
+    with pytest.raises(StrategyError) as caught:
+        parse_strategy(_broken(_set(["rules", 0, "explain", "en"], "Pay {amount")))
+    assert caught.value.message == caught.value.template
+    assert "{{ or }}" in caught.value.message  # not formatted: no values
 
 
 def test_parser_refuses_a_document_that_is_not_an_object():

@@ -20,6 +20,8 @@ from incasso.decisions.selectors import StrategyNotFound, strategy_backtest, str
 from incasso.decisions.services import strategy_version_create
 from incasso.domain.strategy import StrategyError
 
+ACTOR = "strategy command"  # the audit chain's name for who loaded a version from the command line
+
 
 class Command(BaseCommand):
     help = "List strategies, load a new draft version from a JSON file, or backtest a version on past decisions."
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             self._fail("invalid_json", f"{name} is not JSON: {exc}")
         try:
             version = strategy_version_create(
-                strategy_code=options["strategy"], document=document, notes=options["notes"]
+                strategy_code=options["strategy"], document=document, notes=options["notes"], created_by=ACTOR
             )
         except StrategyError as error:
             self._fail("invalid_strategy", error.message, path=error.path)

@@ -115,31 +115,23 @@ def payout_key(*, client_id: int, until: date, last_payout_id: int) -> str:
     return f"backoffice-payout:{client_id}:{until.isoformat()}:after-{last_payout_id}"
 
 
-@transaction.atomic
 def payout_make(*, user: User, client: Client, until: date, last_payout_id: int, source: str) -> Payout:
     """Pay the client out up to ``until`` after the payout ``last_payout_id`` the desk showed (0: none), with
-    ``payout_create``: its ``NothingToPayOut`` and ``LedgerError`` pass through. Audited with the user as actor."""
+    ``payout_create`` (which audits it, with the user as actor): its ``NothingToPayOut`` and ``LedgerError`` pass
+    through."""
     last_end = None
     if last_payout_id:
         last_end = Payout.objects.filter(client=client, pk=last_payout_id).values_list("period_end", flat=True).first()
         if last_end is None:
             raise LedgerError(f"client {client.name} has no payout {last_payout_id}")
-    payout = payout_create(
+    return payout_create(
         client_id=client.pk,
         period_start=_period_start(last_end=last_end, joined=timezone.localdate(client.created_at), until=until),
         period_end=until,
         key=payout_key(client_id=client.pk, until=until, last_payout_id=last_payout_id),
-    )
-    audit_record(
         actor=user,
-        action=AuditAction.CREATE,
-        subject=client,
-        fields=["statement", "credit_transfer_xml"],
-        purpose=ProcessingPurpose.BOOKKEEPING,
         source=source,
-        details={"payout": payout.pk, "period_end": until.isoformat(), "net_cents": payout.net_cents},
     )
-    return payout
 
 
 @transaction.atomic

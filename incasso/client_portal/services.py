@@ -1,4 +1,4 @@
-"""Writes of the client portal: the client's answer on legal steps, and audited downloads of payout statements."""
+"""Writes of the client portal: the client's answer on legal steps (payout statements: ``ledger.services``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from incasso.audit.services import audit_record
 from incasso.cases.models import Case, Measure, MeasureStatus, StaffTask, TaskKind, TaskStatus
 from incasso.client_portal.models import LegalStepsDecision
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.ledger.models import Payout
-from incasso.ledger.statements import payout_statement_csv, payout_statement_pdf
 from incasso.webhooks.models import WebhookEventType
 from incasso.webhooks.services import webhook_event_emit
 
@@ -58,21 +56,3 @@ def legal_steps_decide(*, case: Case, user: User, approved: bool, reason: str, s
         payload={"case": locked.number, "approved": approved},
     )
     return decision
-
-
-@transaction.atomic
-def payout_statement_download(*, payout: Payout, user: User, file_format: str, source: str) -> bytes:
-    """The statement of a payout as CSV or PDF; the download is audited (it lists the client's cases)."""
-    content = (
-        payout_statement_csv(payout=payout).encode() if file_format == "csv" else payout_statement_pdf(payout=payout)
-    )
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        subject=payout.client,
-        fields=["statement"],
-        purpose=ProcessingPurpose.DEBT_COLLECTION,
-        source=source,
-        details={"payout": payout.pk, "format": file_format},
-    )
-    return content

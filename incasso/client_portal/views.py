@@ -30,12 +30,13 @@ from incasso.client_portal.forms import (
     UploadForm,
     WebhookForm,
 )
-from incasso.client_portal.services import NothingToDecide, legal_steps_decide, payout_statement_download
+from incasso.client_portal.services import NothingToDecide, legal_steps_decide
 from incasso.domain import wording
 from incasso.intake import csv_format
 from incasso.intake.models import ImportFormat, ImportSource
 from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text, stored_refusal
 from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
+from incasso.ledger.services import payout_statement_download
 from incasso.parties.models import Client
 from incasso.rights.services import request_instruction_record
 from incasso.web.templatetags.money import active_language

@@ -1,5 +1,5 @@
 """A letter on demand from the case page: the collector picks a kind and a language, the letter is queued for the
-next print batch (``incasso.backoffice.letter_requests``, which applies the daily run's guards) or the page says
+next print batch (``incasso.communications.on_demand``, which applies the daily run's guards) or the page says
 why it may not go out."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from incasso.accounts.access import access_case_to_change, request_source
 from incasso.accounts.roles import Role
-from incasso.backoffice.letter_requests import LetterRefused, letter_on_demand_queue
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.communications.models import LetterKind, LetterLanguage
+from incasso.communications.on_demand import LetterRefused, letter_on_demand_queue
 
 # Who sends letters by hand: the collectors working the case, the legal officer (notices of legal steps), and the
 # administrator; finance, privacy and the auditor do not write to debtors.

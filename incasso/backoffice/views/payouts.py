@@ -20,9 +20,9 @@ from incasso.accounts.access import access_clients, access_may_write, request_so
 from incasso.backoffice.payouts_due import payout_credit_transfer_download, payout_make, payouts_due
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.backoffice.queues import FINANCE_ROLES
-from incasso.client_portal.services import payout_statement_download
 from incasso.ledger.errors import LedgerError, NothingToPayOut
 from incasso.ledger.models import Payout
+from incasso.ledger.services import payout_statement_download
 from incasso.parties.models import Client
 from incasso.web.fields import PlausibleDateField
 

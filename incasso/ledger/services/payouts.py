@@ -11,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.db.transaction import atomic
 from django.utils import timezone
 
+from incasso.audit.models import AuditAction
+from incasso.audit.services import audit_record
+from incasso.domain.audit_chain import SubjectRef
+from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.ledger.errors import IdempotencyConflict, LedgerError, NothingToPayOut
 from incasso.ledger.models import (
@@ -28,6 +33,7 @@ from incasso.ledger.selectors import commission_timelines
 from incasso.ledger.sepa import CreditTransfer, credit_transfer_document
 from incasso.ledger.services.postings import AccountKey, accounts_for, transaction_post
 from incasso.ledger.shares import RatesTimeline, share_of
+from incasso.ledger.statements import payout_statement_csv, payout_statement_pdf
 from incasso.parties.models import Client
 from incasso.webhooks.models import WebhookEventType
 from incasso.webhooks.services import webhook_event_emit
@@ -37,6 +43,8 @@ REVENUE_COMMISSION = AccountKey(AccountKind.AGENCY_REVENUE_COMMISSION)
 # The allocation's columns a statement adds up, in the order the statement shows them.
 PARTS = ("amount", "to_costs", "to_interest", "to_principal", "overpayment", "agency_costs", "agency_interest")
 _COLUMNS = [f"{part}_cents" for part in PARTS]
+# The actor and source of a payout no person asked for (a scheduled run, the demo).
+SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +115,23 @@ def _statement(items: list[ItemDue], commissions: dict[int, int]) -> list[dict[s
 
 
 @atomic
-def payout_create(*, client_id: int, period_start: date, period_end: date, key: str) -> Payout:
+def payout_create(
+    *,
+    client_id: int,
+    period_start: date,
+    period_end: date,
+    key: str,
+    actor: User | None = None,
+    source: str = SYSTEM,
+) -> Payout:
     """Pay out to a client what was collected for it up to ``period_end`` and not paid out yet, less commission.
 
     Books the commission from the client's money to the agency's revenue and the rest from the client's money out
-    of the bank, stores the statement per case and a pain.001 file validated against its XSD. The same key again
-    returns the same payout. :class:`NothingToPayOut` when the net amount is not positive (the items then wait
-    for the next payout, netted against what comes in).
+    of the bank, stores the statement per case and a pain.001 file validated against its XSD, and audits the
+    payout (its statement and pain.001 file carry the client's name and IBAN) with ``actor``, or ``SYSTEM`` when
+    no person asked for it. The same key again returns the same payout, with nothing written or audited again.
+    :class:`NothingToPayOut` when the net amount is not positive (the items then wait for the next payout,
+    netted against what comes in).
     """
     existing = Payout.objects.filter(transaction__idempotency_key=key).first()
     if existing is not None:
@@ -185,9 +203,37 @@ def payout_create(*, client_id: int, period_start: date, period_end: date, key: 
         )
         for item in items
     )
+    audit_record(
+        actor=actor if actor is not None else SYSTEM,
+        action=AuditAction.CREATE,
+        subject=SubjectRef(Client._meta.label, str(client_id)),
+        fields=["statement", "credit_transfer_xml"],
+        purpose=ProcessingPurpose.BOOKKEEPING,
+        source=source,
+        details={"payout": payout.pk, "period_end": period_end.isoformat(), "net_cents": payout.net_cents},
+    )
     webhook_event_emit(
         client=client_id,
         event=WebhookEventType.PAYOUT_MADE,
         payload={"payout": payout.pk, "period_end": period_end.isoformat(), "net": str(net)},
     )
     return payout
+
+
+@atomic
+def payout_statement_download(*, payout: Payout, user: User, file_format: str, source: str) -> bytes:
+    """The statement of a payout as CSV or PDF, for either portal; the download is audited (it lists the client's
+    cases). The caller has checked that ``user`` may see the payout and that ``file_format`` is csv or pdf."""
+    content = (
+        payout_statement_csv(payout=payout).encode() if file_format == "csv" else payout_statement_pdf(payout=payout)
+    )
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        subject=payout.client,
+        fields=["statement"],
+        purpose=ProcessingPurpose.DEBT_COLLECTION,
+        source=source,
+        details={"payout": payout.pk, "format": file_format},
+    )
+    return content

@@ -7,8 +7,8 @@ legal steps only when the case may go to legal, an arrangement confirmation only
 letter is queued through ``letters_queue_bulk`` for the first day a debtor may be approached (Wki art. 4.2,
 LEGAL.md §8), and the request is audited with the collector as actor.
 
-Communications has no single-letter service with these guards yet; this module is the place to take it from when
-it gets one.
+Beside ``services`` (which imports nothing from here) because it needs the case's facts and its arrangement; the
+back office's case page calls it, and any other interface that lets a person send a letter should too.
 """
 
 from __future__ import annotations

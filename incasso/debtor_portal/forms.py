@@ -52,9 +52,17 @@ class PlanForm(forms.Form):
     )
 
 
+PAY_INSTALMENT = "instalment"
+PAY_ALL = "all"
+
+
 class PayForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Pay with"), choices=[("ideal", "iDEAL"), ("creditcard", _("Credit card"))], initial="ideal"
+    )
+    # Which amount, never the amount itself: the server works out the instalment from the plan.
+    what = forms.ChoiceField(
+        choices=[(PAY_INSTALMENT, _("The next instalment")), (PAY_ALL, _("Everything"))], required=False
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.domain.quote import PaymentOutcome
+from incasso.ledger.selectors import case_payments
 from incasso.parties.models import Debtor
 from incasso.parties.selectors import client_instructions
 from incasso.paylinks.models import PaymentLink, PaymentLinkStatus
@@ -47,6 +49,15 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class NextInstalment:
+    """What is left of the first instalment of a running plan that is not yet paid, as the debtor pays it now."""
+
+    number: int
+    due_on: datetime.date
+    amount: Money
+
+
+@dataclass(frozen=True)
 class CaseView:
     case: Case
     breakdown: Breakdown
@@ -55,6 +66,7 @@ class CaseView:
     arrangement: Arrangement | None
     instalments: tuple[Instalment, ...]
     disputed: bool
+    next_instalment: NextInstalment | None
 
     @property
     def may_pay(self) -> bool:
@@ -142,6 +154,39 @@ def portal_arrangement(*, case: Case) -> Arrangement | None:
     )
 
 
+def _next_instalment(
+    *, case: Case, arrangement: Arrangement | None, instalments: Sequence[Instalment], owed: Money, today: datetime.date
+) -> NextInstalment | None:
+    """The next instalment of an active plan and what is left of it, never more than the case owes.
+
+    Worked out from the ledger as ``arrangements.services.instalments_settle`` does (what the case was paid beyond
+    the plan's baseline, applied to the instalments in due order), not from the instalments' stored state: that is
+    settled once a day, and a debtor who just paid an instalment must not be offered the same one again.
+    """
+    if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE or owed.cents <= 0:
+        return None
+    paid = sum(p.amount.cents for p in case_payments(case_ids=[case.pk]).get(case.pk, []) if p.date <= today)
+    left = max(paid - arrangement.payments_baseline_cents, 0)
+    for instalment in sorted(instalments, key=lambda i: (i.due_on, i.number)):
+        applied = min(instalment.amount_cents, left)
+        left -= applied
+        if applied < instalment.amount_cents:
+            due = min(instalment.amount_cents - applied, owed.cents)
+            return NextInstalment(number=instalment.number, due_on=instalment.due_on, amount=Money(due))
+    return None
+
+
+def portal_next_instalment(*, case: Case, today: datetime.date) -> NextInstalment | None:
+    """The instalment the debtor may pay now (None without an active plan): the amount is always the server's."""
+    arrangement = portal_arrangement(case=case)
+    if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE:
+        return None
+    owed = case_quote(case=case, as_of=today).total_outstanding
+    return _next_instalment(
+        case=case, arrangement=arrangement, instalments=list(arrangement.instalments.all()), owed=owed, today=today
+    )
+
+
 def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
     quote = case_quote(case=case, as_of=today)
     arrangement = portal_arrangement(case=case)
@@ -156,6 +201,9 @@ def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
         arrangement=arrangement,
         instalments=instalments,
         disputed=disputed,
+        next_instalment=_next_instalment(
+            case=case, arrangement=arrangement, instalments=instalments, owed=quote.total_outstanding, today=today
+        ),
     )
 
 

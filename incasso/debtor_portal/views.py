@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from schwifty import IBAN
 
 from incasso.accounts.access import access_debtor_case
-from incasso.arrangements.models import ArrangementStatus, InstalmentStatus
+from incasso.arrangements.models import ArrangementStatus
 from incasso.cases.models import Case
 from incasso.debtor_portal import forms
 from incasso.debtor_portal.login import PortalIdentity, portal_login
@@ -35,6 +35,7 @@ from incasso.debtor_portal.selectors import (
     portal_decision,
     portal_decisions,
     portal_letter,
+    portal_next_instalment,
     portal_payment_link,
 )
 from incasso.debtor_portal.services import (
@@ -141,10 +142,8 @@ def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) ->
         "case": case,
         "today": _today(),
         **_bank_transfer(case),
-        # With a plan running, "to pay today" is the next instalment, not the whole debt: said first on the page.
-        "next_instalment": next((i for i in view.instalments if i.status != InstalmentStatus.PAID), None)
-        if view.arrangement is not None and view.arrangement.status == ArrangementStatus.ACTIVE
-        else None,
+        # With a plan running, "to pay today" is the next instalment, not the whole debt: offered first on the page.
+        "next_instalment": view.next_instalment,
         "pay_form": forms.PayForm(),
         "returned_from_payment": request.GET.get("paid") == "1",
         "decisions": portal_decisions(case=case, language=wording.reader_language(get_language())),
@@ -196,14 +195,26 @@ def letter_download(request: HttpRequest, identity: PortalIdentity, case_id: int
 @debtor_required
 @require_POST
 def pay(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
-    """Create a payment link for what the case owes today and send the debtor to the provider's checkout."""
+    """Create a payment link and send the debtor to the provider's checkout.
+
+    For what the case owes today, or, when the debtor chose it, the next instalment of the running plan: only the
+    choice comes from the form, the instalment's amount is worked out here from the plan and the ledger.
+    """
     case = _case(request, identity, case_id)
     form = forms.PayForm(request.POST)
-    method: Method = "creditcard" if form.is_valid() and form.cleaned_data["method"] == "creditcard" else "ideal"
+    valid = form.is_valid()
+    method: Method = "creditcard" if valid and form.cleaned_data["method"] == "creditcard" else "ideal"
+    amount = None
+    if valid and form.cleaned_data["what"] == forms.PAY_INSTALMENT:
+        instalment = portal_next_instalment(case=case, today=_today())
+        if instalment is None:
+            messages.error(request, _("There is no instalment to pay now. Your payment plan is shown below."))
+            return HttpResponseRedirect(_case_url(case.pk))
+        amount = instalment.amount
     back = request.build_absolute_uri(f"{_case_url(case.pk)}?paid=1")
     try:
         with RestPaymentProvider.from_settings() as provider:
-            link = payment_link_create(case=case, method=method, provider=provider, redirect_url=back)
+            link = payment_link_create(case=case, method=method, provider=provider, amount=amount, redirect_url=back)
     except (PaymentProviderError, PaymentLinkError, RecipientNotRegistered, TransferRefused):
         # TransferRefused: the provider may not receive the debtor's data now (processing restricted, no agreement
         # in force); a bank transfer with the reference discloses nothing to anyone.

@@ -56,21 +56,26 @@ def payment_link_create(
     redirect_url: str | None = None,
     webhook_url: str | None = None,
 ) -> PaymentLink:
-    """Create a payment at the provider for ``amount`` (default: all the case owes today) and store its link.
+    """Create a payment at the provider for ``amount`` (default: all the case owes today, never more) and store it.
 
     The debtor is sent to the returned link's ``checkout_url``. ``redirect_url`` is where the provider sends the
     debtor back (default ``INCASSO_AGENCY_PORTAL_URL``); ``webhook_url`` where it reports a change (default
     ``INCASSO_PAYMENT_WEBHOOK_URL``). What is sent is logged as a disclosure to the provider's recipients-register
-    entry (``INCASSO_PAYMENT_RECIPIENT``) before it goes. Raises ``PaymentLinkError`` for nothing to pay,
-    ``RecipientNotRegistered`` when the provider is not in the register, ``TransferRefused`` or ``SubjectRestricted``
-    when the disclosure is refused, and the provider's ``PaymentProviderError`` when it refuses or cannot be reached.
+    entry (``INCASSO_PAYMENT_RECIPIENT``) before it goes. Raises ``PaymentLinkError`` for nothing to pay or for more
+    than is owed, ``RecipientNotRegistered`` when the provider is not in the register, ``TransferRefused`` or
+    ``SubjectRestricted`` when the disclosure is refused, and the provider's ``PaymentProviderError`` when it refuses
+    or cannot be reached.
     """
     if method not in PaymentMethod.values:
         raise PaymentLinkError(f"unknown payment method {method!r}")
+    owed = case_quote(case=case, as_of=_today()).total_outstanding
     if amount is None:
-        amount = case_quote(case=case, as_of=_today()).total_outstanding
+        amount = owed
     if amount.currency != "EUR" or amount.cents <= 0:
         raise PaymentLinkError(f"a payment link needs a positive amount in EUR, not {amount}")
+    # More than is owed would be an overpayment the agency must pay back: a link is for part or all of the debt.
+    if amount.cents > owed.cents:
+        raise PaymentLinkError(f"a payment link cannot ask {amount}, more than the {owed} the case owes")
     reference = rf_for_case(case.number)
     # What goes to the provider is about the debtor (SPEC P-8): logged first, and refused if it may not go there.
     disclosure_record(

@@ -58,9 +58,11 @@ def test_a_debtor_logs_in_sees_the_amount_proposes_a_plan_and_pays(page, live_se
     page.wait_for_selector(".notice.success")
     assert Arrangement.objects.get(case=portal_case).status == ArrangementStatus.ACTIVE
 
-    # Pay everything now: off to the provider's checkout, the provider reports back, the case owes nothing.
+    # With the plan running the next instalment is offered first; the debtor chooses the second choice, everything:
+    # off to the provider's checkout, the provider reports back, the case owes nothing.
     page.goto(f"/debtor/cases/{portal_case.pk}/")
-    page.click("form[action$='/pay/'] button[type=submit]")
+    assert_accessible(page)
+    page.click("form[action$='/pay/'] [data-testid=pay-all]")
     page.wait_for_selector("[data-testid=pay-amount]")
     assert page.locator("[data-testid=pay-amount]").inner_text().replace("\xa0", " ") == expected
     link = PaymentLink.objects.get(case=portal_case)

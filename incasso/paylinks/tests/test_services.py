@@ -68,6 +68,16 @@ def test_a_link_needs_a_positive_amount_in_euros(owing_case, local_provider, pro
     assert local_provider.payments == {}
 
 
+def test_a_link_asks_at_most_what_the_case_owes(owing_case, local_provider, provider):
+    owed = case_quote(case=owing_case, as_of=TODAY.date()).total_outstanding
+    assert (
+        payment_link_create(case=owing_case, method="ideal", provider=provider, amount=owed).amount_cents == owed.cents
+    )
+    with pytest.raises(PaymentLinkError):
+        payment_link_create(case=owing_case, method="ideal", provider=provider, amount=owed + Money(1))
+    assert len(local_provider.payments) == 1
+
+
 def test_a_paid_payment_is_booked_once_however_often_the_webhook_comes(owing_case, local_provider, provider):
     link = payment_link_create(case=owing_case, method="ideal", provider=provider, amount=Money.parse("60.00"))
     local_provider.mark_paid(link.provider_payment_id, paid_at=PAID_AT)

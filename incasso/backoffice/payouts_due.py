@@ -1,8 +1,8 @@
-"""Finance's payout desk: what each client is due up to a day, making the payout, and the audited downloads.
+"""Finance's payout desk: what each client is due up to a day, and making the payout (downloads: the ledger).
 
 The preview asks the ledger the same question ``payout_create`` asks (its ``payout_items_due``, with the client's
-commission terms), so the figure on the screen is the figure that would be paid; the ledger has no public
-selector for it yet. A payout made here gets an idempotency key from the client, the last day and the client's
+commission terms), so the figure on the screen is the figure that would be paid. A payout made here gets an
+idempotency key from the client, the last day and the client's
 latest payout as the desk showed it (the form carries it): a double click, or the form sent again, replays the key
 and shows the one payout made, while a payout asked for from a fresh page (after a late bank statement, say) is a
 new one.
@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from incasso.accounts.access import access_clients
-from incasso.audit.models import AuditAction
-from incasso.audit.services import audit_record
-from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.ledger.errors import LedgerError
 from incasso.ledger.models import LedgerTransaction, PaymentAllocation, Payout, TransactionKind
@@ -132,19 +128,3 @@ def payout_make(*, user: User, client: Client, until: date, last_payout_id: int,
         actor=user,
         source=source,
     )
-
-
-@transaction.atomic
-def payout_credit_transfer_download(*, payout: Payout, user: User, source: str) -> bytes:
-    """The pain.001 file exactly as it was made (a bank refuses a message id twice); the download is audited, as
-    it carries the client's name and IBAN."""
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        subject=payout.client,
-        fields=["credit_transfer_xml"],
-        purpose=ProcessingPurpose.BOOKKEEPING,
-        source=source,
-        details={"payout": payout.pk},
-    )
-    return payout.credit_transfer_xml.encode()

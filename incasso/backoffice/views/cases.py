@@ -24,11 +24,11 @@ from incasso.accounts.access import (
     access_may_write,
     request_source,
 )
+from incasso.backoffice.case_search import debtor_search
 from incasso.backoffice.models import NOTE_LENGTH
 from incasso.backoffice.permissions import PORTAL_UNLOCK_ROLES, staff_page, staff_user
 from incasso.backoffice.selectors import case_page
 from incasso.backoffice.services import case_note_add
-from incasso.backoffice.views.case_search import debtor_search
 from incasso.backoffice.views.circumstances import FlagForm, situation_form
 from incasso.cases.models import Case
 from incasso.cases.services import case_transition

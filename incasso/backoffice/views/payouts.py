@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from incasso.accounts.access import access_clients, access_may_write, request_source
-from incasso.backoffice.payouts_due import payout_credit_transfer_download, payout_make, payouts_due
+from incasso.backoffice.payouts_due import payout_make, payouts_due
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.backoffice.queues import FINANCE_ROLES
 from incasso.ledger.errors import LedgerError, NothingToPayOut
 from incasso.ledger.models import Payout
-from incasso.ledger.services import payout_statement_download
+from incasso.ledger.services import payout_credit_transfer_download, payout_statement_download
 from incasso.parties.models import Client
 from incasso.web.fields import PlausibleDateField
 

@@ -12,7 +12,7 @@ from incasso.ledger.services.payments import (
     unmatched_receive,
     unmatched_receive_bulk,
 )
-from incasso.ledger.services.payouts import payout_create, payout_statement_download
+from incasso.ledger.services.payouts import payout_create, payout_credit_transfer_download, payout_statement_download
 from incasso.ledger.services.postings import (
     AccountKey,
     Posting,
@@ -36,6 +36,7 @@ __all__ = [
     "payment_reverse",
     "payments_receive",
     "payout_create",
+    "payout_credit_transfer_download",
     "payout_statement_download",
     "transaction_post",
     "transaction_reverse",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from incasso.parties.selectors import debtor_index_entry
+from incasso.parties.selectors import blind_index_filled, debtor_index_entry
 
 # At most this many words are tried as a name: every split into given names and surname is one index entry.
 NAME_WORDS = 8
@@ -24,8 +24,8 @@ def debtor_search(query: str) -> Q:
     found = Q(pk__in=[])
     for column, entries in wanted.items():
         entries.discard("")  # an empty value finds nothing (the index leaves empty entries out)
-        if entries:
-            found |= Q(**{f"debtor__{column}__in": sorted(entries)})
+        if entries:  # the partial index's predicate stated, as every blind-index lookup does
+            found |= Q(**{f"debtor__{column}__in": sorted(entries)}) & blind_index_filled(f"debtor__{column}")
     return found
 
 

@@ -84,6 +84,8 @@ _LEGAL_FORM = re.compile(
 DESCRIPTION_LENGTH = 255
 # "30 days", "30 dagen", "30 Tage(n)", "30 jours", "30 dage(r)", "30 dagar": the days of a payment-terms note.
 _TERMS_DAYS = re.compile(r"(\d{1,3})\s*(?:days?|dagen|dag|tagen?|jours?|dager|dage|dagar|días|dias)\b", re.IGNORECASE)
+# XRechnung's machine-readable cash discount, "#SKONTO#TAGE=14#PROZENT=2.00#": the debtor may pay until then.
+_SKONTO_DAYS = re.compile(r"#SKONTO#TAGE=(\d{1,3})#", re.IGNORECASE)
 # "Hoofdstraat 12", "Dorpsweg 7-a", "Laan 3 bis": a Dutch street line ends in its house number.
 _STREET_NUMBER = re.compile(r"^(?P<street>.*\D)\s+(?P<number>\d+(?:[\s\-]?[A-Za-z0-9]{1,4})?)$")
 # An xs:date may carry a time zone ("2016-04-04+01:00", XRechnung writes them); the day is what counts.
@@ -392,7 +394,8 @@ def _payment_terms_days(root: etree._Element) -> str:
         period = terms.find("cac:SettlementPeriod/cbc:DurationMeasure", namespaces=NS)
         if period is not None and period.get("unitCode", "DAY") == "DAY" and (period.text or "").strip().isdigit():
             days.append(int((period.text or "").strip()))
-        days.extend(int(match) for match in _TERMS_DAYS.findall(_text(terms, "cbc:Note")))
+        note = _text(terms, "cbc:Note")
+        days.extend(int(match) for match in (*_TERMS_DAYS.findall(note), *_SKONTO_DAYS.findall(note)))
     return str(max(days)) if days else "0"
 
 
@@ -431,7 +434,8 @@ def _debtor_fields(party: etree._Element | None) -> dict[str, str]:
     if not house_number and country.upper() in {"", "NL"}:
         match = _STREET_NUMBER.match(street)
         if match:
-            street, house_number = match.group("street").strip(), match.group("number")
+            # "Kunststraat, 3": the comma some senders put before the number is not part of the street.
+            street, house_number = match.group("street").strip().rstrip(",").rstrip(), match.group("number")
     return {
         "debtor_reference": reference,
         "debtor_kind": "company" if is_company else "consumer",

@@ -1,4 +1,4 @@
-"""camt.053 (account statement) and camt.054 (debit/credit notification), versions .001.02 to .001.13.
+"""camt.053 (account statement) and camt.054 (debit/credit notification), versions .001.02 to .001.14.
 
 Read as a stream: lxml reports only the few elements we act on (each ``Ntry`` and the statement around it), and
 every entry is cleared once read, so a statement of a million entries needs the memory of one. Parsed safely: no
@@ -33,11 +33,11 @@ from incasso.payments.parsers.records import (
     compact_iban,
 )
 
-# Every version in use: the elements read (camt_entry) have kept their paths since .001.07 (.001.09 to .001.13 only
+# Every version in use: the elements read (camt_entry) have kept their paths since .001.07 (.001.09 to .001.14 only
 # added elements, such as the UETR), so a newer bank's file is read, not refused.
 # SWIFT's own copies of the messages (MX, "urn:swift:xsd:…") carry the same elements under another namespace.
-NAMESPACE = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(camt\.05[34]\.001\.(?:0[2-9]|1[0-3]))$")
-SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.13"
+NAMESPACE = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(camt\.05[34]\.001\.(?:0[2-9]|1[0-4]))$")
+SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.14"
 # The only elements lxml reports to Python: everything else stays in C, which keeps a 100,000-entry file fast.
 REPORTS = ("Stmt", "Ntfctn")
 EVENT_TAGS = ["{*}Document", "{*}Ntry", *(f"{{*}}{name}" for name in REPORTS)]
@@ -99,10 +99,7 @@ class CamtReader:
                 if not header_read:
                     report = element.getparent()
                     (account, repeated), header_read = self._header(report), True
-                    # A camt.054 notification is made when the bank books: the day of an entry that gives none.
-                    notified = None
-                    if report is not None and str(report.tag).endswith("}Ntfctn"):
-                        notified = report_day(report.findtext("c:CreDtTm", namespaces=self._ns))
+                    notified = self._report_day(report)
                 records = self._entry(element, index, account, notified)
                 if repeated:
                     records = [SkippedEntry(record.index, repeated) for record in records]
@@ -136,6 +133,28 @@ class CamtReader:
             )
         self._ns = {"c": namespace}
         self.info.file_format = match.group(1)
+
+    def _report_day(self, report: etree._Element | None) -> datetime.date | None:
+        """The day an entry without dates of its own is booked on (the schema makes both dates optional, and some
+        banks leave them out): a camt.054 notification is made when the bank books, so its creation day; a
+        statement covers the day of its closing balance (or the end of its period, or its creation). The message's
+        own creation day when the report says nothing."""
+        if report is None:
+            return None
+        texts = [report.findtext("c:CreDtTm", namespaces=self._ns)]
+        if not str(report.tag).endswith("}Ntfctn"):
+            closing = [
+                balance.findtext("c:Dt/c:Dt", namespaces=self._ns)
+                or balance.findtext("c:Dt/c:DtTm", namespaces=self._ns)
+                for balance in report.iterfind("c:Bal", namespaces=self._ns)
+                if balance.findtext("c:Tp/c:CdOrPrtry/c:Cd", namespaces=self._ns) == "CLBD"
+            ]
+            texts = [*closing, report.findtext("c:FrToDt/c:ToDtTm", namespaces=self._ns), *texts]
+        group = report.getparent()
+        for text in texts:
+            if day := report_day(text):
+                return day
+        return report_day(group.findtext("c:GrpHdr/c:CreDtTm", namespaces=self._ns)) if group is not None else None
 
     def _header(self, report: etree._Element | None) -> tuple[str, str]:
         """The account (IBAN, or the bank's own id) of the Stmt/Ntfctn an entry is in, and why its entries are left

@@ -2,7 +2,7 @@
 
 Each element is read once into a flat ``{"Refs/EndToEndId": [text, ...]}`` map of the branches we use, and the
 fields are looked up there: ElementPath lookups (``findtext``) cost about as much each as this whole walk, and an
-entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.13, except the
+entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.14, except the
 party name, which moved under ``Pty`` in .001.07.
 """
 
@@ -191,6 +191,8 @@ def entry_records(
     if status.upper() in NOT_BOOKED:
         return [SkippedEntry(index + 1, f"status {status}: not booked yet, it comes again once booked")]
     amount = _money(amount_element)
+    if not amount.cents:
+        return [SkippedEntry(index + 1, "the amount is 0.00: no money moved, so there is nothing to book")]
     sign = _sign(_first(texts, "CdtDbtInd"))
     booked = _date(texts, "BookgDt") or _date(texts, "ValDt") or notified
     if booked is None:

@@ -64,6 +64,8 @@ class _Pending:
 
     statement_line: list[str]
     details: list[str] = field(default_factory=list)
+    # Hungarian banks' (Sberbank's) non-standard :NS: sub-fields: the entry's only text when it has no :86:.
+    extra: list[str] = field(default_factory=list)
 
 
 def _lines(stream: BinaryIO) -> Iterator[str]:
@@ -142,8 +144,8 @@ class Mt940Reader:
 
     def _tag(self, tag: _Tag) -> Iterator[ParsedEntry | SkippedEntry]:
         name = tag.name
-        if name == "86" and self._in_entry and self._pending is not None:
-            self._pending.details.extend(tag.lines)
+        if name in {"86", "NS"} and self._in_entry and self._pending is not None:
+            (self._pending.details if name == "86" else self._pending.extra).extend(tag.lines)
             return
         yield from self._flush()
         self._in_entry = name == "61"
@@ -160,6 +162,10 @@ class Mt940Reader:
         elif name in _OPENING:
             balance = _BALANCE.match("".join(tag.lines).strip())
             self._currency = balance.group("currency") if balance else self._currency
+        elif name == "34F" and not self._currency:
+            # An MT942 interim report has no opening balance: its floor limit ("PLN0") names the currency.
+            limit = "".join(tag.lines).strip()[:3]
+            self._currency = limit if limit.isalpha() and limit.isupper() else ""
 
     def _flush(self) -> Iterator[ParsedEntry | SkippedEntry]:
         pending, self._pending = self._pending, None
@@ -178,14 +184,19 @@ class Mt940Reader:
         status = str(data["status"]).upper()
         amount_text = str(data["amount_text"]).replace(",", ".")
         amount = Money.parse(amount_text.rstrip(".") or "0", self._currency)
+        if not amount.cents:
+            # Citibank reports balances as entries of 0,00 (``/BAI CD 025``), Penta a verification message.
+            raise ValueError("the amount is 0,00: no money moved, so there is nothing to book")
         debit = status in {"D", "RC"}
-        details = details_read(pending.details)
+        details = details_read(pending.details or pending.extra)
         customer_reference, extra = _references(pending.statement_line, data)
         # Rabobank and ASN put the counterparty's IBAN (or name) on the statement line itself.
         for candidate in (extra, customer_reference):
             if not details.get("counterparty_iban") and (iban := labelled_iban(candidate)):
                 details["counterparty_iban"] = iban
-        if not details.get("counterparty_name") and _is_name(extra):
+        # Only Rabobank's name on the line itself: what a bank writes on the line below (SWIFT's supplementary
+        # details) is the kind of transaction ("Card transaction", "Deviza átutalás"), not who paid.
+        if not details.get("counterparty_name") and _is_name(extra) and extra in pending.statement_line[0]:
             details["counterparty_name"] = clean(extra, NAME_LENGTH)
         details["bank_reference"] = clean(data.get("bank_reference"), REFERENCE_LENGTH)
         value_date = data["date"]
@@ -250,7 +261,8 @@ def _account(text: str) -> str:
     first = text.strip().split(" ")[0] if text.strip() else ""
     if len(first) > 3 and first[-3:].isalpha() and first[-3:].isupper() and not is_iban(first):
         first = first[:-3]
-    return compact_iban(first)
+    # Raiffeisen Hungary: "UBRTHUHB/123456789150ABCDEF002/HUF", the currency after a slash.
+    return compact_iban(first.rstrip("/"))
 
 
 def _plain_date(value: datetime.date) -> datetime.date:

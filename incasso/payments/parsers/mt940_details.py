@@ -90,7 +90,7 @@ _STRUCTURED_START = re.compile("^/(" + "|".join(CODES) + ")/")
 # A coded field the list above lacks still marks structured text when a known code follows.
 _ANY_CODE_START = re.compile("^/[A-Z]{3,9}/")
 # Numbered sub-fields after a three-digit code: Triodos "000>100555555555>20…", German "166?20…?31…?32…".
-_SUBFIELDS_START = re.compile(r"^[0-9]{3}([>?])[0-9]{2}")
+_SUBFIELDS_START = re.compile(r"^[0-9]{3}([>?+])[0-9]{2}")
 _SEPA_KEY = re.compile(r"\b((?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT|IBAN|BIC)\+|MTLG:)")
 # The SWIFT line width (and Triodos's sub-field width): a line that long was wrapped by the bank, mid-word.
 LINE_WIDTH = 65
@@ -134,9 +134,10 @@ def details_read(lines: list[str]) -> EntryDetails:
     """The fields of one entry's ``:86:`` lines (several ``:86:`` tags of one entry come as several lines)."""
     joined = "".join(lines)
     if _is_structured(joined):
-        return _structured(joined)
-    if subfields := _SUBFIELDS_START.match(joined):
-        return _subfields(lines, subfields.group(1))
+        return _with_text(_structured(joined), lines)
+    # Some banks (Polish ones in Deutsche Bank's layout) put a space before the code: " 020?00…".
+    if subfields := _SUBFIELDS_START.match(joined.lstrip()):
+        return _subfields([lines[0].lstrip(), *lines[1:]], subfields.group(1))
     for position, line in enumerate(lines):
         if position and _is_structured(line.strip()):
             # Free text that goes on into coded fields (ASN's direct debits): the codes say more, the free
@@ -145,8 +146,17 @@ def details_read(lines: list[str]) -> EntryDetails:
             for key, value in _free_text(lines[:position]).items():
                 if key != "remittance" and not coded.get(key):
                     coded[key] = value  # type: ignore[literal-required]  # keys come from an EntryDetails
-            return coded
+            return _with_text(coded, lines)
     return _free_text(lines)
+
+
+def _with_text(details: EntryDetails, lines: list[str]) -> EntryDetails:
+    """Coded details without a remittance field (``/REMI/``) keep the whole text as their remittance: banks outside
+    the Netherlands code other fields (HSBC's ``/OCMT/``, Macedonian ``/BENM/``, Rabobank's batch ``/PREF/``) and
+    write the payer's words after them, and a reference there must still be found by the matching."""
+    if not details.get("remittance"):
+        details["remittance"] = clean(_unwrap([line.rstrip() for line in lines], LINE_WIDTH), REMITTANCE_LENGTH)
+    return details
 
 
 def coded_details(text: str) -> EntryDetails | None:
@@ -236,6 +246,8 @@ def _subfields(lines: list[str], separator: str) -> EntryDetails:
     description = [value for code, value in fields if code[0] == "2" or code in {"60", "61", "62", "63"}]
     account_code, name_codes = ("10", ()) if separator == ">" else ("31", ("32", "33"))
     iban = labelled_iban(next((value for code, value in fields if code == account_code), ""))
+    # Polish banks give the counterparty's IBAN in ?38 (and a domestic account number in ?31).
+    iban = iban or labelled_iban(next((value for code, value in fields if code == "38"), ""))
     for value in description:
         iban = iban or labelled_iban(value)
     text = _unwrap([value for value in description if compact_iban(value) != iban], SUBFIELD_WIDTH)

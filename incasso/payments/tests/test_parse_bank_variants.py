@@ -243,6 +243,6 @@ def test_camt054_entry_without_dates_is_booked_on_the_day_of_the_notification():
     )
     (entry,) = parsed(notification)
     assert (entry.booking_date.isoformat(), entry.end_to_end_id) == ("2026-10-06", "E2E-054")
-    # A statement must date its entries: there the entry is still skipped, with the reason.
-    (skipped,) = read(camt(undated))
+    # A statement without any date at all (here not even the message's creation time): skipped, with the reason.
+    (skipped,) = read(camt(undated).replace(b"<CreDtTm>2026-10-05T18:00:00</CreDtTm>", b""))
     assert skipped == SkippedEntry(1, "the entry has no booking date")

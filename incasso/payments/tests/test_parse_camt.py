@@ -60,9 +60,9 @@ def test_camt053_v08_reads_party_choice_status_codes_and_date_times():
     assert debit.counterparty_name == "Drukkerij B.V."
 
 
-@pytest.mark.parametrize("version", ["09", "10", "11", "12", "13"])
+@pytest.mark.parametrize("version", ["09", "10", "11", "12", "13", "14"])
 def test_newer_versions_are_read_like_001_08(version):
-    """Banks move to newer camt versions (.001.09 to .001.13 add elements, such as the UETR, but keep the paths
+    """Banks move to newer camt versions (.001.09 to .001.14 add elements, such as the UETR, but keep the paths
     read): the same statement in a newer namespace, with a newer element in it, reads the same entries."""
     v08 = fixture_bytes("camt053_v08.xml")
     newer = v08.replace(b"camt.053.001.08", f"camt.053.001.{version}".encode()).replace(
@@ -130,7 +130,7 @@ def test_every_supported_version_is_recognised(kind, version):
     "namespace",
     [
         "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02",
-        "urn:iso:std:iso:20022:tech:xsd:camt.053.001.14",
+        "urn:iso:std:iso:20022:tech:xsd:camt.053.001.15",
         "urn:iso:std:iso:20022:tech:xsd:camt.053.001.01",
         "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03",
         "",

@@ -34,7 +34,7 @@ from incasso.audit.services import audit_record
 from incasso.cases.models import Case
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.ledger.sepa import agency_account
+from incasso.ledger.sepa import agency_account, sepa_schema_validate
 
 DirectDebitVersion = Literal["pain.008.001.02", "pain.008.001.08"]
 VERSIONS: tuple[DirectDebitVersion, ...] = ("pain.008.001.02", "pain.008.001.08")
@@ -133,8 +133,9 @@ def direct_debit_file(*, collection_date: datetime.date, version: DirectDebitVer
         )
     if not used:
         raise DirectDebitError(f"nothing to collect on {collection_date.isoformat()}")
+    xml: bytes = document.export(validate=False, pretty_print=True)
     try:
-        xml: bytes = document.export(validate=True, pretty_print=True)
+        sepa_schema_validate(xml=xml, schema=version)  # the schema compiled once per process
     except SepaValidationError as exc:
         raise DirectDebitError(f"the direct-debit file does not validate against {version}: {exc.__cause__}") from exc
     Mandate.objects.filter(pk__in=used, sequence=SequenceType.FIRST).update(sequence=SequenceType.RECURRING)

@@ -1,12 +1,10 @@
 """Finance's payout desk: what each client is due up to a day, and making the payout (downloads: the ledger).
 
-The preview asks the ledger the same question ``payout_create`` asks (its ``payout_items_due``, with the client's
-commission terms), so the figure on the screen is the figure that would be paid. A payout made here gets an
-idempotency key from the client, the last day and the client's
-latest payout as the desk showed it (the form carries it): a double click, or the form sent again, replays the key
-and shows the one payout made, while a payout asked for from a fresh page (after a late bank statement, say) is a
-new one.
-"""
+The preview asks the ledger the same question ``payout_create`` asks (its ``payouts_items_due``, for every client
+at once, with the clients' commission terms), so the figure on the screen is the figure that would be paid. A payout
+made here gets an idempotency key from the client, the last day and the client's latest payout as the desk showed it
+(the form carries it): a double click, or the form sent again, replays the key and shows the one payout made, while
+a payout asked for from a fresh page (after a late bank statement, say) is a new one."""
 
 from __future__ import annotations
 
@@ -14,16 +12,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from incasso.accounts.access import access_clients
 from incasso.domain.money import Money
 from incasso.ledger.errors import LedgerError
-from incasso.ledger.models import LedgerTransaction, PaymentAllocation, Payout, TransactionKind
+from incasso.ledger.models import Payout
 from incasso.ledger.selectors import commission_timelines
 from incasso.ledger.services import payout_create
-from incasso.ledger.services.payouts import payout_items_due
+from incasso.ledger.services.payouts import payouts_items_due
 from incasso.parties.models import Client
 
 AnyUser = User | AnonymousUser
@@ -48,22 +45,6 @@ class PayoutDue:
         return self.net.cents > 0 and bool(self.client.iban)
 
 
-def _clients_with_items(*, clients: QuerySet[Client], until: date) -> set[int]:
-    """The clients of ``clients`` with a payment or reversal booked by ``until`` that no payout settled yet."""
-    payments = PaymentAllocation.objects.filter(
-        case__client__in=clients, transaction__booked_on__lte=until, transaction__payout_item__isnull=True
-    )
-    reversals = LedgerTransaction.objects.filter(
-        kind=TransactionKind.REVERSAL,
-        reverses__allocation__case__client__in=clients,
-        booked_on__lte=until,
-        payout_item__isnull=True,
-    )
-    found = set(payments.values_list("case__client_id", flat=True).distinct())
-    found |= set(reversals.values_list("reverses__allocation__case__client_id", flat=True).distinct())
-    return found
-
-
 def _period_start(*, last_end: date | None, joined: date, until: date) -> date:
     """The day after the previous payout's period (else the day the client joined), never after ``until``."""
     start = last_end + timedelta(days=1) if last_end is not None else joined
@@ -73,19 +54,20 @@ def _period_start(*, last_end: date | None, joined: date, until: date) -> date:
 def payouts_due(*, user: AnyUser, until: date) -> list[PayoutDue]:
     """Per client the user may see, what a payout up to ``until`` would pay; clients with nothing pending left out.
 
-    Two queries per client with pending items (the ledger's own), plus five for the whole page.
+    Five queries whatever the number of clients: the items due (two, the ledger's own), the commission terms, the
+    latest payouts and the clients.
     """
-    ids = _clients_with_items(clients=access_clients(user=user), until=until)
-    if not ids:
+    items_due = payouts_items_due(clients=access_clients(user=user), until=until)
+    if not items_due:
         return []
-    rates = commission_timelines(client_ids=ids)
+    rates = commission_timelines(client_ids=list(items_due))
     latest: dict[int, tuple[int, date]] = {}
-    payouts = Payout.objects.filter(client_id__in=ids).order_by("client_id", "-pk")
+    payouts = Payout.objects.filter(client_id__in=list(items_due)).order_by("client_id", "-pk")
     for client_id, pk, end in payouts.values_list("client_id", "pk", "period_end"):
         latest.setdefault(client_id, (pk, end))
     due = []
-    for client in Client.objects.filter(pk__in=ids).order_by("name", "pk"):
-        items = payout_items_due(client_id=client.pk, until=until)
+    for client in Client.objects.filter(pk__in=list(items_due)).order_by("name", "pk"):
+        items = items_due[client.pk]
         gross = Money(sum(item.client_cents() for item in items))
         commission = Money(sum(item.commission_cents(rates[client.pk]) for item in items))
         last_id, last_end = latest.get(client.pk, (0, None))

@@ -67,6 +67,8 @@ class CaseView:
     instalments: tuple[Instalment, ...]
     disputed: bool
     next_instalment: NextInstalment | None
+    # A payment link the provider reports pending (money on its way): no second payment is offered meanwhile.
+    payment_in_progress: Money | None = None
 
     @property
     def may_pay(self) -> bool:
@@ -193,6 +195,9 @@ def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
     instalments = tuple(arrangement.instalments.order_by("number")) if arrangement is not None else ()
     letters = tuple(Letter.objects.filter(case=case, status__in=PORTAL_LETTER_STATUSES).order_by("-posted_on", "-pk"))
     disputed = CaseHold.objects.filter(case=case, kind=HoldKindChoices.DISPUTE, lifted_at__isnull=True).exists()
+    pending = PaymentLink.objects.filter(case=case, status=PaymentLinkStatus.PENDING).aggregate(
+        total=Sum("amount_cents")
+    )["total"]
     return CaseView(
         case=case,
         breakdown=breakdown_from_quote(quote, original_principal=_original_principal(case)),
@@ -204,6 +209,7 @@ def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
         next_instalment=_next_instalment(
             case=case, arrangement=arrangement, instalments=instalments, owed=quote.total_outstanding, today=today
         ),
+        payment_in_progress=Money(int(pending)) if pending else None,
     )
 
 

@@ -54,10 +54,10 @@ from incasso.disclosures.errors import TransferRefused
 from incasso.domain import wording
 from incasso.domain.payment_reference import rf_for_case
 from incasso.integrations.recipients import RecipientNotRegistered
-from incasso.paylinks.errors import PaymentLinkError
+from incasso.paylinks.errors import EarlierLinksUnchecked, PaidMeanwhile, PaymentInProgress, PaymentLinkError
 from incasso.paylinks.provider import Method, PaymentProviderError
 from incasso.paylinks.rest import RestPaymentProvider
-from incasso.paylinks.services import payment_link_create
+from incasso.paylinks.services import payment_link_for
 from incasso.rights.mail import COMPLAINT
 from incasso.rights.models import RequestKind
 
@@ -195,7 +195,8 @@ def letter_download(request: HttpRequest, identity: PortalIdentity, case_id: int
 @debtor_required
 @require_POST
 def pay(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
-    """Create a payment link and send the debtor to the provider's checkout.
+    """Send the debtor to the provider's checkout, with the open link already made for the same amount if there is
+    one (``payment_link_for``), else a new one.
 
     For what the case owes today, or, when the debtor chose it, the next instalment of the running plan: only the
     choice comes from the form, the instalment's amount is worked out here from the plan and the ledger.
@@ -214,7 +215,23 @@ def pay(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpRes
     back = request.build_absolute_uri(f"{_case_url(case.pk)}?paid=1")
     try:
         with RestPaymentProvider.from_settings() as provider:
-            link = payment_link_create(case=case, method=method, provider=provider, amount=amount, redirect_url=back)
+            link = payment_link_for(case=case, method=method, provider=provider, amount=amount, redirect_url=back)
+    except PaidMeanwhile as came_in:
+        messages.success(
+            request,
+            _("Your earlier payment of %(amount)s came in. Below is what is left to pay.")
+            % {"amount": wording.money_screen(came_in.amount, wording.reader_language(get_language()))},
+        )
+        return HttpResponseRedirect(_case_url(case.pk))
+    except PaymentInProgress:
+        # The case page says that a payment is being processed, and offers no second one meanwhile.
+        return HttpResponseRedirect(_case_url(case.pk))
+    except EarlierLinksUnchecked:
+        # Paying by bank transfer now could pay twice what an earlier online payment may already have paid.
+        messages.error(
+            request, _("We cannot check your earlier online payment right now. Please try again in a few minutes.")
+        )
+        return HttpResponseRedirect(_case_url(case.pk))
     except (PaymentProviderError, PaymentLinkError, RecipientNotRegistered, TransferRefused):
         # TransferRefused: the provider may not receive the debtor's data now (processing restricted, no agreement
         # in force); a bank transfer with the reference discloses nothing to anyone.

@@ -21,3 +21,7 @@ class AlreadyReversed(LedgerError):
 
 class NothingToPayOut(LedgerError):
     """A client has no positive net amount to be paid out for the period."""
+
+
+class NoPayoutAccount(LedgerError):
+    """The client has no IBAN on file, so there is no account to pay a payout to; nothing was booked."""

@@ -1,15 +1,22 @@
 """SEPA credit transfers (pain.001) for payouts to clients and refunds to debtors, validated against the XSD.
 
-The file is built by sepaxml, which validates it against the ISO 20022 schema it ships before handing it back,
+The file is built by sepaxml and validated against the ISO 20022 schema sepaxml ships before it is handed back,
 so an invalid file is an error here and never reaches the bank. pain.001.001.09 is the version the EPC rulebook
 requires from November 2025; .03 is still accepted by most Dutch banks and can be asked for.
+
+sepaxml's own ``export(validate=True)`` reads and compiles the XSD again for every file (about 0.3 s of CPU
+each); ``sepa_schema_validate`` compiles each schema once per process and is used for the direct debits'
+pain.008 as well.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from sepaxml import SepaTransfer
@@ -18,6 +25,9 @@ from sepaxml.validation import ValidationError as SepaValidationError
 from incasso.domain.money import Money
 from incasso.ledger.errors import LedgerError
 from incasso.ledger.models import AccountKind, Entry, LedgerTransaction, TransactionKind
+
+if TYPE_CHECKING:
+    from xmlschema import XMLSchema
 
 SCHEMAS = ("pain.001.001.09", "pain.001.001.03")
 
@@ -45,6 +55,30 @@ def agency_account() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _schema(name: str) -> XMLSchema:
+    """The compiled XSD sepaxml ships for ``name`` (e.g. ``pain.001.001.09``), built on first use.
+
+    Validating keeps its state in a context of its own per call (xmlschema's ``ValidationContext``) and leaves the
+    compiled schema as it is, so one instance serves every thread of the process.
+    """
+    # Imported here, as sepaxml does: xmlschema patches lxml's element classes when it is first imported.
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(files("sepaxml") / "schemas" / f"{name}.xsd"))
+
+
+def sepa_schema_validate(*, xml: bytes, schema: str) -> None:
+    """Validate a SEPA file against ``schema``'s XSD; sepaxml's ``ValidationError`` (the schema's error as its
+    ``__cause__``) when it does not validate, exactly as sepaxml's ``export(validate=True)`` raises it."""
+    import xmlschema
+
+    try:
+        _schema(schema).validate(xml.decode())
+    except xmlschema.XMLSchemaValidationError as exc:
+        raise SepaValidationError(f"the file does not validate against {schema}") from exc
+
+
 def credit_transfer_document(
     *, transfers: Sequence[CreditTransfer], execution_date: date, schema: str = SCHEMAS[0]
 ) -> str:
@@ -69,8 +103,9 @@ def credit_transfer_document(
                 "endtoend_id": transfer.end_to_end_id[:35],
             }
         )
+    xml: bytes = document.export(validate=False, pretty_print=True)
     try:
-        xml: bytes = document.export(validate=True, pretty_print=True)
+        sepa_schema_validate(xml=xml, schema=schema)
     except SepaValidationError as exc:
         raise LedgerError(f"the credit-transfer file does not validate against {schema}: {exc.__cause__}") from exc
     return xml.decode("utf-8")

@@ -75,6 +75,7 @@ class PaymentProvider(Protocol):
         redirect_url: str,
         webhook_url: str,
         method: Method,
+        idempotency_key: str | None = None,
     ) -> ProviderPayment: ...
 
     def get_payment(self, payment_id: str) -> ProviderPayment: ...

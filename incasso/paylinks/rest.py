@@ -141,6 +141,7 @@ class RestPaymentProvider:
         redirect_url: str,
         webhook_url: str,
         method: Method,
+        idempotency_key: str | None = None,
     ) -> ProviderPayment:
         body = {
             "amount": _value(amount),
@@ -151,7 +152,8 @@ class RestPaymentProvider:
             "metadata": {"reference": reference},
         }
         # One key for every attempt of this create: a retry after a lost answer returns the payment already made.
-        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        # The caller's key also makes two creates of the same payment (a double click) one payment.
+        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
         return _payment(self._request("POST", "/v2/payments", json=body, headers=headers))
 
     def get_payment(self, payment_id: str) -> ProviderPayment:

@@ -4,15 +4,21 @@ The provider is called outside any database transaction (a slow provider must no
 answered is then written in one transaction with its audit row. A webhook's body is never trusted: it only names
 a payment, whose status is fetched back from the provider with ``get_payment``. A paid payment is booked to the
 ledger under ``paylink:<id>``, so a webhook delivered twice (or a forged one) books nothing twice.
+
+A debtor who asks to pay again is given the open link already made for the same amount (``payment_link_for``),
+so coming back from the checkout without paying, or clicking twice, does not leave two payable payments for the
+same money.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +32,21 @@ from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import DataCategory, LegalBasis, ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.domain.payment_reference import rf_for_case
+from incasso.domain.quote import QuoteError
 from incasso.integrations.recipients import service_recipient
+from incasso.ledger.errors import LedgerError
 from incasso.ledger.services import payment_receive, payment_reverse
-from incasso.paylinks.errors import PaymentLinkError, PaymentLinkNotFound
+from incasso.paylinks.errors import (
+    EarlierLinksUnchecked,
+    PaidMeanwhile,
+    PaymentInProgress,
+    PaymentLinkError,
+    PaymentLinkNotFound,
+)
 from incasso.paylinks.models import PROVIDER_ID_LENGTH, PaymentLink, PaymentLinkEvent, PaymentLinkStatus, PaymentMethod
-from incasso.paylinks.provider import Method, PaymentProvider, ProviderPayment, ProviderStatus
+from incasso.paylinks.provider import Method, PaymentProvider, PaymentProviderError, ProviderPayment, ProviderStatus
 
+logger = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SOURCE = "job:payment-links"
 LINK_FIELDS = ("paylinks.PaymentLink.amount_cents", "paylinks.PaymentLink.status")
@@ -55,6 +70,7 @@ def payment_link_create(
     amount: Money | None = None,
     redirect_url: str | None = None,
     webhook_url: str | None = None,
+    idempotency_key: str | None = None,
 ) -> PaymentLink:
     """Create a payment at the provider for ``amount`` (default: all the case owes today, never more) and store it.
 
@@ -95,9 +111,27 @@ def payment_link_create(
         redirect_url=redirect_url or str(settings.INCASSO_AGENCY_PORTAL_URL),
         webhook_url=webhook_url or settings.INCASSO_PAYMENT_WEBHOOK_URL,
         method=method,
+        idempotency_key=idempotency_key,
     )
-    if not payment.checkout_url or len(payment.id) > PROVIDER_ID_LENGTH:
+    checkout_url = payment.checkout_url
+    if not checkout_url or len(payment.id) > PROVIDER_ID_LENGTH:
         raise PaymentLinkError(f"the provider's payment {payment.id!r} has no checkout URL or an overlong id")
+    made = PaymentLink.objects.filter(case=case, provider_payment_id=payment.id).first()
+    if made is not None:
+        return made
+    try:
+        return _link_store(case=case, method=method, amount=amount, payment=payment, checkout_url=checkout_url)
+    except IntegrityError:
+        # The same payment stored meanwhile by a request that sent the same key at the same moment.
+        made = PaymentLink.objects.filter(case=case, provider_payment_id=payment.id).first()
+        if made is None:
+            raise
+        return made
+
+
+def _link_store(
+    *, case: Case, method: Method, amount: Money, payment: ProviderPayment, checkout_url: str
+) -> PaymentLink:
     with transaction.atomic():
         link = PaymentLink.objects.create(
             case=case,
@@ -105,7 +139,7 @@ def payment_link_create(
             amount_cents=amount.cents,
             method=method,
             status=PaymentLinkStatus(payment.status.value),
-            checkout_url=payment.checkout_url,
+            checkout_url=checkout_url,
         )
         PaymentLinkEvent.objects.create(link=link, from_status="", to_status=link.status)
         audit_record(
@@ -118,6 +152,74 @@ def payment_link_create(
             details={"case": case.number, "payment": payment.id, "amount": str(amount), "method": method},
         )
     return link
+
+
+def payment_link_for(
+    *,
+    case: Case,
+    method: Method,
+    provider: PaymentProvider,
+    amount: Money | None = None,
+    redirect_url: str | None = None,
+    webhook_url: str | None = None,
+) -> PaymentLink:
+    """The link to pay ``amount`` (default: all the case owes today) with: the open one already made for the same
+    amount and method, else a new one (``payment_link_create``).
+
+    The case's unfinished links are first brought up to date with the provider (``payment_link_sync``: a webhook
+    may be late or lost), so a link paid meanwhile is booked, and one that expired, failed or was canceled is
+    neither given out again nor counted as paid. Then, rather than a second payable payment for the same money:
+    ``PaidMeanwhile`` when a link turned out paid (what is left changed since the debtor saw it),
+    ``PaymentInProgress`` while a payment is pending, and ``EarlierLinksUnchecked`` when the links could not be
+    brought up to date. An open link of another amount or method stays payable at the provider until it expires
+    (not every method can be canceled); should the debtor pay both, the surplus is booked as an overpayment, which
+    the ledger refunds (``overpayment_refund``). Otherwise ``payment_link_create``'s errors.
+    """
+    links, came_in = _unfinished_links_refresh(case=case, provider=provider)
+    if came_in.cents > 0:
+        raise PaidMeanwhile(came_in)
+    pending = sum(link.amount_cents for link in links if link.status == PaymentLinkStatus.PENDING)
+    if pending:
+        raise PaymentInProgress(Money(pending))
+    if amount is None:
+        amount = case_quote(case=case, as_of=_today()).total_outstanding
+    for link in links:
+        if link.status == PaymentLinkStatus.OPEN and (link.amount_cents, link.method) == (amount.cents, method):
+            return link
+    # Two requests at once (a double click) both find no open link: the same key makes them one payment.
+    latest = PaymentLink.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first() or 0
+    return payment_link_create(
+        case=case,
+        method=method,
+        provider=provider,
+        amount=amount,
+        redirect_url=redirect_url,
+        webhook_url=webhook_url,
+        idempotency_key=f"paylink:{case.pk}:{amount.cents}:{method}:after-{latest}",
+    )
+
+
+def _unfinished_links_refresh(*, case: Case, provider: PaymentProvider) -> tuple[list[PaymentLink], Money]:
+    """The case's links still open or pending after asking the provider (newest first), and what those asked
+    about turned out to have paid (booked now). A paid link not booked yet (a booking that failed) is asked about
+    again too."""
+    unfinished = PaymentLink.objects.filter(
+        Q(status__in=[PaymentLinkStatus.OPEN, PaymentLinkStatus.PENDING])
+        | Q(status=PaymentLinkStatus.PAID, ledger_key=""),
+        case=case,
+    ).order_by("-created_at", "-pk")
+    links, came_in = [], 0
+    for link in unfinished:
+        try:
+            synced = payment_link_sync(provider_payment_id=link.provider_payment_id, provider=provider)
+        except (PaymentProviderError, LedgerError, QuoteError) as exc:
+            logger.warning("case %s: payment link %s could not be brought up to date: %s", case.number, link, exc)
+            raise EarlierLinksUnchecked(f"payment link {link} of case {case.number} could not be checked") from exc
+        if synced.ledger_key and not link.ledger_key:
+            came_in += synced.amount_cents
+        if synced.status in (PaymentLinkStatus.OPEN, PaymentLinkStatus.PENDING):
+            links.append(synced)
+    return links, Money(came_in)
 
 
 def payment_link_sync(*, provider_payment_id: str, provider: PaymentProvider) -> PaymentLink:

@@ -20,7 +20,7 @@ from incasso.accounts.access import access_clients, access_may_write, request_so
 from incasso.backoffice.payouts_due import payout_make, payouts_due
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.backoffice.queues import FINANCE_ROLES
-from incasso.ledger.errors import LedgerError, NothingToPayOut
+from incasso.ledger.errors import LedgerError, NoPayoutAccount, NothingToPayOut
 from incasso.ledger.models import Payout
 from incasso.ledger.services import payout_credit_transfer_download, payout_statement_download
 from incasso.parties.models import Client
@@ -98,6 +98,11 @@ def payout_new(request: HttpRequest) -> HttpResponse:
             request,
             _("%(client)s has nothing to be paid out up to %(day)s.")
             % {"client": client.name, "day": formats.date_format(until)},
+        )
+    except NoPayoutAccount:
+        messages.error(
+            request,
+            _("No payout was made: %(client)s has no IBAN. Add the client's IBAN first.") % {"client": client.name},
         )
     except LedgerError as error:
         messages.error(request, _("No payout was made: %(why)s.") % {"why": error})

@@ -135,3 +135,46 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_sequence}: {self.last_hash}"
+
+
+class VerificationOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    WHOLE = "whole", _("Whole")
+    BROKEN = "broken", _("Broken")
+    FAILED = "failed", _("Stopped without a verdict")
+
+
+class AuditVerification(models.Model):
+    """One walk over the chain started from the back office (``verification.audit_verification_start``): when, by
+    whom, up to which entry, and what it found. Unlike an audit event it is written twice: started, then finished by
+    its job; the start itself is an audit event."""
+
+    started_at = models.DateTimeField(_("started at"))
+    # PROTECT, as the audit log's actor: users are deactivated, not deleted.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=VerificationOutcome.choices, default=VerificationOutcome.RUNNING
+    )
+    # How far the walk got: the entries found whole, and the last of them (none when the first entry is broken).
+    entries = models.PositiveBigIntegerField(_("entries verified"), default=0)
+    last_sequence = models.PositiveBigIntegerField(_("verified up to entry"), null=True, blank=True)
+    last_hash = models.CharField(_("hash of that entry"), max_length=HASH_LENGTH, blank=True)
+    broken_sequence = models.PositiveBigIntegerField(_("first broken entry"), null=True, blank=True)
+    broken_reason = models.CharField(_("why it is broken"), max_length=30, blank=True)
+    broken_detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=VerificationOutcome.values), name="audit_verification_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"verification {self.pk}: {self.outcome}"

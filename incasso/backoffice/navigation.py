@@ -28,6 +28,7 @@ MENU: tuple[tuple[str, Promise, frozenset[Role]], ...] = (
     ("privacy-register", _("Register of processing"), PRIVACY_ROLES),
     ("backoffice:legal-holds", _("Legal holds"), LEGAL_HOLD_ROLES),
     ("backoffice:security-alerts", _("Security alerts"), PRIVACY_ROLES),
+    ("backoffice:audit-log", _("Audit log"), PRIVACY_ROLES),
     ("backoffice:payouts", _("Payouts"), FINANCE_ROLES),
     ("backoffice:users", _("Users"), ADMIN_ROLES),
     ("backoffice:lockouts", _("Lock-outs"), ADMIN_ROLES),

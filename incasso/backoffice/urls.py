@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from incasso.backoffice.views import (
     arrangements,
+    audit_log,
     cases,
     circumstances,
     complaints,
@@ -63,6 +64,7 @@ urlpatterns = [
     path("users/new/", users.user_new, name="user-new"),
     path("users/<int:user_id>/", users.user_edit, name="user-edit"),
     path("users/<int:user_id>/second-factor-reset/", users.user_second_factor_reset, name="user-otp-reset"),
+    path("audit-log/", include(audit_log.urlpatterns)),
     path("privacy/breaches/", privacy.breaches, name="breaches"),
     path("privacy/legal-holds/", privacy.legal_holds, name="legal-holds"),
     path("privacy/legal-holds/<int:hold_id>/release/", privacy.legal_hold_release_view, name="legal-hold-release"),

@@ -33,6 +33,11 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
     )
     + _n("audit.AuditEvent", "sequence subject_type prev_hash hash", "chain bookkeeping and a model name")
     + _n("audit.AuditChainHead", "last_sequence last_hash", "chain bookkeeping")
+    + _n(
+        "audit.AuditVerification",
+        "outcome entries last_sequence last_hash broken_sequence broken_reason broken_detail",
+        "what a walk over the audit chain found",
+    )
     + _n("parties.Client", "code", CODE)
     + _n(
         "parties.Debtor",

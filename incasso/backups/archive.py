@@ -21,7 +21,10 @@ import pyrage
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
 
-FORMAT = "incasso-backup/1"
+FORMAT = "incasso-backup/2"
+# The first format recorded no schema: its backups were made by the code of the day the app was added, and are
+# refused rather than guessed at (restore one with that code).
+FORMATS_WITHOUT_SCHEMA = ("incasso-backup/1",)
 MANIFEST_LIMIT = 64 * 1024
 
 
@@ -31,28 +34,44 @@ class BackupRefused(Exception):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the backup holds: when it was taken (before the dump began), and from which kind of database."""
+    """What the backup holds: when it was taken (before the dump began), from which kind of database, the schema
+    it has (the migrations applied, ``app.name``) and the version of the code that made it."""
 
     created_at: datetime
     vendor: str
+    migrations: tuple[str, ...] = ()
+    app_version: str = ""
 
     def encode(self) -> bytes:
-        fields = {"format": FORMAT, "created_at": self.created_at.isoformat(), "vendor": self.vendor}
+        fields = {
+            "format": FORMAT,
+            "created_at": self.created_at.isoformat(),
+            "vendor": self.vendor,
+            "migrations": sorted(self.migrations),
+            "app_version": self.app_version,
+        }
         return json.dumps(fields, sort_keys=True).encode() + b"\n"
 
     @classmethod
     def decode(cls, line: bytes) -> Manifest:
         try:
             fields = json.loads(line)
+            if fields["format"] in FORMATS_WITHOUT_SCHEMA:
+                raise BackupRefused(
+                    f"this backup ({fields['format']}) does not record its schema: restore it with the code version "
+                    "that made it, then `incasso migrate`"
+                )
             if fields["format"] != FORMAT:
                 raise BackupRefused(f"not a backup of this kind: {fields['format']!r} (expected {FORMAT})")
             created_at = datetime.fromisoformat(fields["created_at"])
             vendor = str(fields["vendor"])
+            migrations = tuple(str(name) for name in fields["migrations"])
+            app_version = str(fields["app_version"])
         except (ValueError, KeyError, TypeError) as exc:
             raise BackupRefused("the backup's manifest is unreadable") from exc
         if created_at.tzinfo is None:
             raise BackupRefused("the backup's time has no time zone")
-        return cls(created_at=created_at, vendor=vendor)
+        return cls(created_at=created_at, vendor=vendor, migrations=migrations, app_version=app_version)
 
 
 def identity_parse(secret: str) -> Any:
@@ -119,10 +138,10 @@ class _ManifestSplitter(io.RawIOBase):
         chunk = bytes(data)
         if self.manifest_line is None:
             end = chunk.find(b"\n")
+            if len(self._head) + (len(chunk) if end < 0 else end) > MANIFEST_LIMIT:
+                raise BackupRefused("the backup has no manifest")
             if end < 0:
                 self._head += chunk
-                if len(self._head) > MANIFEST_LIMIT:
-                    raise BackupRefused("the backup has no manifest")
                 return len(chunk)
             self.manifest_line = bytes(self._head + chunk[:end])
             chunk = chunk[end + 1 :]

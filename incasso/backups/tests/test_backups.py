@@ -2,13 +2,11 @@
 DATABASE_URL is set): data comes back, erasures since the backup stay erased, and a bad key or file changes nothing.
 """
 
-import json
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
@@ -17,7 +15,7 @@ from incasso.audit.verification import audit_chain_verify
 from incasso.backups import erasures, services
 from incasso.backups.archive import BackupRefused, Manifest, archive_read, archive_write, identity_parse
 from incasso.backups.services import backup_key_generate
-from incasso.core.testing import sqlite_append_only_triggers
+from incasso.backups.tests.helpers import backup, surname
 from incasso.crypto.fields import is_unavailable
 from incasso.crypto.models import DataKey
 from incasso.crypto.services import subject_key_shred
@@ -28,24 +26,6 @@ from incasso.privacy.retention.anonymise import anonymise_debtors
 
 # What a backup holds is what other connections (pg_dump) see: committed rows, so these tests commit.
 with_database = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def _backup_key(settings, transactional_db):
-    settings.INCASSO_BACKUP_KEY = backup_key_generate()
-    yield
-    # A restored SQLite database brings its append-only triggers; the flush after the test must be able to empty it.
-    sqlite_append_only_triggers(enabled=False)
-
-
-def backup(*args):
-    out = StringIO()
-    call_command("backup", *map(str, args), stdout=out)
-    return json.loads(out.getvalue())
-
-
-def surname(debtor):
-    return Debtor.objects.get(pk=debtor.pk).surname
 
 
 @with_database
@@ -129,7 +109,7 @@ def test_without_a_key_nothing_is_written_or_restored(tmp_path, settings):
         backup("restore", tmp_path / "old.backup")
 
 
-def test_a_dump_that_fails_leaves_no_backup(tmp_path, settings, monkeypatch):
+def test_a_dump_that_fails_leaves_no_backup(tmp_path, settings, monkeypatch, db):
     """pg_dump's failure is known only once its output has been read and encrypted: no file may look complete."""
     settings.INCASSO_BACKUP_KEY = backup_key_generate()
 

@@ -15,8 +15,9 @@ from incasso.backups.services import BackupRefused, backup_create, backup_key_ge
 class Command(BaseCommand):
     help = (
         "Encrypted backups of the database under INCASSO_BACKUP_KEY. `create --out FILE`: a consistent dump, "
-        "encrypted as it is written. `restore FILE`: replace the database with the backup, then erase again what "
-        "the live database erased since the backup was taken. `key`: print a new backup key for the secret store."
+        "encrypted as it is written. `restore FILE`: replace the database with the backup, bring its schema "
+        "forward, erase again what the live database erased since the backup was taken, and export the live audit "
+        "entries the backup lacks. `key`: print a new backup key for the secret store."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +30,11 @@ class Command(BaseCommand):
             "--without-live-database",
             action="store_true",
             help="the live database is lost: restore without re-applying its erasures (re-apply them by hand)",
+        )
+        restore.add_argument(
+            "--audit-export",
+            type=Path,
+            help="where the live audit entries the backup lacks are written (default: beside the backup file)",
         )
         actions.add_parser("key", help="print a new backup key (an age secret key)")
 
@@ -46,11 +52,19 @@ class Command(BaseCommand):
                     "vendor": manifest.vendor,
                 }
             else:
-                restored = backup_restore(path=options["file"], live_database=not options["without_live_database"])
+                restored = backup_restore(
+                    path=options["file"],
+                    live_database=not options["without_live_database"],
+                    audit_export=options["audit_export"],
+                )
+                exported = restored.audit_export
                 result = {
                     "backup_created_at": restored.backup_created_at.isoformat(),
                     "erasures_since": restored.erasures_since.isoformat() if restored.erasures_since else None,
                     **dataclasses.asdict(restored.reapplied),
+                    "migrated": restored.migrated,
+                    "audit_export": str(exported.file) if exported.file else None,
+                    "audit_entries_exported": exported.entries,
                 }
         except BackupRefused as exc:
             raise CommandError(str(exc)) from None

@@ -234,6 +234,19 @@ def quote_calculate(request: QuoteRequest, tables: Mapping[InterestKind, RateTab
     return _quote_in_cents(request, table, _currency(request))
 
 
+def quote_payment_outcomes(
+    request: QuoteRequest, tables: Mapping[InterestKind, RateTable]
+) -> tuple[PaymentOutcome, ...]:
+    """``quote_calculate(request, tables).payments``, without the rest of the quote.
+
+    Where each payment went does not depend on anything after the last payment, so booking a payment (the ledger
+    allocates every matched statement entry) skips the accrual to ``as_of``, the outstanding amounts and the
+    notices. The same input errors are raised.
+    """
+    table = _validate(request, tables)
+    return _payments_in_cents(request, table, _currency(request)).outcomes
+
+
 def _currency(request: QuoteRequest) -> str:
     """The one currency of every amount in the quote (Incasso collects in euros; a mix is refused)."""
     currency = request.claims[0].principal.currency if request.claims else EUR
@@ -243,7 +256,55 @@ def _currency(request: QuoteRequest) -> str:
     return currency
 
 
+@dataclass(slots=True)
+class _Allocated:
+    """The state after the payments: the claims' accounts (input order), the costs so far, each payment's outcome."""
+
+    accounts: list[InterestAccount]
+    costs_cents: int | None
+    costs_base: int
+    costs_paid: int
+    outcomes: tuple[PaymentOutcome, ...]
+
+
 def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: str) -> Quote:
+    """The quote from ``_payments_in_cents``: the accrual to ``as_of`` and what is outstanding then."""
+    allocated = _payments_in_cents(request, table, currency)
+    accounts, costs_cents = allocated.accounts, allocated.costs_cents
+    costs_base, costs_paid, outcomes = allocated.costs_base, allocated.costs_paid, allocated.outcomes
+    costs_input = request.costs
+    _accrue_all(accounts, request.as_of)
+    if costs_input is not None and costs_cents is None and costs_input.due_from <= request.as_of:
+        costs_base = sum(account.original_cents for account in accounts)
+        costs_cents = collection_costs([Money(costs_base, currency)], costs_input.vat_rate).cents
+    notices: list[QuoteNotice] = []
+    costs: CostsOutcome | None = None
+    total = 0
+    if costs_input is not None:
+        if costs_cents is None:
+            notices.append(QuoteNotice(NOTICE_COSTS_NOT_DUE, {"due_from": costs_input.due_from}))
+        amount = costs_cents or 0
+        costs = CostsOutcome(
+            Money(amount, currency),
+            Money(amount - costs_paid, currency),
+            costs_input.due_from,
+            Money(costs_base, currency),
+        )
+        total = amount - costs_paid
+    notices.extend(_unconfirmed_rate_notices(accounts))
+
+    claim_outcomes = []
+    for claim, account in zip(request.claims, accounts, strict=True):
+        principal, interest = account.principal, account.interest
+        claim_outcomes.append(ClaimOutcome(claim.id, principal, interest, account.capitalised))
+        total += principal.cents + interest.cents
+    warnings = tuple(notice_english(notice) for notice in notices)
+    return Quote(
+        request.as_of, tuple(claim_outcomes), costs, outcomes, Money(total, currency), warnings, tuple(notices)
+    )
+
+
+def _payments_in_cents(request: QuoteRequest, table: RateTable | None, currency: str) -> _Allocated:
     """The steps of LEGAL.md section 4 in integer cents of ``currency``. A test compares the result with the
     algorithm as first written in ``Money`` throughout (``domain/tests/reference_quote.py``) on many random quotes.
 
@@ -315,35 +376,7 @@ def _quote_in_cents(request: QuoteRequest, table: RateTable | None, currency: st
             )
         )
 
-    _accrue_all(accounts, request.as_of)
-    if costs_input is not None and costs_cents is None and costs_input.due_from <= request.as_of:
-        costs_base = sum(account.original_cents for account in accounts)
-        costs_cents = collection_costs([Money(costs_base, currency)], costs_input.vat_rate).cents
-    notices: list[QuoteNotice] = []
-    costs: CostsOutcome | None = None
-    total = 0
-    if costs_input is not None:
-        if costs_cents is None:
-            notices.append(QuoteNotice(NOTICE_COSTS_NOT_DUE, {"due_from": costs_input.due_from}))
-        amount = costs_cents or 0
-        costs = CostsOutcome(
-            Money(amount, currency),
-            Money(amount - costs_paid, currency),
-            costs_input.due_from,
-            Money(costs_base, currency),
-        )
-        total = amount - costs_paid
-    notices.extend(_unconfirmed_rate_notices(accounts))
-
-    claim_outcomes = []
-    for claim, account in zip(request.claims, accounts, strict=True):
-        principal, interest = account.principal, account.interest
-        claim_outcomes.append(ClaimOutcome(claim.id, principal, interest, account.capitalised))
-        total += principal.cents + interest.cents
-    warnings = tuple(notice_english(notice) for notice in notices)
-    return Quote(
-        request.as_of, tuple(claim_outcomes), costs, tuple(outcomes), Money(total, currency), warnings, tuple(notices)
-    )
+    return _Allocated(accounts, costs_cents, costs_base, costs_paid, tuple(outcomes))
 
 
 def _allocation_order(pair: tuple[ClaimInput, InterestAccount]) -> tuple[date, str]:

@@ -87,8 +87,15 @@ class LedgerTransaction(models.Model):
     booked_on = models.DateField(_("booked on"))
     description = models.CharField(_("description"), max_length=255, blank=True)
     # One-to-one: a transaction is reversed at most once, which the database guarantees.
+    # Checked per INSERT statement by a trigger on PostgreSQL, not per row at commit (migration 0007).
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+        db_constraint=False,
     )
     source_ref = models.CharField(_("source"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -136,7 +143,10 @@ class PaymentAllocation(models.Model):
     A reversed payment keeps its row (the ledger forgets nothing); the quote leaves it out from then on.
     """
 
-    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="allocation")
+    # This and ``from_unmatched`` are checked per statement by a trigger on PostgreSQL, not per row (migration 0007).
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="allocation", db_constraint=False
+    )
     # Not indexed on its own: ``ledger_alloc_case_received_idx`` (case, received_on) serves every lookup by case.
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_allocations", db_index=False)
     # The day the debtor's money arrived: the payment's date in the quote (interest stops running on it then).
@@ -154,7 +164,13 @@ class PaymentAllocation(models.Model):
     reference = models.CharField(_("payment reference"), max_length=140, blank=True)
     # Set when finance assigned a receipt from the unmatched queue to this case.
     from_unmatched = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", db_index=False
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

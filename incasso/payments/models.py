@@ -88,8 +88,9 @@ class MatchRule(models.TextChoices):
 class StatementEntry(models.Model):
     """One movement on the agency's account, as the bank reported it. ``amount_cents`` is signed (credit > 0)."""
 
+    # This and ``original_entry`` are checked per statement by triggers on PostgreSQL, not per row (migration 0003).
     statement_import = models.ForeignKey(
-        StatementImport, on_delete=models.PROTECT, related_name="entries", verbose_name=_("import")
+        StatementImport, on_delete=models.PROTECT, related_name="entries", verbose_name=_("import"), db_constraint=False
     )
     entry_key = models.CharField(_("entry key"), max_length=KEY_LENGTH, unique=True)
     position = models.PositiveIntegerField(_("position in the file"))
@@ -130,6 +131,7 @@ class StatementEntry(models.Model):
         blank=True,
         related_name="return_entry",
         verbose_name=_("returned payment"),
+        db_constraint=False,
     )
     # Why an entry is unmatched or was not booked as read (two open cases, the ledger refused it, ...): for finance.
     note = models.CharField(_("note"), max_length=255, blank=True)

@@ -128,3 +128,30 @@ def test_a_quote_in_one_other_currency_is_in_that_currency():
     quote = quote_calculate(request, TABLES)
     assert quote.total_outstanding == Money(7_500, "CHF")
     assert quote.payments[0].to_principal == Money(2_500, "CHF")
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_payments_alone_are_the_quotes_payments_on_random_quotes(seed):
+    """``quote_payment_outcomes`` (the ledger books every matched payment with it) skips the rest of the quote:
+    the same outcomes to the cent, and the same error where the quote refuses its input."""
+    rng = random.Random(100 + seed)  # noqa: S311 - reproducible test cases
+    paid = 0
+    for _ in range(5_000):
+        request = _random_request(rng)
+        if rng.random() < 0.05 and request.payments:  # a payment after as_of: refused by both
+            request = QuoteRequest(
+                request.interest, request.payments[0].date - timedelta(days=1), request.claims, request.payments
+            )
+        assert _either(quote_module.quote_payment_outcomes, request) == _either(
+            lambda asked, tables: quote_calculate(asked, tables).payments, request
+        ), request
+        paid += bool(request.payments)
+    assert paid > 4_000
+
+
+def _either(path, request):
+    """What ``path`` gives, or the error it raised (as its type and message)."""
+    try:
+        return path(request, TABLES)
+    except (QuoteError, ValueError) as exc:
+        return type(exc), str(exc)

@@ -29,6 +29,7 @@ from incasso.ledger.services.postings import (
     transaction_post,
     transaction_reverse,
     transactions_post,
+    transactions_write,
 )
 from incasso.webhooks.models import WebhookEventType
 from incasso.webhooks.services import CaseEvent, webhook_case_events_emit_bulk
@@ -168,35 +169,38 @@ def payment_reverse(*, payment_key: str, key: str, booked_on: date, reason: str)
 
 def unmatched_receive(*, amount: Money, received_on: date, key: str, reference: str) -> LedgerTransaction:
     """Book money that matched no case into suspense, to wait in the unmatched queue for finance."""
-    return unmatched_receive_bulk(receipts=[UnmatchedToReceive(amount, received_on, key, reference)])[0]
+    return transactions_post(_unmatched_postings([UnmatchedToReceive(amount, received_on, key, reference)]))[0]
 
 
 @atomic
-def unmatched_receive_bulk(*, receipts: Sequence[UnmatchedToReceive]) -> list[LedgerTransaction]:
+def unmatched_receive_bulk(*, receipts: Sequence[UnmatchedToReceive]) -> list[int]:
     """Book many receipts into suspense (e.g. a statement chunk's) in a fixed number of queries, in order.
 
     Each is booked and idempotent per key exactly as :func:`unmatched_receive` would; one transaction per receipt
-    (a key given twice returns its first). Any refusal books nothing of the call.
+    (a key given twice returns its first). Any refusal books nothing of the call. Returns the transactions' ids,
+    not model instances: a statement chunk books thousands.
     """
+    return transactions_write(_unmatched_postings(receipts)) if receipts else []
+
+
+def _unmatched_postings(receipts: Sequence[UnmatchedToReceive]) -> list[Posting]:
     for receipt in receipts:
         _positive(receipt.amount)
     if not receipts:
         return []
     accounts = account_ids_for([BANK, UNMATCHED])
     bank, unmatched = accounts[BANK], accounts[UNMATCHED]
-    return transactions_post(
-        [
-            Posting(
-                key=receipt.key,
-                kind=TransactionKind.PAYMENT,
-                booked_on=receipt.received_on,
-                lines=[(bank, receipt.amount), (unmatched, -receipt.amount)],
-                description=f"unmatched receipt {receipt.reference}".strip(),
-                source_ref=receipt.reference,
-            )
-            for receipt in receipts
-        ]
-    )
+    return [
+        Posting(
+            key=receipt.key,
+            kind=TransactionKind.PAYMENT,
+            booked_on=receipt.received_on,
+            lines=[(bank, receipt.amount), (unmatched, -receipt.amount)],
+            description=f"unmatched receipt {receipt.reference}".strip(),
+            source_ref=receipt.reference,
+        )
+        for receipt in receipts
+    ]
 
 
 @atomic

@@ -55,8 +55,8 @@ def test_a_batch_books_exactly_as_one_by_one(worked_case):
 
     batch = unmatched_receive_bulk(receipts=asked)
 
-    assert shape(batch) == one_by_one
-    assert batch[-1].pk == batch[2].pk
+    assert shape(LedgerTransaction.objects.get(pk=pk) for pk in batch) == one_by_one
+    assert batch[-1] == batch[2]
     assert LedgerTransaction.objects.filter(kind=TransactionKind.PAYMENT).count() == 4
     assert [(item.key, item.amount) for item in unmatched_open()] == [
         ("stmt:1", eur("12.34")),
@@ -74,17 +74,17 @@ def test_a_batch_is_idempotent_per_key_with_the_one_by_one_service(worked_case):
         amount=asked[0].amount, received_on=asked[0].received_on, key=asked[0].key, reference=asked[0].reference
     )
     batch = unmatched_receive_bulk(receipts=asked)
-    assert batch[0].pk == first.pk
+    assert batch[0] == first.pk
     again = unmatched_receive_bulk(receipts=asked)
-    assert [item.pk for item in again] == [item.pk for item in batch]
+    assert again == batch
     assert LedgerTransaction.objects.count() == 4
     single = unmatched_receive(
         amount=asked[1].amount, received_on=asked[1].received_on, key=asked[1].key, reference=asked[1].reference
     )
-    assert single.pk == batch[1].pk
+    assert single.pk == batch[1]
     # A receipt assigned to a case afterwards is still the same booking for its key.
     unmatched_assign(unmatched_key=asked[3].key, case_id=worked_case.pk, key="assign:3", booked_on=DAY)
-    assert unmatched_receive_bulk(receipts=[asked[3]])[0].pk == batch[3].pk
+    assert unmatched_receive_bulk(receipts=[asked[3]]) == [batch[3]]
 
 
 def test_a_key_used_for_another_receipt_is_a_conflict_and_books_nothing(worked_case):

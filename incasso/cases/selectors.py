@@ -32,7 +32,7 @@ def case_active_holds(*, case_ids: Iterable[int]) -> dict[int, frozenset[HoldKin
     """The holds in force per case, in one query (a hold with a past ``until`` date no longer counts)."""
     today = timezone.localdate()
     rows = (
-        CaseHold.objects.filter(case_id__in=list(case_ids), lifted_at__isnull=True)
+        CaseHold.objects.filter(AnyOf(F("case_id"), list(case_ids)), lifted_at__isnull=True)  # one array parameter
         .exclude(until__lt=today)
         .values_list("case_id", "kind")
     )

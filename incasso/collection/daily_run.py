@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.models import PromiseStatus
@@ -146,7 +147,6 @@ class _Case:
     opened_on: date
     costs_due_from: date | None
     legal_steps_approved: bool
-    fourteen_day_letter_posted_on: date | None
     next_measure_on: date | None
     # The rest of what a quote request is built from (QUOTE_CASE_COLUMNS but the costs-due date, which the run
     # may set before the quote: ``quote_row``).
@@ -169,7 +169,6 @@ _CASE_COLUMNS = (
     "opened_on",
     "costs_due_from",
     "legal_steps_approved_at",
-    "fourteen_day_letter_posted_on",
     "next_measure_on",
     "interest_kind",
     "client__vat_deductible",
@@ -185,14 +184,14 @@ _CLAIM_COLUMNS = (
     "invoice_number",
     "principal_cents",
 )
-# What the run writes back to every case of the chunk, in one statement: the stage a move took it to, too.
+# What the run writes back to every case of the chunk, in one statement: the stage a move took it to, too. (The
+# 14-day letter's posting date is not the run's: it is recorded when the letter is posted.)
 _RUN_FIELDS = (
     "stage",
     "last_run_on",
     "last_run_at",
     "next_measure_on",
     "costs_due_from",
-    "fourteen_day_letter_posted_on",
 )
 MEASURE_COLUMNS = ("case_id", "kind", "status", "planned_for", "idempotency_key")
 TASK_COLUMNS = ("case_id", "kind", "title", "due_on", "idempotency_key")
@@ -205,6 +204,7 @@ class _Plan:
     tasks: dict[str, tuple[int, str, str, date, str]] = field(default_factory=dict)  # by idempotency key
     letters: list[LetterRequest] = field(default_factory=list)
     interrupted_claims: list[int] = field(default_factory=list)
+    to_legal: list[int] = field(default_factory=list)  # cases moved to legal proceedings
 
     def task(self, case_id: int, kind: TaskKind, title: str, on: date) -> None:
         key = f"daily:{case_id}:{on}:{kind.value}"
@@ -230,7 +230,6 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
             opened,
             costs,
             approved is not None,
-            posted,
             nxt,
             interest_kind,
             vat_deductible,
@@ -245,7 +244,6 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
             opened,
             costs,
             approved,
-            posted,
             nxt,
             interest_kind,
             vat_deductible,
@@ -336,11 +334,24 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     summary.measures = len(plan.measures)
     rows_insert(StaffTask, TASK_COLUMNS, list(plan.tasks.values()), returning=False, ignore_conflicts=True)
     summary.tasks = len(plan.tasks)
+    _approved_steps_taken(plan.to_legal, on)
     summary.letters = letters_queue_bulk(requests=plan.letters, on=on)
     _claims_limitation_save(claim_rows, limitations, set(plan.interrupted_claims), on)
     _cases_save(cases, on, started)
     _audit_record(audit)
     return summary
+
+
+def _approved_steps_taken(case_ids: list[int], on: date) -> None:
+    """The legal step a client approved (client portal: awaiting approval, then planned) is taken by the run that
+    moves its case to legal proceedings, with today's notice: it is done, not left planned beside it."""
+    if case_ids:
+        Measure.objects.filter(
+            AnyOf(F("case_id"), case_ids),
+            kind=MeasureKind.LEGAL_NOTICE.value,
+            status=MeasureStatus.PLANNED.value,
+            planned_for__lt=on,
+        ).update(status=MeasureStatus.DONE.value, done_at=timezone.now())
 
 
 def _audit_record(audit: list[AuditEntry]) -> None:
@@ -415,7 +426,6 @@ def _cases_save(cases: list[_Case], on: date, started: datetime) -> None:
                 started,
                 case.next_measure_on,
                 case.costs_due_from,
-                case.fourteen_day_letter_posted_on,
             )
             for case in cases
         },
@@ -531,14 +541,25 @@ def _plan_decision(
                 )
             )
             case.stage = target  # written with the run's stamp (``_cases_save``)
+            if target is Stage.LEGAL:
+                plan.to_legal.append(case.pk)
         except TransitionRefused as refused:
             if refused.code == "approval_required":
                 status = MeasureStatus.AWAITING_APPROVAL
-                plan.task(case.pk, TaskKind.APPROVAL, gettext("Ask the client to approve legal steps"), on)
             elif refused.code == "on_hold":
                 measure = MeasureKind.REVIEW.value
+    task = outcome.get("task")
+    if task == TaskKind.APPROVAL.value and status == MeasureStatus.PLANNED and _legal_step_waits(case, client_rules):
+        # The strategy asks the client to approve legal steps (it cannot take them yet): the step that waits for
+        # the answer is the notice that opens them, as when a move to legal is refused for want of approval. The
+        # client portal plans or cancels it; an approval wakes the case for the next run (``due``).
+        measure = MeasureKind.LEGAL_NOTICE.value
+        status = MeasureStatus.AWAITING_APPROVAL
     if not client_rules.allows(measure) and measure != MeasureKind.REVIEW.value:
         measure = MeasureKind.REVIEW.value  # the client does not allow it: a person decides what else to do
+        status = MeasureStatus.PLANNED
+    if status == MeasureStatus.AWAITING_APPROVAL:
+        plan.task(case.pk, TaskKind.APPROVAL, gettext("Ask the client to approve legal steps"), on)
     plan.measures.append((case.pk, measure, status.value, on, f"daily:{case.pk}:{on}"))
     if measure in LETTER_MEASURES and status == MeasureStatus.PLANNED:
         plan.letters.append(LetterRequest(case_id=case.pk, kind=measure))
@@ -547,12 +568,21 @@ def _plan_decision(
         # A queued 14-day letter sets no term yet: the term and the costs-due date follow the day the letter is
         # actually posted, recorded with it (communications.recording), so the guard cannot pass on a letter
         # still waiting in the queue.
-    task = outcome.get("task")
-    if task:
+    if task and not (task == TaskKind.APPROVAL.value and status == MeasureStatus.AWAITING_APPROVAL):  # (above)
         kind = TaskKind(str(task)) if str(task) in _TASK_KINDS else TaskKind.GENERAL
         plan.task(case.pk, kind, explanation[:200], on)
     review_days = outcome.get("review_in_days")
     case.next_measure_on = on + timedelta(days=max(1, int(str(review_days)) if review_days is not None else 14))
+
+
+def _legal_step_waits(case: _Case, client_rules: ClientInstructions) -> bool:
+    """Legal steps are allowed but wait for the client's approval, which the case does not have yet."""
+    return (
+        client_rules.legal_steps_need_approval
+        and not case.legal_steps_approved
+        and client_rules.allows(LEGAL_STEPS)
+        and client_rules.allows(MeasureKind.LEGAL_NOTICE.value)
+    )
 
 
 def _plan_without_decision(plan: _Plan, case: _Case, block: ProfilingBlock | None, on: date) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ SETTLED = (PromiseStatus.KEPT, PromiseStatus.BROKEN)
 def changed_since_last_run(*, on: date) -> Q:
     """A case whose strategy inputs changed since its last run, so that it is looked at again before its review
     date: a payment booked or reversed, a promise kept or broken, a financial situation recorded, a vulnerability
-    flag set or lifted.
+    flag set or lifted, the client's approval of legal steps given.
 
     Evaluated only for the open cases not due anyway. Each source is first narrowed to the cases or debtors with a
     row of the last ``CHANGES_WINDOW`` (an uncorrelated sub-select PostgreSQL hashes once per query, read through
@@ -98,7 +98,15 @@ def changed_since_last_run(*, on: date) -> Q:
     for candidates, check in zip(recent, exact, strict=True):
         narrowed |= candidates & Q(check)
         row_by_row |= Q(check)
-    return (Q(last_run_on__gte=floor) & narrowed) | (Q(last_run_on__lt=floor) & row_by_row)
+    return (Q(last_run_on__gte=floor) & narrowed) | (Q(last_run_on__lt=floor) & row_by_row) | _legal_steps_approved()
+
+
+def _legal_steps_approved() -> Q:
+    """The client approved legal steps since the case's last run (client portal): the legal step that waited for
+    it is taken the next day, not on the review date. A column of the case itself: no sub-select."""
+    return Q(legal_steps_approved_at__gte=F("last_run_at")) | Q(
+        last_run_at__isnull=True, legal_steps_approved_at__date__gte=F("last_run_on")
+    )
 
 
 # Clocks of the application machines and the database's may differ this much; a change stamped this close before

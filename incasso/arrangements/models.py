@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +13,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from incasso.cases.models import Case
+from incasso.crypto.fields import EncryptedModel, EncryptedTextField
 
 DEFAULT_GRACE_DAYS = 7
 
@@ -152,17 +155,27 @@ def validate_iban(value: str) -> None:
         raise ValidationError(_("%(value)s is not a valid IBAN."), params={"value": value}, code="iban") from exc
 
 
-class Mandate(models.Model):
-    """A SEPA Core direct-debit mandate the debtor signed for a case's arrangement."""
+class Mandate(EncryptedModel):
+    """A SEPA Core direct-debit mandate the debtor signed for a case's arrangement.
+
+    The account holder's name and IBAN are sealed under the debtor's data key (P-3), so destroying that key (erasure,
+    the retention sweep) makes them unreadable here too, in backups included; they then read "[erased]" and the
+    mandate is left out of any collection file. The reference, a number the agency made, stays in the clear: returns
+    on the bank statement are matched by it.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("case"))
     reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
     signed_on = models.DateField(_("signed on"))
-    iban = models.CharField(_("debtor IBAN"), max_length=34, validators=[validate_iban])
-    name = models.CharField(_("account holder"), max_length=70)
+    iban = EncryptedTextField(_("debtor IBAN"), max_length=34, validators=[validate_iban])
+    name = EncryptedTextField(_("account holder"), max_length=70)
     sequence = models.CharField(_("sequence"), max_length=4, choices=SequenceType.choices, default=SequenceType.FIRST)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The debtor's data key (the same row as the debtor's own), set by ``sepa.mandate_create``.
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("direct-debit mandate")
@@ -170,3 +183,7 @@ class Mandate(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def encryption_row_key(self, key_id: uuid.UUID) -> str:
+        # A debtor's mandates share its key: the reference (unique, known before the row is written) keeps them apart.
+        return f"{key_id}/{self.reference}"

@@ -32,6 +32,7 @@ from incasso.arrangements.models import (
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
 from incasso.cases.models import Case
+from incasso.crypto.fields import is_unavailable
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.ledger.sepa import agency_account, sepa_schema_validate
@@ -63,7 +64,13 @@ def mandate_create(
         compact = IBAN(iban).compact
     except ValueError as exc:
         raise ValidationError(_("%(value)s is not a valid IBAN.") % {"value": iban}, code="iban") from exc
-    mandate = Mandate(case=case, reference=reference, signed_on=signed_on, iban=compact, name=name)
+    debtor = case.debtor
+    if debtor.data_key_id is None or debtor.personal_data_erased:
+        raise ValidationError(_("This debtor's data has been erased."), code="erased")
+    # Sealed under the debtor's own key: erasing the debtor makes the mandate's name and IBAN unreadable too.
+    mandate = Mandate(
+        case=case, reference=reference, signed_on=signed_on, iban=compact, name=name, data_key_id=debtor.data_key_id
+    )
     mandate.full_clean()
     mandate.save()
     audit_record(
@@ -117,6 +124,8 @@ def direct_debit_file(*, collection_date: datetime.date, version: DirectDebitVer
         amount = row.amount_cents - row.paid_cents
         if mandate is None or amount <= 0:
             continue
+        if is_unavailable(mandate.iban) or is_unavailable(mandate.name):
+            continue  # the debtor's data key is destroyed: nothing left to collect from
         used.add(mandate.pk)
         document.add_payment(
             {

@@ -7,6 +7,8 @@ template and the case have moved on.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incasso.cases.models import Case
+from incasso.communications.sealing import PrintedValuesField
+from incasso.crypto.fields import EncryptedModel
 
 
 class LetterKind(models.TextChoices):
@@ -101,8 +105,11 @@ class LetterStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")  # the print house reported it undeliverable: the address needs checking
 
 
-class Letter(models.Model):
-    """A letter to the debtor of a case: queued, then rendered (into a print batch) or e-mailed."""
+class Letter(EncryptedModel):
+    """A letter to the debtor of a case: queued, then rendered (into a print batch) or e-mailed.
+
+    The addressee's name and address in the printed values are sealed under the debtor's data key (``sealing``).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=30, choices=LetterKind.choices)
@@ -117,7 +124,8 @@ class Letter(models.Model):
     rf_reference = models.CharField(_("payment reference"), max_length=25)
     posted_on = models.DateField(_("posted on"), null=True, blank=True)
     # Every value printed (amounts, dates, addresses), except the portal code, which is printed only.
-    data = models.JSONField(_("printed values"), default=dict, blank=True)
+    # The recipient part is sealed under the addressee's (debtor's) data key, ``data_key``.
+    data = PrintedValuesField(_("printed values"), default=dict, blank=True)
     # Values the caller supplies for a kind (the instalments of an arrangement), merged into ``data`` on render.
     details = models.JSONField(_("details"), default=dict, blank=True)
     batch = models.ForeignKey(
@@ -130,6 +138,10 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The addressee's (debtor's) data key, the same row as the debtor's own: set when the printed values are stored.
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("letter")
@@ -148,6 +160,18 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.case_id} {self.planned_for}"
+
+    def encryption_row_key(self, key_id: uuid.UUID) -> str:
+        # A debtor's letters share its key: the idempotency key (unique, set when the letter is queued) keeps them
+        # apart, so a sealed recipient copied to another letter does not open.
+        return f"{key_id}/{self.idempotency_key}"
+
+    def addressee_key(self) -> uuid.UUID | None:
+        """The data key the printed values are sealed under: the case's debtor's."""
+        key: uuid.UUID | None = (
+            Case.objects.filter(pk=self.case_id).values_list("debtor__data_key_id", flat=True).first()
+        )
+        return key
 
 
 class CommunicationChannel(models.TextChoices):

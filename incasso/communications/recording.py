@@ -24,6 +24,7 @@ from incasso.communications.models import (
     PrintBatch,
 )
 from incasso.communications.preparation import PreparedLetter
+from incasso.communications.sealing import printed_values_sealed
 from incasso.core.bulk_insert import rows_insert
 from incasso.core.bulk_update import rows_update
 
@@ -60,18 +61,26 @@ def _fourteen_day_terms_store(ready: Sequence[PreparedLetter], posted: date) -> 
 
 
 def _letters_values_store(ready: Sequence[PreparedLetter]) -> None:
-    """Each letter's printed values and template version: one parametrised UPDATE, executed for all rows.
+    """Each letter's printed values, its recipient sealed under the debtor's data key, and template version: one
+    parametrised UPDATE, executed for all rows.
 
     Django's bulk_update builds a CASE expression per row and took seconds for a night's batch; the field's own
-    ``get_db_prep_save`` keeps the JSON encoding exactly what the ORM would write, on SQLite and PostgreSQL.
+    ``get_db_prep_save`` keeps the JSON encoding exactly what the ORM would write, on SQLite and PostgreSQL. Sealing
+    is one AES-GCM call per letter with keys already cached (the addressees' names were read with them).
     """
     field = Letter._meta.get_field("data")
+    key_field = Letter._meta.get_field("data_key")
     quote = connection.ops.quote_name
     sql = (
-        f"UPDATE {quote(Letter._meta.db_table)} SET {quote('data')} = %s, {quote('template_id')} = %s "  # noqa: S608 - names from the model, values bound
-        f"WHERE {quote('id')} = %s"
+        f"UPDATE {quote(Letter._meta.db_table)} SET {quote('data')} = %s, {quote('template_id')} = %s, "  # noqa: S608 - names from the model, values bound
+        f"{quote('data_key_id')} = %s WHERE {quote('id')} = %s"
     )
-    params = [(field.get_db_prep_save(p.data, connection), p.template.pk, p.letter.pk) for p in ready]
+    params = []
+    for p in ready:
+        key_id = p.addressee.data_key_id
+        sealed = printed_values_sealed(p.letter, key_id, p.data)
+        key = key_field.get_db_prep_save(key_id, connection)
+        params.append((field.get_db_prep_save(sealed, connection), p.template.pk, key, p.letter.pk))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -90,6 +99,7 @@ def letters_record_sent(
     for p in ready:  # keep the callers' objects in step with the rows
         letter = p.letter
         letter.status, letter.posted_on, letter.template, letter.data = status, posted, p.template, p.data
+        letter.data_key_id = p.addressee.data_key_id
         letter.batch, letter.rendered_at, letter.error = batch, now, ""
         letter.sent_at = sent_at or letter.sent_at
     shared = Letter.objects.filter(pk__in=[p.letter.pk for p in ready])

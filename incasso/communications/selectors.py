@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,8 @@ class Addressee:
     vat_uplift: bool
     recipient: Recipient
     email: str
+    # The debtor's data key: the letter's printed recipient is sealed under it.
+    data_key_id: uuid.UUID | None = None
 
 
 # What an addressee is made of: the rest of the case, client and debtor rows is neither read nor built.
@@ -71,6 +74,7 @@ def letter_addressees(*, case_ids: Iterable[int]) -> dict[int, Addressee]:
                 consumer=debtor.kind == DebtorKind.CONSUMER,
             ),
             email=debtor.email,
+            data_key_id=debtor.data_key_id,
         )
     return result
 

@@ -27,6 +27,14 @@ class ComplaintStatus(models.TextChoices):
 
 
 class Complaint(models.Model):
+    """A complaint about the agency's work on a case.
+
+    It stores no submitter of its own (no name, address or phone): whoever complains is a party of the case and is
+    known, sealed, as that case's debtor (``parties.Debtor``). So there are no submitter fields to seal here. The
+    complaint's text and answer are free text in the clear, like the other free-text notes on a case (the data map
+    declares them as such).
+    """
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complaints", verbose_name=_("case"))
     channel = models.CharField(_("received through"), max_length=20, choices=ComplaintChannel.choices)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

@@ -187,7 +187,7 @@ def _statement_message(version: DocumentVersion, contact: ClientContact) -> Emai
         subject=f"{STATEMENT_SUBJECT} ({settings.INCASSO_AGENCY_NAME})",
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
+        to=[contact.email_address],
     )
 
 
@@ -206,7 +206,9 @@ def statement_mailings_send(*, version: DocumentVersion) -> int:
             pk__gte=mailing.first_contact_id, pk__lte=mailing.last_contact_id
         ).exclude(email="")
         try:
-            sent += messages_send([_statement_message(version, contact) for contact in contacts.order_by("pk")])
+            # An erased contact (its key destroyed) has no address left to write to.
+            reachable = [contact for contact in contacts.order_by("pk") if contact.email_address]
+            sent += messages_send([_statement_message(version, contact) for contact in reachable])
         except Exception as exc:
             StatementMailing.objects.filter(pk=mailing.pk).update(sent_at=None, error=str(exc)[:500])
             raise

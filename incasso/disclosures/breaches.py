@@ -191,7 +191,7 @@ def breach_notify_controllers(
                     client=client,
                     notified_at=now,
                     facts=facts,
-                    emailed_to=sorted({c.email for c in client.contacts.all() if c.email}),
+                    emailed_to=sorted({c.email_address for c in client.contacts.all() if c.email_address}),
                 )
                 for client in clients
             ]

@@ -6,30 +6,60 @@ is the controller of its debtors' data and instructs the agency, which may only 
 
 from __future__ import annotations
 
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incasso.crypto.fields import BlindIndexField, EncryptedModel, EncryptedTextField, is_unavailable
 from incasso.parties.models import Client
 
+# The blind-index purpose of a contact's e-mail address (its own key, derived from INCASSO_BLIND_INDEX_KEY).
+CONTACT_EMAIL_INDEX = "parties.clientcontact.email"
 
-class ClientContact(models.Model):
-    """A person at a client the agency deals with (relationship management, invoicing)."""
+
+class ClientContact(EncryptedModel):
+    """A person at a client the agency deals with (relationship management, invoicing).
+
+    Their personal data is sealed under a data key of their own (P-3), as a debtor's is: erasing the contact (an
+    erasure request, the client-relationship retention) destroys that key, so the values are unreadable in backups
+    too. Only the e-mail address has a blind index: a data-subject request is matched to a contact by the address it
+    came from (``selectors.client_contacts_with_email``); nothing looks a contact up by name, phone or role.
+    """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client"))
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail address"), blank=True)
-    phone = models.CharField(_("phone number"), max_length=32, blank=True)
-    role = models.CharField(_("role"), max_length=100, blank=True)
+    name = EncryptedTextField(_("name"), max_length=200)
+    email = EncryptedTextField(_("e-mail address"), max_length=254, blank=True, validators=[validate_email])
+    phone = EncryptedTextField(_("phone number"), max_length=32, blank=True)
+    role = EncryptedTextField(_("role"), max_length=100, blank=True)
+    email_index = BlindIndexField(purpose=CONTACT_EMAIL_INDEX, sources=("email",), normaliser="email")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # Declared after the encrypted fields: saving a contact without a key issues one before this column is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("client contact")
         verbose_name_plural = _("client contacts")
+        # As the debtors' blind indexes: empty entries (no address, an erased contact) stay out of the B-tree.
+        indexes = [
+            models.Index(fields=["email_index"], condition=~Q(email_index=""), name="clientcontact_email_index"),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
+
+    @property
+    def personal_data_erased(self) -> bool:
+        """Whether the contact's data key was destroyed: every sealed field reads "[erased]" (or is empty)."""
+        return is_unavailable(self.name)
+
+    @property
+    def email_address(self) -> str:
+        """The address to write to, or "" when there is none or it can no longer be read (an erased contact)."""
+        return "" if is_unavailable(self.email) else str(self.email or "")
 
 
 class CommissionTerms(models.Model):

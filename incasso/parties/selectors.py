@@ -12,7 +12,7 @@ from incasso.core.bulk_insert import AnyOf
 from incasso.crypto.fields import BlindIndexField
 from incasso.domain.instructions import ClientInstructions
 from incasso.domain.money import Money
-from incasso.parties.models import Client, Debtor, ProcessorAgreement
+from incasso.parties.models import Client, ClientContact, Debtor, ProcessorAgreement
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,27 @@ def debtor_ids_by_iban(*, ibans: Iterable[str], indexed: Mapping[str, str] | Non
         for entry, debtor_id in wanted.values_list("iban_index", "pk"):
             found.setdefault(by_entry[entry], set()).add(debtor_id)
     return found
+
+
+def client_contact_email_entry(email: str) -> str:
+    """The entry ``ClientContact.email_index`` holds for an address ("" for none): how a contact is found by it."""
+    field = ClientContact._meta.get_field("email_index")
+    assert isinstance(field, BlindIndexField)  # noqa: S101 - narrows the type
+    return field.compute(email)
+
+
+def client_contacts_with_email(*, email: str) -> QuerySet[ClientContact]:
+    """Every client's contacts with this e-mail address (case and spaces do not matter), through the blind index:
+    the column itself is sealed. An empty address finds nothing."""
+    entry = client_contact_email_entry(email)
+    if not entry:
+        return ClientContact.objects.none()
+    return ClientContact.objects.filter(email_index=entry).order_by("pk")
+
+
+def client_contact_emails(*, client: Client | int) -> list[str]:
+    """The addresses of a client's contacts that can be written to, in the order they were added: instances, not
+    ``values_list``, because the column is sealed; an erased contact (key destroyed, index entry emptied) has none."""
+    client_id = client.pk if isinstance(client, Client) else client
+    contacts = ClientContact.objects.filter(blind_index_filled("email_index"), client_id=client_id).order_by("pk")
+    return [address for address in (contact.email_address for contact in contacts) if address]

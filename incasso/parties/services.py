@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import F, Value
 from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
+from incasso.core.bulk_insert import AnyKey
+from incasso.crypto.services import data_keys_destroy
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.parties.models import DEBTOR_DETAILS, Client, ClientKind, Debtor, DebtorKind
+from incasso.parties.models import DEBTOR_DETAILS, Client, ClientContact, ClientKind, Debtor, DebtorKind
 from incasso.parties.validators import normalize_dutch_postcode, normalize_iban
 
 
@@ -118,3 +122,28 @@ def client_relationship_end(*, client: Client, ended_on: datetime.date | None, a
         },
     )
     return client
+
+
+# What an erased contact's name column holds: a constant, not ciphertext, that reads "[erased]" like a shredded value.
+CONTACT_ERASED_NAME = "[erased]"
+# The sealed fields an erasure empties (the name is required, so it holds the constant instead).
+CONTACT_ERASED_FIELDS = ("name", "email", "phone", "role")
+
+
+def client_contacts_erase(*, contact_ids: Sequence[int]) -> int:
+    """Erase client contacts in a fixed number of statements, whatever their number: their data keys are destroyed
+    (crypto-shredding, so a backup's copy becomes unreadable once its master version is retired), their sealed
+    columns emptied and their blind-index entries removed. The rows stay, so the client's history (mailings sent,
+    requests handled) still points somewhere. Returns how many keys were still live.
+
+    Runs inside the caller's transaction, which records in the audit log who erased them and why (a rights request:
+    its step; the retention sweep: one entry per contact).
+    """
+    if not contact_ids:
+        return 0
+    contacts = ClientContact.objects.filter(AnyKey(F("pk"), list(contact_ids)))
+    key_ids = list(contacts.filter(data_key__isnull=False).values_list("data_key_id", flat=True))
+    # The encrypted fields refuse plaintext in an update; an expression is written as it is and, with the key gone,
+    # reads "[erased]".
+    contacts.update(name=Value(CONTACT_ERASED_NAME), email="", phone="", role="", email_index="")
+    return data_keys_destroy(key_ids=key_ids, indexes_emptied=[ClientContact])

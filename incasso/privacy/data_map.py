@@ -62,6 +62,9 @@ CONSENT_BASES = (B.CONSENT, B.LEGITIMATE_INTEREST)
 SUPPRESSED = (S.NEWSLETTER_SUBSCRIBER, S.CLIENT_CONTACT, S.PROSPECT_CONTACT, S.DEBTOR)
 # Whoever a disclosure or a breach can be about.
 DISCLOSED = (*CASE_PARTIES, S.PAYER, S.CLIENT_SOLE_TRADER, S.CLIENT_CONTACT, *USERS)
+# Whoever a legal hold keeps data about, and why that data was processed.
+HELD = (*CASE_PARTIES, S.CLIENT_SOLE_TRADER, S.CLIENT_CONTACT)
+HELD_PURPOSES = (P.DEBT_COLLECTION, P.CLIENT_RELATIONSHIP)
 # Whoever can make a data-subject request.
 RIGHTS_SUBJECTS = (*CASE_PARTIES, S.CLIENT_CONTACT, S.NEWSLETTER_SUBSCRIBER)
 
@@ -231,8 +234,9 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal(
         "cases.CaseParty", "role representative_kind", [D.RELATIONSHIP], CASE_PARTIES, COLLECTION, COLLECTION_BASES
     )
-    + _personal("privacy.LegalHold", "until", [D.LEGAL_PROCEEDINGS], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
-    + _personal("privacy.LegalHold", "reason", [D.NOTES], CASE_PARTIES, COLLECTION, COLLECTION_BASES, FREE_TEXT)
+    # A hold names a case, a debtor or a client (then it keeps the client's contact persons' data).
+    + _personal("privacy.LegalHold", "until", [D.LEGAL_PROCEEDINGS], HELD, HELD_PURPOSES, COLLECTION_BASES)
+    + _personal("privacy.LegalHold", "reason", [D.NOTES], HELD, HELD_PURPOSES, COLLECTION_BASES, FREE_TEXT)
     + _personal("cases.CaseParty", "obligation", [D.DEBT], [S.OBLIGED_PARTY], COLLECTION, COLLECTION_BASES)
     + _personal("cases.Measure", "kind status planned_for", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal("cases.StaffTask", "kind status due_on", [D.DEBT], CASE_PARTIES, COLLECTION, COLLECTION_BASES)

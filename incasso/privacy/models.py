@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incasso.cases.models import Case
-from incasso.parties.models import Debtor
+from incasso.parties.models import Client, Debtor
 
 
 class TriggerEvent(models.TextChoices):
@@ -60,12 +60,14 @@ class RetentionPolicy(models.Model):
 class LegalHold(models.Model):
     """Data kept past its retention to establish, exercise or defend a legal claim (GDPR art. 17(3)(e)).
 
-    On a case (that case's data) or on a debtor (all of that debtor's data). Active until released, and, when
-    ``until`` is set, through that day.
+    On a case (that case's data), on a debtor (all of that debtor's data) or on a client (the client-relationship
+    data: its contact persons). Active until released, and, when ``until`` is set, through that day.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="legal_holds")
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, null=True, blank=True, related_name="legal_holds")
+    # PROTECT, not CASCADE: a client is never deleted while a hold says its data must be kept.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, null=True, blank=True, related_name="legal_holds")
     reason = models.TextField(_("reason"))
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
@@ -77,11 +79,14 @@ class LegalHold(models.Model):
         verbose_name_plural = _("legal holds")
         constraints = [
             models.CheckConstraint(
-                condition=Q(case__isnull=False) | Q(debtor__isnull=False), name="legal_hold_has_subject"
+                condition=Q(case__isnull=False) | Q(debtor__isnull=False) | Q(client__isnull=False),
+                name="legal_hold_has_subject",
             ),
         ]
 
     def __str__(self) -> str:
+        if self.client_id is not None:
+            return f"legal hold on client {self.client_id}"
         return f"legal hold on case {self.case_id} / debtor {self.debtor_id}"
 
 

@@ -51,6 +51,12 @@ NOT_PERSONAL_FIELDS: tuple[NotPersonal, ...] = tuple(
         "a blind index: a keyed HMAC, truncated to 16 bytes, of the sealed address; without the index key it shows "
         "only that two rows are equal, and it is emptied when the subscriber's data key is destroyed",
     )
+    + _n(
+        "parties.ClientContact",
+        "email_index",
+        "a blind index: a keyed HMAC, truncated to 16 bytes, of the sealed address; without the index key it shows "
+        "only that two rows are equal, and it is emptied when the contact's data key is destroyed",
+    )
     + _n("crypto.DataKey", "subject_type master_version destroyed_at", "key bookkeeping: a model name and dates")
     + _n("crypto.DataKey", "wrapped_key", "a data key, wrapped under a master key: key material, not a person's data")
     + _n("crypto.RetiredMasterKey", "version retired_at", "key bookkeeping")

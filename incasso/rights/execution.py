@@ -27,6 +27,7 @@ from incasso.domain.data_map import LegalBasis, ProcessingPurpose
 from incasso.intake.rows import STRICT, ClaimRow
 from incasso.intake.validation import debtor_validate
 from incasso.parties.models import DEBTOR_DETAILS, Debtor
+from incasso.parties.services import CONTACT_ERASED_FIELDS, client_contacts_erase
 from incasso.privacy.models import AnonymisedSubject, LegalHold
 from incasso.privacy.retention.anonymise import DEBTOR_NEUTRAL_FIELDS, anonymise_debtors, audited_fields
 from incasso.rights import mail
@@ -106,6 +107,7 @@ def _rectify(request: RightsRequest, actor: User) -> str:
                 old_value="" if old is None else str(old),
                 new_value="" if new is None else str(new),
                 actor_label=actor.get_username(),
+                data_key_id=debtor.data_key_id,  # sealed under the debtor's key: erasure takes the history along
             )
             setattr(debtor, name, new)
             changed += 1
@@ -144,9 +146,6 @@ def erasure_kept(debtor_ids: list[int]) -> list[dict[str, str]]:
     return kept
 
 
-ERASED_CONTACT_NAME = "[erased]"
-
-
 def _erase_subscriber(request: RightsRequest, actor: User) -> str:
     """A subscriber's data goes at once; only a keyed hash of the address stays, to keep them out of marketing."""
     from incasso.consent.models import SuppressionReason
@@ -160,8 +159,9 @@ def _erase_subscriber(request: RightsRequest, actor: User) -> str:
 def _erase_client_contact(request: RightsRequest, actor: User) -> str:
     """A client's contact person: their name, address, phone and role go; the client relationship itself stays.
 
-    The contact row is kept, emptied, so the client's history (mailings sent, requests handled) still points
-    somewhere; their address joins the suppression list so no marketing reaches it again.
+    The contact's data key is destroyed (``parties.services.client_contacts_erase``), so the values are unreadable
+    in backups too; the row is kept, reading "[erased]", so the client's history (mailings sent, requests handled)
+    still points somewhere; their address joins the suppression list so no marketing reaches it again.
     """
     from incasso.consent.models import SuppressionReason
     from incasso.consent.services import suppression_add
@@ -169,10 +169,10 @@ def _erase_client_contact(request: RightsRequest, actor: User) -> str:
     contact = request.client_contact
     if contact is None:
         raise ValidationError(_("There is no one to erase on this request."), code="no_subject")
-    if contact.email:
-        suppression_add(email=contact.email, reason=SuppressionReason.STAFF)
-    contact.name, contact.email, contact.phone, contact.role = ERASED_CONTACT_NAME, "", "", ""
-    contact.save(update_fields=["name", "email", "phone", "role"])
+    if contact.email_address:
+        suppression_add(email=contact.email_address, reason=SuppressionReason.STAFF)
+    client_contacts_erase(contact_ids=[contact.pk])
+    contact.refresh_from_db()
     kept: list[JSONValue] = [
         {"what": "the request and its history", "why": "accountability (GDPR art. 5(2))"},
         {"what": "a keyed hash of the e-mail address", "why": "the suppression list: no marketing"},
@@ -181,8 +181,8 @@ def _erase_client_contact(request: RightsRequest, actor: User) -> str:
         request=request,
         action="erased",
         actor=actor,
-        fields=("parties.ClientContact.name", "parties.ClientContact.email", "parties.ClientContact.phone"),
-        details={"kept": kept, "client_contact": contact.pk},
+        fields=tuple(f"parties.ClientContact.{name}" for name in CONTACT_ERASED_FIELDS),
+        details={"kept": kept, "client_contact": contact.pk, "crypto_shredded": True},
     )
     return _("Erased the contact's name, e-mail address, phone number and role. Kept: this request's record.")
 

@@ -116,7 +116,8 @@ def subject_keys(*, target: str, ids: list[int]) -> SubjectKeys:
         emails = [str(s.email) for s in Subscriber.objects.filter(pk__in=ids) if "@" in str(s.email)]
     else:
         numbers = []
-        emails = list(ClientContact.objects.filter(pk__in=ids).exclude(email="").values_list("email", flat=True))
+        # Instances, not values_list(): the address is sealed under the contact's key (an erased one has none).
+        emails = [c.email_address for c in ClientContact.objects.filter(pk__in=ids) if "@" in c.email_address]
     return SubjectKeys(target, ids, numbers, emails, [email_hash(e) for e in emails])
 
 

@@ -7,13 +7,18 @@ intake), because each client decides on its own processing and the agency only c
 from __future__ import annotations
 
 import datetime
+import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incasso.crypto.fields import EncryptedModel, EncryptedTextField
 from incasso.parties.models import Client, ClientContact, Debtor
 
 
@@ -66,16 +71,27 @@ class VerificationMethod(models.TextChoices):
     STAFF_CHECK = "staff_check", _("Checked by staff")
 
 
-class RightsRequest(models.Model):
+class RightsRequest(EncryptedModel):
+    """One request about one controller's data.
+
+    Who asked (name, address, phone, a subscriber's address) is sealed under a data key of the request's own (P-3),
+    not under the data subject's: erasing the person (their key destroyed) must leave the request readable, because
+    the agency has to show that it answered, when and to whom (accountability, GDPR art. 5(2), 12(3)). The request is
+    kept under its own retention. No blind index: nothing looks a request up by these values (the mailbox matches a
+    message by its Message-ID, a person by the debtors' and contacts' indexes).
+    """
+
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     # Requests split from one intake share it, so the queue can show them together.
     intake_key = models.CharField(_("intake key"), max_length=40, db_index=True)
     kind = models.CharField(_("kind"), max_length=30, choices=RequestKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=RequestChannel.choices)
     status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
-    requester_name = models.CharField(_("requester's name"), max_length=200, blank=True)
-    requester_email = models.EmailField(_("requester's e-mail address"), blank=True)
-    requester_phone = models.CharField(_("requester's phone number"), max_length=32, blank=True)
+    requester_name = EncryptedTextField(_("requester's name"), max_length=200, blank=True)
+    requester_email = EncryptedTextField(
+        _("requester's e-mail address"), max_length=254, blank=True, validators=[validate_email]
+    )
+    requester_phone = EncryptedTextField(_("requester's phone number"), max_length=32, blank=True)
     # What the person wrote, as received (e-mail body, form text, a note of the call).
     message = models.TextField(_("message"), blank=True)
     # The e-mail's Message-ID, so a message read twice from the mailbox is one request.
@@ -87,7 +103,9 @@ class RightsRequest(models.Model):
     client_contact = models.ForeignKey(
         ClientContact, on_delete=models.SET_NULL, null=True, blank=True, related_name="rights_requests"
     )
-    subscriber_email = models.EmailField(_("subscriber's e-mail address"), blank=True)
+    subscriber_email = EncryptedTextField(
+        _("subscriber's e-mail address"), max_length=254, blank=True, validators=[validate_email]
+    )
     # The client whose data it is (processor role), or None: the agency's own data (controller role).
     controller = models.ForeignKey(
         Client, on_delete=models.PROTECT, null=True, blank=True, related_name="rights_requests"
@@ -112,6 +130,10 @@ class RightsRequest(models.Model):
     corrections = models.JSONField(_("corrections"), default=dict, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Declared after the encrypted fields: saving a request without a key issues one before this column is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("data-subject request")
@@ -141,11 +163,17 @@ class RightsRequest(models.Model):
 
 
 class VerificationCode(models.Model):
-    """A one-time code e-mailed to an address on file; only its hash is kept."""
+    """A one-time code e-mailed to an address on file; only its hash is kept.
+
+    Of the address only a masked form is kept (``j***@e***.nl``, ``services.address_masked``): all the code is
+    recorded for is to show staff which address on file it went to, and that form tells the addresses of one person
+    apart without being one. Nothing looks a code up by its address, so there is no blind index either (one would
+    let whoever holds the index key confirm an address), and no key: nothing is left for erasure to destroy.
+    """
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=128)
-    sent_to = models.EmailField(_("sent to"))
+    sent_to = models.CharField(_("sent to (masked)"), max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -214,16 +242,52 @@ class ExportDelivery(models.Model):
         return f"{self.fmt} delivered at {self.delivered_at}"
 
 
-class RectificationChange(models.Model):
-    """A value changed on a rectification request: the change history (old and new value)."""
+# What the retention sweep writes over a debtor's rectification history (``privacy.retention.anonymise``, field set
+# retention.anonymise/2), in one UPDATE of all the chunk's rows and in the transaction that destroys the key.
+SWEEP_MARKER = "[anonymised]"
+
+
+class HistoryValueField(EncryptedTextField):
+    """A rectification's old or new value, sealed under the debtor's key, that also takes the sweep's marker.
+
+    A value given to ``update()`` cannot be sealed (there is no row to bind it to) and is refused, except the sweep's
+    marker: it is not personal data, so it is stored as given and reads as written, while the values it replaces
+    are unreadable anyway once the key is destroyed.
+    """
+
+    def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        if value == SWEEP_MARKER:
+            return SWEEP_MARKER
+        return super().get_db_prep_save(value, connection)
+
+    def open(self, instance: models.Model, sealed: str) -> Any:
+        return SWEEP_MARKER if sealed == SWEEP_MARKER else super().open(instance, sealed)
+
+
+class RectificationChange(EncryptedModel):
+    """A value changed on a rectification request: the change history (old and new value).
+
+    The old and new values (a name, an address) are sealed under the debtor's own data key (P-3): erasing the debtor
+    destroys the key, and the history reads "[erased]" everywhere, backups included; which field changed, when and by
+    whom stays, to show the request was carried out.
+    """
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="changes")
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="rectifications")
     field = models.CharField(max_length=60)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
+    old_value = HistoryValueField(blank=True)
+    new_value = HistoryValueField(blank=True)
     at = models.DateTimeField(default=timezone.now)
     actor_label = models.CharField(max_length=150)
+    # The debtor's data key (the same row as the debtor's own).
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     def __str__(self) -> str:
         return f"{self.field} changed at {self.at}"
+
+    def encryption_row_key(self, key_id: uuid.UUID) -> str:
+        # A debtor's changes share its key: the request and the field (known before the row is written) keep them
+        # apart, so a value copied to another change does not open.
+        return f"{key_id}/{self.request_id}/{self.field}"

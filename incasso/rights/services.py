@@ -23,7 +23,7 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor
 from incasso.domain.deadlines import dsr_deadline
 from incasso.parties.models import Client, ClientContact, Debtor
-from incasso.parties.selectors import debtor_index_values
+from incasso.parties.selectors import client_contact_emails, client_contacts_with_email, debtor_index_values
 from incasso.rights import mail
 from incasso.rights.history import request_step
 from incasso.rights.models import (
@@ -127,7 +127,7 @@ def requests_receive(
     listed = list(debtors)
     if not listed and client_contact is None and not subscriber_email and requester.email:
         listed = list(debtors_with_email(requester.email))
-        client_contact = ClientContact.objects.filter(email__iexact=requester.email).first()
+        client_contact = client_contacts_with_email(email=requester.email).first()
     by_client: dict[int, list[Debtor]] = defaultdict(list)
     for debtor in listed:
         by_client[debtor.client_id].append(debtor)
@@ -178,8 +178,8 @@ def known_addresses(request: RightsRequest) -> list[str]:
     if request.subject_kind == SubjectKind.DEBTOR:
         # Sealed fields: read through the instances, which open them with the debtor's key.
         return sorted({str(d.email).lower() for d in request.debtors.all() if d.email and "@" in str(d.email)})
-    if request.client_contact is not None and request.client_contact.email:
-        return [request.client_contact.email.lower()]
+    if request.client_contact is not None and request.client_contact.email_address:
+        return [request.client_contact.email_address.lower()]
     if request.subscriber_email:
         return [request.subscriber_email.lower()]
     return []
@@ -191,6 +191,17 @@ def verification_address(request: RightsRequest) -> str | None:
     if not known:
         return None
     return request.requester_email.lower() if request.requester_email.lower() in known else known[0]
+
+
+def address_masked(address: str) -> str:
+    """An e-mail address as staff may see where a code went: the first letter of the name and of the domain, and the
+    top-level domain (``jan@example.nl`` -> ``j***@e***.nl``)."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    if not local:
+        return "***"
+    host, dot, tld = domain.rpartition(".")
+    masked_domain = f"{host[:1]}***{dot}{tld}" if host else f"{domain[:1]}***"
+    return f"{local[:1]}***@{masked_domain}"
 
 
 def request_verification_send(*, request: RightsRequest) -> bool:
@@ -206,7 +217,7 @@ def request_verification_send(*, request: RightsRequest) -> bool:
         VerificationCode.objects.create(
             request=request,
             code_hash=make_password(code),
-            sent_to=address,
+            sent_to=address_masked(address),  # the address itself is not kept (see VerificationCode)
             expires_at=timezone.now() + CODE_VALIDITY,
         )
         request_step(request=request, action="code_sent", actor="rights", fields=["rights.VerificationCode"])
@@ -322,7 +333,7 @@ def request_forward(*, request: RightsRequest, actor: User) -> list[str]:
     require_verified(request)
     if not request.processor_role or request.controller is None:
         raise ValidationError(_("The agency controls this data: carry the request out directly."), code="controller")
-    recipients = list(request.controller.contacts.exclude(email="").values_list("email", flat=True))
+    recipients = client_contact_emails(client=request.controller)
     if not recipients:
         raise ValidationError(_("The client has no contact with an e-mail address."), code="no_contact")
     evidence = _(

@@ -26,6 +26,28 @@ def test_the_legal_officer_places_and_releases_a_legal_hold(client, two_teams):
     assert hold.released_at is not None
 
 
+def test_the_legal_officer_places_a_legal_hold_on_a_client(client, two_teams):
+    login_as(client, "legal@example.com", Role.LEGAL_OFFICER)
+    url = reverse("backoffice:legal-holds")
+    ours = two_teams["ours"]
+    refused = client.post(url, {"client_code": "nobody", "reason": "Geschil"}).content.decode()  # Dutch by default
+    assert "Deze opdrachtgever bestaat niet." in refused and "dossier of een opdrachtgever leggen" in refused
+    both = client.post(url, {"case_number": two_teams["our_case"].number, "client_code": ours.code, "reason": "x"})
+    neither = client.post(url, {"reason": "x"})
+    assert both.status_code == neither.status_code == 400 and not LegalHold.objects.exists()
+
+    assert client.post(url, {"client_code": ours.code, "reason": "Geschil over facturen"}).status_code == 302
+    hold = LegalHold.objects.get()
+    assert (hold.client, hold.case, hold.debtor, hold.reason) == (ours, None, None, "Geschil over facturen")
+    page = client.get(url, **ENGLISH).content.decode()
+    assert f'data-hold="{hold.pk}"' in page and "Onze Klant B.V." in page
+    # The form to place a hold is on the page once, and not inside the page's <title>.
+    assert page.count('id="place-hold-heading"') == 1 and "<" not in page.split("<title>")[1].split("</title>")[0]
+    client.post(reverse("backoffice:legal-hold-release", args=[hold.pk]))
+    hold.refresh_from_db()
+    assert hold.released_at is not None
+
+
 def test_the_auditor_sees_legal_holds_but_does_not_change_them(client, two_teams):
     login_as(client, "auditor@example.com", Role.AUDITOR)
     url = reverse("backoffice:legal-holds")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incasso.accounts.access import access_cases, access_has_role
+from incasso.accounts.access import access_cases, access_clients, access_has_role
 from incasso.accounts.roles import Role
 from incasso.backoffice.permissions import LEGAL_HOLD_ROLES, PRIVACY_ROLES, staff_page, staff_user
 from incasso.disclosures.breaches import breach_clock
@@ -23,11 +25,21 @@ from incasso.privacy.retention.holds import legal_hold_place, legal_hold_release
 
 
 class LegalHoldForm(forms.Form):
-    case_number = forms.CharField(label=_("Case number"), max_length=20)
+    """A hold on a case (its data) or on a client (its relationship data: the contact persons), not both."""
+
+    case_number = forms.CharField(label=_("Case number"), max_length=20, required=False)
+    client_code = forms.CharField(label=_("or client code"), max_length=40, required=False)
     reason = forms.CharField(label=_("Why"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     until = forms.DateField(
         label=_("Until (empty: until released)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        named = [name for name in ("case_number", "client_code") if str(cleaned.get(name) or "").strip()]
+        if len(named) != 1:
+            raise forms.ValidationError(_("Give a case number or a client code, not both."), code="subject")
+        return cleaned
 
 
 BREACHES_SHOWN = 200
@@ -49,8 +61,9 @@ def breaches(request: HttpRequest) -> HttpResponse:
 @staff_page(LEGAL_HOLD_ROLES)
 @require_http_methods(["GET", "POST"])
 def legal_holds(request: HttpRequest) -> HttpResponse:
-    """Legal holds in force on the cases the user may see (and on debtors of those cases' clients)."""
+    """Legal holds in force on the cases the user may see (and on debtors of those cases, and on those clients)."""
     visible = access_cases(user=request.user)
+    clients = access_clients(user=request.user)
     holds = (
         LegalHold.objects.filter(released_at__isnull=True)
         .filter(case__in=visible)
@@ -63,25 +76,41 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
         .select_related("placed_by")
         .order_by("-placed_at")[:HOLDS_SHOWN]
     )
+    client_holds = (
+        LegalHold.objects.filter(released_at__isnull=True, client__in=clients)
+        .select_related("client", "placed_by")
+        .order_by("-placed_at")[:HOLDS_SHOWN]
+    )
     may_release = access_has_role(user=request.user, roles=HOLD_WRITERS)
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST":
         if not may_release:
             raise PermissionDenied
         if form.is_valid():
-            case = visible.filter(number=form.cleaned_data["case_number"].strip()).first()
-            if case is None:
+            number, code = form.cleaned_data["case_number"].strip(), form.cleaned_data["client_code"].strip()
+            case = visible.filter(number=number).first() if number else None
+            client = clients.filter(code=code).first() if code else None
+            if number and case is None:
                 form.add_error("case_number", _("No such case."))
+            elif code and client is None:
+                form.add_error("client_code", _("No such client."))
             else:
                 legal_hold_place(
                     placed_by=staff_user(request),
                     reason=form.cleaned_data["reason"],
                     case=case,
+                    client=client,
                     until=form.cleaned_data["until"],
                 )
                 messages.success(request, _("The legal hold was placed."))
                 return HttpResponseRedirect(reverse("backoffice:legal-holds"))
-    context = {"holds": holds, "debtor_holds": debtor_holds, "may_release": may_release, "form": form}
+    context = {
+        "holds": holds,
+        "debtor_holds": debtor_holds,
+        "client_holds": client_holds,
+        "may_release": may_release,
+        "form": form,
+    }
     return render(request, "backoffice/legal_holds.html", context, status=400 if form.errors else 200)
 
 

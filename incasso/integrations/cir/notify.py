@@ -41,7 +41,7 @@ def cir_clients_notify(*, case_ids: Sequence[int], publication: Publication) -> 
     messages: list[EmailMessage] = []
     disclosures: list[DisclosureEntry] = []
     for case in cases.order_by("pk"):
-        to = sorted({contact.email for contact in case.client.contacts.all() if contact.email})
+        to = sorted({c.email_address for c in case.client.contacts.all() if c.email_address})
         if not to:
             continue
         values = {

@@ -13,26 +13,35 @@ from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
 from incasso.cases.models import Case, HoldKindChoices
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.parties.models import Debtor
+from incasso.parties.models import Client, Debtor
 from incasso.privacy.models import LegalHold
 
 
 def legal_hold_place(
-    *, placed_by: User, reason: str, case: Case | None = None, debtor: Debtor | None = None, until: date | None = None
+    *,
+    placed_by: User,
+    reason: str,
+    case: Case | None = None,
+    debtor: Debtor | None = None,
+    client: Client | None = None,
+    until: date | None = None,
 ) -> LegalHold:
-    """Keep a case's (or all of a debtor's) data past its retention until released or through ``until``."""
-    if (case is None) == (debtor is None):
-        raise ValueError("a legal hold is on a case or on a debtor")
+    """Keep a case's data (all of a debtor's, a client's relationship data) past its retention until released or
+    through ``until``."""
+    if sum(subject is not None for subject in (case, debtor, client)) != 1:
+        raise ValueError("a legal hold is on a case, on a debtor or on a client")
     if not reason.strip():
         raise ValueError("a legal hold needs a reason")
     with transaction.atomic():
-        hold = LegalHold.objects.create(case=case, debtor=debtor, reason=reason, placed_by=placed_by, until=until)
+        hold = LegalHold.objects.create(
+            case=case, debtor=debtor, client=client, reason=reason, placed_by=placed_by, until=until
+        )
         audit_record(
             actor=placed_by,
             action=AuditAction.CREATE,
-            subject=debtor if debtor is not None else case,
+            subject=_held(hold),
             fields=["legal_hold"],
-            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            purpose=_purpose(hold),
             source="legal hold",
             details={"hold": hold.pk},
         )
@@ -46,13 +55,22 @@ def legal_hold_release(*, hold: LegalHold, released_by: User) -> LegalHold:
         audit_record(
             actor=released_by,
             action=AuditAction.UPDATE,
-            subject=hold.debtor if hold.debtor is not None else hold.case,
+            subject=_held(hold),
             fields=["legal_hold"],
-            purpose=ProcessingPurpose.DEBT_COLLECTION,
+            purpose=_purpose(hold),
             source="legal hold",
             details={"hold": hold.pk, "released": True},
         )
     return hold
+
+
+def _held(hold: LegalHold) -> Case | Debtor | Client | None:
+    return hold.debtor or hold.client or hold.case
+
+
+def _purpose(hold: LegalHold) -> ProcessingPurpose:
+    """A hold on a client keeps client-relationship data; the others, a case's or debtor's collection data."""
+    return ProcessingPurpose.CLIENT_RELATIONSHIP if hold.client_id is not None else ProcessingPurpose.DEBT_COLLECTION
 
 
 def active_on(as_of: date) -> Q:

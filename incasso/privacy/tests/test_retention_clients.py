@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from incasso.audit.models import AuditEvent
 from incasso.cases.factories import CaseFactory
+from incasso.crypto.models import DataKey
 from incasso.parties.factories import ClientFactory, DebtorFactory
 from incasso.parties.models import Client, ClientContact
 from incasso.privacy.models import LegalHold, RetentionSweep
@@ -60,14 +61,18 @@ def test_contacts_go_36_months_after_the_relationship_ended_and_the_client_itsel
     assert _run() == {"client_relationship": {"removed": 1}}
 
     contact = _contact(ended)
-    assert (contact.name, contact.email, contact.phone, contact.role) == (ERASED_NAME, "", "", "")
+    assert contact.personal_data_erased and str(contact.name) in {ERASED_NAME, "[gewist]"}
+    assert (contact.email, contact.phone, contact.role, contact.email_index) == ("", "", "", "")
+    # Crypto-shredded: the key is a tombstone, so a backup's copy of the row cannot be opened either.
+    assert DataKey.objects.get(pk=contact.data_key_id).destroyed_at is not None
+    assert "Els" not in json.dumps(list(ClientContact.objects.filter(pk=contact.pk).values()), default=str)
     assert Client.objects.filter(pk=ended.pk, name="Oud B.V.", kvk_number="12345678").exists()  # the books keep it
     for kept in (recent, ongoing):
         assert _contact(kept).email == "els@example.nl"
     event = AuditEvent.objects.get(subject_type="parties.ClientContact", subject_id=str(contact.pk))
     assert (event.action, event.purpose) == ("update", "client_relationship")
     assert event.fields == list(AUDITED_FIELDS)  # stored as the named set, read back expanded
-    assert event.details["client"] == ended.pk
+    assert event.details["client"] == ended.pk and event.details["crypto_shredded"] is True
     assert _run() == {"client_relationship": {"removed": 0}}  # an erased contact is not swept again
 
 
@@ -103,8 +108,26 @@ def test_a_legal_hold_on_a_debtor_or_case_of_the_client_keeps_its_contacts(staff
     hold.released_at = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
     hold.save(update_fields=["released_at"])
     assert _run() == {"client_relationship": {"removed": 1}}
-    assert _contact(on_case).name == ERASED_NAME
+    assert _contact(on_case).personal_data_erased
     assert _contact(on_debtor).name == "Els de Wit"
+
+
+def test_a_legal_hold_on_the_client_itself_keeps_its_contacts_until_released_or_past(staff_user):
+    from incasso.privacy.retention.holds import legal_hold_place, legal_hold_release
+
+    held, dated = _client(ENDED_37_MONTHS_AGO), _client(ENDED_37_MONTHS_AGO)
+    hold = legal_hold_place(placed_by=staff_user, reason="dispute about the invoices", client=held)
+    legal_hold_place(placed_by=staff_user, reason="claim", client=dated, until=TODAY)
+
+    assert _run() == {"client_relationship": {"removed": 0}}
+    assert _run(day=TODAY + datetime.timedelta(days=1)) == {"client_relationship": {"removed": 1}}
+    assert _contact(dated).personal_data_erased and _contact(held).name == "Els de Wit"
+
+    legal_hold_release(hold=hold, released_by=staff_user)
+    assert _run(day=TODAY + datetime.timedelta(days=1)) == {"client_relationship": {"removed": 1}}
+    assert _contact(held).personal_data_erased
+    placed = AuditEvent.objects.get(subject_type="parties.Client", subject_id=str(held.pk), action="create")
+    assert placed.purpose == "client_relationship"
 
 
 def test_a_client_with_a_case_still_open_keeps_its_contacts():
@@ -122,6 +145,13 @@ def test_the_agency_itself_is_never_swept():
     agency = _client(ENDED_37_MONTHS_AGO, is_agency=True)
     assert _run() == {"client_relationship": {"removed": 0}}
     assert _contact(agency).name == "Els de Wit"
+
+
+def test_a_contact_without_personal_data_left_is_not_swept():
+    client = ClientFactory(relationship_ended_on=ENDED_37_MONTHS_AGO)
+    # No sealed value, so no data key: nothing to erase.
+    ClientContact.objects.bulk_create([ClientContact(client=client, name="")])
+    assert _run() == {"client_relationship": {"removed": 0}}
 
 
 def _queries_to_sweep(contacts: int) -> int:

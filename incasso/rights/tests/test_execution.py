@@ -18,7 +18,7 @@ from incasso.parties.factories import ClientFactory, DebtorFactory
 from incasso.parties.models import Debtor
 from incasso.privacy.models import AnonymisedSubject, LegalHold
 from incasso.rights.execution import request_execute
-from incasso.rights.models import RectificationChange, RequestChannel, RequestKind, RequestStatus
+from incasso.rights.models import RectificationChange, RequestChannel, RequestKind, RequestStatus, SubjectKind
 from incasso.rights.services import Requester, request_verify_staff, requests_receive
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +285,34 @@ def test_a_client_contacts_erasure_empties_the_contact_and_keeps_the_client():
     assert contact.client_id == client.pk and done.status == RequestStatus.COMPLETED
     assert Suppression.objects.count() == 1
     assert "Piet" not in json.dumps(list(ClientContact.objects.values()), default=str)
+    # Crypto-shredded: the contact's key is destroyed, so a backup's sealed copy is unreadable too; the request's
+    # own record (under its own key) still says who asked.
+    from incasso.crypto.models import DataKey
+
+    assert contact.personal_data_erased and DataKey.objects.get(pk=contact.data_key_id).is_destroyed
+    done.refresh_from_db()
+    assert done.requester_email == "piet@klant.nl"
+
+
+def test_a_request_is_found_by_the_contacts_address_and_keeps_who_asked_sealed():
+    from django.db import connection
+
+    from incasso.crypto import primitives
+    from incasso.parties.models import ClientContact
+
+    contact = ClientContact.objects.create(client=ClientFactory(), name="Piet Jansen", email="piet@klant.nl")
+    (request,) = requests_receive(
+        kind=RequestKind.ACCESS,
+        channel=RequestChannel.PHONE,
+        requester=Requester(name="Piet Jansen", email="Piet@Klant.nl", phone="0612345678"),
+        actor="staff",
+    )
+    assert (request.subject_kind, request.client_contact) == (SubjectKind.CLIENT_CONTACT, contact)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT requester_name, requester_email, requester_phone FROM rights_rightsrequest WHERE id = %s",
+            [request.pk],
+        )
+        raw = cursor.fetchone()
+    assert all(value.startswith(primitives.PREFIX) for value in raw) and "Piet" not in "".join(raw)
+    assert request.data_key_id not in {None, contact.data_key_id}

@@ -80,7 +80,7 @@ def test_each_new_message_becomes_a_received_request_once(certificate, implicit_
         ("piet@example.nl", "erasure", "email"),
     }
     assert all("\\Seen" in m.flags for m in box.messages)
-    known = RightsRequest.objects.get(requester_email="jan@example.nl")
+    (known,) = [r for r in RightsRequest.objects.all() if r.requester_email == "jan@example.nl"]  # sealed: no filter
     assert known.debtors.count() == 1 and known.source_message_id == "<a1@example.nl>"
     # A code only to the address on file; the unknown sender gets nothing.
     assert [m.to for m in mail.outbox] == [["jan@example.nl"]]

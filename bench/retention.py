@@ -65,7 +65,16 @@ def _subjects_create(count: int) -> None:
     sealer = debtors_sealer(SEALED_FIELDS)
     given = {"surname": SEALED_FIELDS.index("surname"), "postcode": SEALED_FIELDS.index("postcode")}
     city = SEALED_FIELDS.index("city")
-    columns = ("client_id", "reference", "kind", "created_at", *SEALED_FIELDS, *INDEX_COLUMNS, "data_key_id")
+    columns = (
+        "client_id",
+        "reference",
+        "kind",
+        "created_at",
+        *SEALED_FIELDS,
+        *INDEX_COLUMNS,
+        "data_key_id",
+        "postcode_region",
+    )
     for start in range(0, count, BATCH):
         numbers = range(start, min(count, start + BATCH))
         with transaction.atomic():
@@ -82,7 +91,7 @@ def _subjects_create(count: int) -> None:
             )
             key_ids = key_ids_stored(subject.key_id for subject in subjects)
             rows = [
-                (client.pk, f"R{n:08d}", "consumer", now, *subject.sealed, *subject.indexes, key_id)
+                (client.pk, f"R{n:08d}", "consumer", now, *subject.sealed, *subject.indexes, key_id, "12")
                 for n, subject, key_id in zip(numbers, subjects, key_ids, strict=True)
             ]
             debtor_ids = rows_insert(Debtor, columns, rows)

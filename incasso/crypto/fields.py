@@ -309,7 +309,12 @@ def instances_bulk_write(objs: Sequence[models.Model], names: list[str], *, batc
     model = type(objs[0])
     fields = model._meta.concrete_fields
     sealed = [field for field in fields if isinstance(field, EncryptedTextField) and field.name in names]
-    indexes = [field for field in fields if isinstance(field, BlindIndexField)]
+    # Blind indexes, and values derived from the fields written (``derived_from``, a debtor's postcode region).
+    indexes = [
+        field
+        for field in fields
+        if isinstance(field, BlindIndexField) or set(getattr(field, "derived_from", ())) & set(names)
+    ]
     for obj in objs:
         for field in (*sealed, *indexes):
             field.pre_save(obj, add=False)

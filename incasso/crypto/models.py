@@ -29,7 +29,13 @@ class DataKey(models.Model):
     class Meta:
         verbose_name = _("data key")
         verbose_name_plural = _("data keys")
-        indexes = [models.Index(fields=["master_version"], name="datakey_master_version")]
+        # Live keys only: every query by master version (rotation, retirement, the status page) asks for live keys,
+        # and a destroyed key (version "") would be one more index write per key the retention sweep destroys.
+        indexes = [
+            models.Index(
+                fields=["master_version"], condition=Q(destroyed_at__isnull=True), name="datakey_master_version"
+            )
+        ]
         constraints = [
             # Live: a wrapped key and the version it is wrapped under. Destroyed: neither.
             models.CheckConstraint(

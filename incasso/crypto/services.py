@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from incasso.audit.models import AuditAction
 from incasso.audit.services import Actor, audit_record
-from incasso.core.bulk_insert import AnyKey, rows_insert
+from incasso.core.bulk_insert import AnyKey, keys_once, rows_insert
 from incasso.crypto import keyring, primitives
 from incasso.crypto.bulk import key_ids_stored
 from incasso.crypto.fields import KEY_ATTNAME, BlindIndexField, EncryptedTextField
@@ -123,14 +123,15 @@ def data_keys_destroy(*, key_ids: Sequence[uuid.UUID], indexes_emptied: Collecti
     if not key_ids:
         return 0
     ids = list(key_ids)
+    keys = keys_once(DataKey, ids)  # one text for the statements below
     for model, indexes, _sealed in _subject_models():
         if indexes and model not in indexes_emptied:
             # Rows whose entries are already empty (a writer emptied them with its own update) are not written again.
             filled = reduce(operator.or_, (~Q(**{index: ""}) for index in indexes))
-            model._default_manager.filter(AnyKey(F(KEY_ATTNAME), ids)).filter(filled).update(
+            model._default_manager.filter(AnyKey(F(KEY_ATTNAME), keys)).filter(filled).update(
                 **dict.fromkeys(indexes, "")
             )
-    destroyed = DataKey.objects.filter(AnyKey(F("pk"), ids), destroyed_at__isnull=True).update(
+    destroyed = DataKey.objects.filter(AnyKey(F("pk"), keys), destroyed_at__isnull=True).update(
         wrapped_key=None, master_version="", destroyed_at=timezone.now()
     )
     _keys_forget(ids)
@@ -161,7 +162,7 @@ def data_keys_rotate(*, batch_size: int = ROTATE_BATCH) -> RotationCounts:
     masters = keyring.master_keys()
     current = masters.current_version
     counts = RotationCounts(
-        already_current=DataKey.objects.filter(master_version=current).count(),
+        already_current=DataKey.objects.filter(master_version=current, destroyed_at__isnull=True).count(),
         destroyed=DataKey.objects.filter(destroyed_at__isnull=False).count(),
     )
     last: uuid.UUID | None = None

@@ -31,7 +31,7 @@ from incasso.intake.audit import intake_audit_prepare, intake_audit_record, inta
 from incasso.intake.models import ClaimCredit
 from incasso.intake.rows import ClaimRecord, CreditRecord, DebtorRecord, RowError
 from incasso.intake.selectors import claims_credited_cents
-from incasso.parties.models import DEBTOR_DETAILS, Client, Debtor, DebtorKind
+from incasso.parties.models import DEBTOR_DETAILS, Client, Debtor, DebtorKind, postcode_region
 from incasso.parties.sealing import INDEX_COLUMNS, debtors_sealer
 
 # A concurrent writer may take an invoice number or case number between our read and our insert; the unique
@@ -49,6 +49,7 @@ DEBTOR_COLUMNS = (
     "kind",
     *DEBTOR_DETAILS,
     "created_at",
+    "postcode_region",
     *INDEX_COLUMNS,
     "data_key_id",
 )
@@ -308,7 +309,7 @@ def _debtor_rows(
             # An empty value travels from the validating process as "": the row's own ("" or None) is stored.
             if value:
                 values[position] = value
-        rows.append((client_id, *values, now, *subject.indexes, key_id))
+        rows.append((client_id, *values, now, postcode_region(debtor.postcode), *subject.indexes, key_id))
     return rows
 
 

@@ -7,6 +7,8 @@ attributes, and reads "[erased]" once the key is destroyed. Exact-match search g
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -86,6 +88,36 @@ DEBTOR_DETAILS: tuple[str, ...] = (
 )
 
 
+def postcode_region(postcode: object) -> str | None:
+    """What statistics keep of an address: the first two characters of the postcode (of a Dutch one its two-digit
+    region, tens of thousands of addresses); "" without a postcode, None when it cannot be read."""
+    if postcode is None or is_unavailable(postcode):
+        return None
+    return str(postcode)[:2]
+
+
+class PostcodeRegionField(models.CharField):  # type: ignore[type-arg]
+    """The postcode's region (``postcode_region``), derived from the postcode on every write of it as the blind
+    indexes are, so the retention sweep keeps it for statistics without opening the sealed postcode. NULL where it
+    was never derived (rows written before it existed): the sweep opens those postcodes itself."""
+
+    derived_from = ("postcode",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        postcode = getattr(model_instance, self.derived_from[0])  # the plaintext, through the sealed attribute
+        # An erased postcode keeps the region derived while it could be read.
+        value = getattr(model_instance, self.attname) if is_unavailable(postcode) else postcode_region(postcode)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Debtor(EncryptedModel):
     """A party that owes a client money, as known in that client's processing.
 
@@ -123,6 +155,8 @@ class Debtor(EncryptedModel):
     email_index = BlindIndexField(purpose="debtor.email", sources=("email",), normaliser="email")
     name_index = BlindIndexField(purpose="debtor.name", sources=("surname", "given_names"), normaliser="name")
     postcode_index = BlindIndexField(purpose="debtor.postcode", sources=("postcode",), normaliser="compact")
+    # Kept when the debtor is anonymised (statistics); written by every writer of the postcode.
+    postcode_region = PostcodeRegionField(_("postcode region"))
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     # Declared after the encrypted fields: saving a debtor without a key issues one before this column is written.

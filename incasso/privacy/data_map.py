@@ -140,7 +140,7 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal("parties.Debtor", "date_of_birth", [D.DATE_OF_BIRTH], CASE_PARTIES, COLLECTION, COLLECTION_BASES)
     + _personal(
         "parties.Debtor",
-        "street house_number postcode city country",
+        "street house_number postcode postcode_region city country",
         [D.CONTACT_ADDRESS],
         CASE_PARTIES,
         COLLECTION,

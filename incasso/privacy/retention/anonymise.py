@@ -3,28 +3,33 @@
 A debtor's personal fields are sealed under its own data key (P-3), so anonymising destroys that key
 (crypto-shredding): every value sealed under it — the debtor's fields, its special-category records, copies in
 backups once the master version is retired — becomes unreadable at once, and its blind-index entries go. Nothing
-is re-sealed, so a chunk costs a fixed number of statements and one decryption per debtor (its region).
+is re-sealed and nothing is opened, so a chunk costs a fixed number of statements and no work per debtor in Python.
 
-Kept for statistics: the debtor's kind and country, its region (the first two characters of the postcode, read
-before the key goes and kept on ``privacy.AnonymisedSubject``), and the cases' amounts, dates, stages and outcomes,
-which are on cases and claims and stay. Everything else the data map declares personal for ``parties.Debtor`` is
-replaced, and ``tests/test_retention.py`` checks that the two lists together cover the map. Values about the debtor
-kept in the clear on rows of its own (a rectification's old and new value) are blanked with the rest.
+Kept for statistics: the debtor's kind and country, its region (``Debtor.postcode_region``, the first two characters
+of the postcode, derived when the postcode is written, docs/adr/0009, and copied to ``privacy.AnonymisedSubject``),
+and the cases' amounts, dates, stages and outcomes, which are on cases and claims and stay. Everything else the data
+map declares personal for ``parties.Debtor`` is replaced, and ``tests/test_retention.py`` checks that the two lists
+together cover the map. Values about the debtor kept in the clear on rows of its own (a rectification's old and new
+value) are blanked with the rest.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from incasso.audit.field_sets import field_set_reference
 from incasso.cases.models import Case, CaseHold, Claim, StaffTask, StageEvent
 from incasso.communications.models import Communication, Letter, PortalAccessCode
-from incasso.core.bulk_insert import AnyKey, rows_insert
+from incasso.core.bulk_insert import AnyKey, keys_once
+from incasso.core.bulk_update import rows_update
+from incasso.crypto.fields import KEY_ATTNAME
 from incasso.crypto.selectors import SubjectValue, subjects_field_values
 from incasso.crypto.services import data_keys_destroy
 from incasso.decisions.models import Decision
@@ -36,7 +41,7 @@ from incasso.rights.models import RectificationChange
 MARKER = "[anonymised]"
 JSON_MARKER = {"anonymised": True}
 
-DEBTOR_STATISTICS = ("kind", "country")
+DEBTOR_STATISTICS = ("kind", "country", "postcode_region")
 REGION_LENGTH = 2
 
 
@@ -54,7 +59,7 @@ def debtor_neutral() -> dict[str, Any]:
         "date_of_birth": None,
         "street": "",
         "house_number": "",
-        "postcode": "",  # the region is kept on AnonymisedSubject
+        "postcode": "",  # its region stays in postcode_region
         "city": "",
         "email": "",
         "phone": "",
@@ -111,39 +116,66 @@ def audited_fields_named() -> list[str]:
 
 
 def debtors_regions_read(debtor_ids: Sequence[int]) -> list[SubjectValue]:
-    """The debtors' postcodes (``value``, None where unreadable) with their data keys, opened in one query: what
-    ``anonymise_debtors`` needs to read before it destroys the keys. The sweep reads the next chunk's while the
-    current one is written."""
+    """The debtors' postcodes (``value``, None where unreadable) with their data keys, opened in one query: for
+    debtors whose region was never derived (``Debtor.postcode_region`` NULL, rows written before it existed), what
+    ``anonymise_debtors`` must read before it destroys the keys."""
     return subjects_field_values(model=Debtor, field_name="postcode", pks=debtor_ids)
 
 
 def anonymise_debtors(
-    debtor_ids: Sequence[int], *, sweep: RetentionSweep | None = None, regions: Sequence[SubjectValue] | None = None
+    debtor_ids: Sequence[int],
+    *,
+    sweep: RetentionSweep | None = None,
+    regions: Sequence[SubjectValue] | None = None,
+    key_ids: Sequence[uuid.UUID] | None = None,
 ) -> int:
     """Anonymise these debtors and their cases' rows, mark them anonymised (once) and destroy their data keys, in a
-    fixed number of statements; runs inside the caller's transaction, which writes the audit entries.
+    fixed number of statements and no work per debtor in Python; runs inside the caller's transaction, which writes
+    the audit entries. Returns how many debtors there were.
 
-    ``regions``: ``debtors_regions_read(debtor_ids)`` if the caller has read it already (else it is read here).
+    The region statistics keep is the debtor's ``postcode_region``, written with the postcode. ``regions``: the region
+    (or the postcode, of which the region is taken) of debtors for whom the caller knows better: those whose region
+    was never derived, opened before the keys go (``debtors_regions_read``; else read here), or a restored backup's,
+    what the live record kept. ``key_ids``: the debtors' data-key ids if the caller has read them.
     """
+    keys = keys_once(Debtor, debtor_ids)
+    debtors = Debtor.objects.filter(AnyKey(F("pk"), keys))
+    if regions is None:
+        underived = list(debtors.filter(postcode_region__isnull=True).values_list("pk", flat=True))
+        regions = debtors_regions_read(underived) if underived else []
+    if regions:
+        rows_update(
+            Debtor, ["postcode_region"], {found.pk: ((found.value or "")[:REGION_LENGTH],) for found in regions}
+        )
+    if key_ids is None:
+        key_ids = [key for key in debtors.values_list(KEY_ATTNAME, flat=True) if key is not None]
     # Every statement reaches the chunk's rows through an index (AnyKey), never by scanning a whole table.
-    cases = Case.objects.filter(AnyKey(F("debtor_id"), debtor_ids)).values("pk")
+    cases = Case.objects.filter(AnyKey(F("debtor_id"), keys)).values("pk")
     for model, updates in CASE_ROW_UPDATES:
         model._default_manager.filter(AnyKey(F("case_id"), cases)).update(**updates)
     PortalAccessCode.objects.filter(AnyKey(F("case_id"), cases)).delete()
     for model, updates in DEBTOR_ROW_UPDATES:
-        model._default_manager.filter(AnyKey(F("debtor_id"), debtor_ids)).update(**updates)
-    # The region is read before the key goes; a debtor whose key is already destroyed has none left to keep.
-    postcodes = debtors_regions_read(debtor_ids) if regions is None else regions
-    Debtor.objects.filter(AnyKey(F("pk"), debtor_ids)).update(**debtor_neutral(), **dict.fromkeys(INDEX_COLUMNS, ""))
-    data_keys_destroy(
-        key_ids=[found.key_id for found in postcodes if found.key_id is not None], indexes_emptied=[Debtor]
+        model._default_manager.filter(AnyKey(F("debtor_id"), keys)).update(**updates)
+    count = debtors.update(**debtor_neutral(), **dict.fromkeys(INDEX_COLUMNS, ""))
+    data_keys_destroy(key_ids=key_ids, indexes_emptied=[Debtor])
+    _anonymised_subjects_insert(debtors, sweep_id=sweep.pk if sweep is not None else None)
+    return count
+
+
+def _anonymised_subjects_insert(debtors: QuerySet[Debtor], *, sweep_id: int | None) -> None:
+    """One ``AnonymisedSubject`` per debtor not marked yet, with its region, in one INSERT ... SELECT."""
+    select = debtors.values_list(
+        "pk",
+        Cast(Value(sweep_id), BigIntegerField()),
+        Cast(Value(timezone.now()), DateTimeField()),
+        Coalesce("postcode_region", Value("")),
     )
-    now, sweep_id = timezone.now(), sweep.pk if sweep is not None else None
-    rows_insert(
-        AnonymisedSubject,
-        ("debtor_id", "sweep_id", "at", "region"),
-        [(found.pk, sweep_id, now, (found.value or "")[:REGION_LENGTH]) for found in postcodes],
-        returning=False,
-        ignore_conflicts=True,
-    )
-    return len(postcodes)
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in ("debtor_id", "sweep_id", "at", "region"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AnonymisedSubject._meta.db_table)} ({columns}) {sql} "
+            f"ON CONFLICT ({quote('debtor_id')}) DO NOTHING",
+            params,
+        )

@@ -1,12 +1,14 @@
 """The retention sweep (SPEC P-2): find what has expired under the policies, anonymise it, record counts.
 
 Per purpose, set-based and in chunks: the debtors are walked in windows of ``chunk_size`` by primary key; per
-window one query finds its end and one its expired ids, one reads their regions (``anonymise.debtors_regions_read``)
-and the audit entries are checked and encoded (``audit_batch_prepare_each``: one event per subject, its fields the
-audit log's named set ``retention.anonymise/2``); then, in the chunk's own transaction, a fixed number of statements
-anonymises them and destroys their data keys (``anonymise.anonymise_debtors``: nothing is re-sealed) and
-``audit_record_prepared`` records one entry per subject, last. On PostgreSQL, outside a transaction, the next chunk
-is read while others are written (``read_ahead``: Python decrypts and encodes while the database writes), and
+window one query finds its end and one its expired ids (with their data keys and whether their region was derived;
+the postcodes of those whose region never was are opened, ``anonymise.debtors_regions_read``) and the audit entries
+are checked and encoded (``audit_batch_prepare_each``: one event per subject, its fields the audit log's named set
+``retention.anonymise/2``); then, in the chunk's own transaction, a fixed number of set-based statements anonymises
+them, keeps their regions and destroys their data keys (``anonymise.anonymise_debtors``: nothing is opened or
+re-sealed, docs/adr/0009) and ``audit_record_prepared`` records one entry per subject, last. On PostgreSQL, outside a
+transaction, the next chunk is read while others are written (``read_ahead``: Python encodes while the database
+writes), and
 chunks are written two at a time on two connections (``alternating``; the chain head's lock, taken last, keeps the
 audit log one chain). A sweep stopped half-way keeps its finished chunks (with two at a time, the one after a
 failed chunk may be among them) and is marked ``interrupted``; running it again picks up the rest (anonymised
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +36,7 @@ from incasso.audit.services import AuditEntry, PreparedBatch, audit_batch_prepar
 from incasso.cases.models import Case, CaseHold, CaseParty
 from incasso.consent.retention import marketing_sweep
 from incasso.core.read_ahead import alternating, read_ahead
+from incasso.crypto.fields import KEY_ATTNAME
 from incasso.crypto.selectors import SubjectValue
 from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_stages import Stage
@@ -96,17 +100,21 @@ def expired_debtors(
     )
 
 
-def _chunks(expired: Callable[..., QuerySet[Debtor]], chunk_size: int) -> Iterator[list[int]]:
-    """The expired ids among each next ``chunk_size`` debtors by primary key (keyset: anonymised or not, a debtor is
+# What the sweep reads of each expired debtor: its id, its data key's and its region (None: never derived).
+_Found = tuple[int, uuid.UUID | None, str | None]
+
+
+def _chunks(expired: Callable[..., QuerySet[Debtor]], chunk_size: int) -> Iterator[list[_Found]]:
+    """The expired debtors among each next ``chunk_size`` by primary key (keyset: anonymised or not, a debtor is
     never seen twice), two queries each: the window's end, along the primary key alone, then ``expired`` within it.
     """
     last = 0
     while True:
         ends = Debtor.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
         end = ends[chunk_size - 1 : chunk_size].first()
-        ids = list(expired(after=last, through=end).order_by("pk").values_list("pk", flat=True))
-        if ids:
-            yield ids
+        found = list(expired(after=last, through=end).order_by("pk").values_list("pk", KEY_ATTNAME, "postcode_region"))
+        if found:
+            yield found
         if end is None:
             return
         last = end
@@ -114,7 +122,7 @@ def _chunks(expired: Callable[..., QuerySet[Debtor]], chunk_size: int) -> Iterat
 
 def _anonymise_chunk(ids: list[int], *, writes: _Writes, sweep: RetentionSweep) -> None:
     with transaction.atomic():
-        anonymise_debtors(ids, sweep=sweep, regions=writes.regions)
+        anonymise_debtors(ids, sweep=sweep, regions=writes.regions, key_ids=writes.key_ids)
         audit_record_prepared(writes.audit)
 
 
@@ -122,8 +130,9 @@ def _anonymise_chunk(ids: list[int], *, writes: _Writes, sweep: RetentionSweep) 
 class _Writes:
     """What a chunk's writes need, read and encoded before them (possibly while the chunk before is written)."""
 
-    # The debtors' regions and data keys, read before the keys go.
+    # The postcodes of the debtors whose region was never derived, opened before the keys go (usually none).
     regions: list[SubjectValue]
+    key_ids: list[uuid.UUID]
     # One entry per subject, checked and encoded; recorded in the chunk's transaction.
     audit: PreparedBatch
 
@@ -148,12 +157,16 @@ def _chunks_read(
         source=AUDIT_SOURCE,
         details={"sweep": sweep.pk, "action": "anonymise"},
     )
-    for ids in _chunks(expired, chunk_size):
+    for found in _chunks(expired, chunk_size):
+        ids = [pk for pk, _key, _region in found]
         if sweep.dry_run:
             yield _Chunk(ids, None)
             continue
         audit = audit_batch_prepare_each(event, [SubjectRef("parties.Debtor", str(pk)) for pk in ids])
-        yield _Chunk(ids, _Writes(debtors_regions_read(ids), audit))
+        underived = [pk for pk, _key, region in found if region is None]
+        regions = debtors_regions_read(underived) if underived else []
+        key_ids = [key for _pk, key, _region in found if key is not None]
+        yield _Chunk(ids, _Writes(regions, key_ids, audit))
 
 
 def _sweep_debt_collection(
@@ -167,12 +180,12 @@ def _sweep_debt_collection(
             _anonymise_chunk(chunk.ids, writes=chunk.writes, sweep=sweep)
         return len(chunk.ids)
 
-    # Reading the next chunk (its expired ids; for a sweep its regions, one decryption per debtor, and its audit
-    # entries, encoded) overlaps writing, on a connection of its own; and the chunks are written two at a time, on
-    # two connections (``alternating``): they touch different subjects, and each appends its audit entries last, so
-    # the two wait for each other only while one links its entries onto the chain (the head's lock keeps the chain
-    # one chain). Not inside a transaction, whose uncommitted rows another connection cannot see (tests): there the
-    # chunks are read and written in turn, by the same code.
+    # Reading the next chunk (its expired ids and data keys; for a sweep its audit entries, encoded) overlaps writing,
+    # on a connection of its own; and the chunks are written two at a time, on two connections (``alternating``):
+    # they touch different subjects, and each appends its audit entries last, so the two wait for each other only
+    # while one links its entries onto the chain (the head's lock keeps the chain one chain). Not inside a
+    # transaction, whose uncommitted rows another connection cannot see (tests): there the chunks are read and
+    # written in turn, by the same code.
     threads = connection.vendor == "postgresql" and not connection.in_atomic_block
     with contextlib.ExitStack() as stack:
         written: Iterator[int] = (

@@ -2,32 +2,41 @@
 
 For each chunk of cases: refresh the limitation dates, compute the quote, read the payment history, promises and
 the debtor's circumstances (``history``), let the strategy decide the next measure (storing inputs, version and
-explanation), check the move against the stage machine, and write the moves, measures, tasks and queued letters in
-bulk. Which cases are due is ``due.cases_due``. A case handled on a day is stamped with that day (and the time), so
-running the same day again finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a
-broker is configured (see ``incasso.collection.tasks``).
+explanation), plan what follows from each decision (``planning``: the move checked against the stage machine, the
+measure, tasks and letter), and write the moves, measures, tasks and queued letters in bulk. Which cases are due is
+``due.cases_due``. A case handled on a day is stamped with that day (and the time), so running the same day again
+finds nothing left to do. Chunks run in-process, or as Celery tasks on workers when a broker is configured (see
+``incasso.collection.tasks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Value
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from incasso.arrangements.models import PromiseStatus
 from incasso.arrangements.services import arrangements_check
 from incasso.audit.services import AuditEntry, audit_record_bulk
-from incasso.cases.models import Case, Claim, Measure, MeasureKind, MeasureStatus, StaffTask, StageEvent, TaskKind
-from incasso.cases.selectors import QUOTE_CLAIM_ORDER, case_active_holds, case_quote_requests_from
-from incasso.cases.services import StageMove, cases_transition_locked_bulk
-from incasso.circumstances.selectors import (
-    NO_FACTS,
+from incasso.cases.models import (
+    Case,
+    Claim,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    StaffTask,
+    StageEvent,
+    TaskKind,
+    TaskStatus,
 )
+from incasso.cases.selectors import QUOTE_CLAIM_ORDER, case_active_holds, case_quote_requests_from
+from incasso.cases.services import cases_transition_locked_bulk
+from incasso.circumstances.selectors import NO_FACTS
 from incasso.collection.due import cases_due, changes_read_from
 from incasso.collection.history import CaseHistory, cases_history
 from incasso.collection.limitation import (
@@ -36,21 +45,24 @@ from incasso.collection.limitation import (
     claim_limitation_date,
     claims_limitation_compute,
 )
-from incasso.communications.services import LetterRequest, letters_queue_bulk
+from incasso.collection.planning import (
+    NO_HOLDS,
+    Plan,
+    RunCase,
+    approval_may_be_asked,
+    business_costs_due,
+    plan_decision,
+    plan_without_decision,
+    run_case_facts,
+)
+from incasso.communications.services import letters_queue_bulk
 from incasso.core.bulk_insert import AnyOf, rows_insert
 from incasso.core.bulk_update import rows_update, values_update
 from incasso.core.collector import cyclic_gc_paused
 from incasso.decisions.selectors import ProfilingBlock, case_profiling_blocks
 from incasso.decisions.services import decisions_take_locked_bulk
-from incasso.domain.case_lifecycle import (
-    CaseFacts,
-    HoldKind,
-    TransitionRefused,
-    check_transition,
-    fourteen_day_term_has_passed,
-)
+from incasso.domain.case_lifecycle import CaseFacts, fourteen_day_term_has_passed
 from incasso.domain.case_stages import Stage
-from incasso.domain.costs_policy import DebtorCategory, collection_costs_due_from
 from incasso.domain.instructions import LEGAL_STEPS, ClientInstructions
 from incasso.domain.money import Money
 from incasso.domain.quote import QuoteRequest, quote_calculate
@@ -64,17 +76,6 @@ ACTOR = "daily run"
 # Bigger chunks spread the fixed cost of a chunk (about 25 round trips) thinner; 5,000 locked cases stay a short
 # transaction (about a second) and still give workers enough chunks to share.
 CHUNK_SIZE = 5_000
-LETTER_MEASURES = frozenset(
-    {
-        MeasureKind.REMINDER_LETTER.value,
-        MeasureKind.FOURTEEN_DAY_LETTER.value,
-        MeasureKind.DEMAND_LETTER.value,
-        MeasureKind.LEGAL_NOTICE.value,
-    }
-)
-_TASK_KINDS = frozenset(TaskKind.values)
-# Written demands interrupt limitation (BW 3:317).
-DEMAND_MEASURES = frozenset({MeasureKind.FOURTEEN_DAY_LETTER.value, MeasureKind.DEMAND_LETTER.value})
 
 
 @dataclass
@@ -134,31 +135,6 @@ def _run_chunks_here(chunks: Iterator[list[int]], on: date) -> RunSummary:
     return summary
 
 
-@dataclass(slots=True)
-class _Case:
-    """The values of a case the run reads and changes: plain values, no model instance."""
-
-    pk: int
-    number: str
-    stage: Stage
-    client_id: int
-    debtor_id: int
-    consumer: bool
-    opened_on: date
-    costs_due_from: date | None
-    legal_steps_approved: bool
-    next_measure_on: date | None
-    # The rest of what a quote request is built from (QUOTE_CASE_COLUMNS but the costs-due date, which the run
-    # may set before the quote: ``quote_row``).
-    interest_kind: str
-    vat_deductible: bool
-
-    def quote_row(self) -> tuple[int, str, date | None, bool]:
-        """The case's QUOTE_CASE_COLUMNS as the run has them now: a business case's first run sets its costs-due
-        date (``_business_costs_due``), and its quote must see it."""
-        return (self.pk, self.interest_kind, self.costs_due_from, self.vat_deductible)
-
-
 _CASE_COLUMNS = (
     "pk",
     "number",
@@ -197,21 +173,7 @@ MEASURE_COLUMNS = ("case_id", "kind", "status", "planned_for", "idempotency_key"
 TASK_COLUMNS = ("case_id", "kind", "title", "due_on", "idempotency_key")
 
 
-@dataclass
-class _Plan:
-    moves: list[StageMove] = field(default_factory=list)
-    measures: list[tuple[int, str, str, date, str]] = field(default_factory=list)
-    tasks: dict[str, tuple[int, str, str, date, str]] = field(default_factory=dict)  # by idempotency key
-    letters: list[LetterRequest] = field(default_factory=list)
-    interrupted_claims: list[int] = field(default_factory=list)
-    to_legal: list[int] = field(default_factory=list)  # cases moved to legal proceedings
-
-    def task(self, case_id: int, kind: TaskKind, title: str, on: date) -> None:
-        key = f"daily:{case_id}:{on}:{kind.value}"
-        self.tasks[key] = (case_id, kind.value, title, on, key)
-
-
-def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
+def _cases_lock(case_ids: Sequence[int], on: date) -> list[RunCase]:
     """The due cases of the chunk, locked for this transaction (a concurrent run of the same day waits here and
     then finds them stamped), read as plain values."""
     rows = (
@@ -220,7 +182,7 @@ def _cases_lock(case_ids: Sequence[int], on: date) -> list[_Case]:
         .values_list(*_CASE_COLUMNS)
     )
     return [
-        _Case(
+        RunCase(
             pk,
             number,
             Stage(stage),
@@ -287,14 +249,14 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
         earliest_due[case_id] = min(due_date, earliest_due.get(case_id, due_date))
         claims_of.setdefault(case_id, []).append(claim_id)
 
-    plan = _Plan()
     blocks = case_profiling_blocks(case_ids=ids, on=on)
     # Restriction of processing (GDPR art. 18, on any case of the debtor): storage only — nothing else happens.
     workable = [case for case in cases if blocks.get(case.pk) is not ProfilingBlock.RESTRICTED]
     summary.restricted = len(cases) - len(workable)
-    _business_costs_due(workable, earliest_due)
+    business_costs_due(workable, earliest_due)
     facts = {
-        case.pk: _facts(case, on, instructions[case.client_id], holds.get(case.pk, _NO_HOLDS)) for case in workable
+        case.pk: run_case_facts(case, on, instructions[case.client_id], holds.get(case.pk, NO_HOLDS))
+        for case in workable
     }
     requests = case_quote_requests_from(cases=[case.quote_row() for case in workable], claims=quote_claims, as_of=on)
     history = cases_history(case_debtors=[(case.pk, case.debtor_id) for case in workable], on=on)
@@ -305,14 +267,16 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     # The chunk's cases are locked (``_cases_lock``), which lets the decisions go in by the cheapest insert.
     decisions = decisions_take_locked_bulk(inputs=inputs, on=on, blocks=blocks, debtors=debtors, audit=audit)
     summary.decided = len(decisions)
+    awaiting, asked = _approval_pending(workable, instructions)
+    plan = Plan(awaiting_approval=awaiting, approval_asked=asked)
     in_dutch = (get_language() or "").startswith("nl")  # task titles and stage reasons are stored as text
     for case in workable:
         decision = decisions.get(case.pk)
         if decision is None:
             summary.not_profiled += 1
-            _plan_without_decision(plan, case, blocks.get(case.pk), on)
+            plan_without_decision(plan, case, blocks.get(case.pk), on)
             continue
-        _plan_decision(
+        plan_decision(
             plan,
             case,
             decision.outcome,
@@ -340,6 +304,28 @@ def _chunk_run(case_ids: Sequence[int], on: date) -> RunSummary:
     _cases_save(cases, on, started)
     _audit_record(audit)
     return summary
+
+
+def _approval_pending(
+    cases: list[RunCase], instructions: dict[int, ClientInstructions]
+) -> tuple[frozenset[int], frozenset[int]]:
+    """The chunk's cases already waiting for the client's answer on legal steps: those with a step awaiting the
+    approval, those with an open task asking for it (``Plan``). One query for the chunk, and none for a chunk
+    without a case that could be asked."""
+    asking = [case.pk for case in cases if approval_may_be_asked(case, instructions[case.client_id])]
+    if not asking:
+        return frozenset(), frozenset()
+    measures = Measure.objects.filter(
+        AnyOf(F("case_id"), asking), status=MeasureStatus.AWAITING_APPROVAL.value
+    ).annotate(is_task=Value(False))
+    tasks = StaffTask.objects.filter(
+        AnyOf(F("case_id"), asking), kind=TaskKind.APPROVAL.value, status=TaskStatus.OPEN.value
+    ).annotate(is_task=Value(True))
+    rows = list(measures.values_list("case_id", "is_task").union(tasks.values_list("case_id", "is_task")))
+    return (
+        frozenset(case_id for case_id, is_task in rows if not is_task),
+        frozenset(case_id for case_id, is_task in rows if is_task),
+    )
 
 
 def _approved_steps_taken(case_ids: list[int], on: date) -> None:
@@ -408,7 +394,7 @@ def _claims_limitation_save(
     )
 
 
-def _cases_save(cases: list[_Case], on: date, started: datetime) -> None:
+def _cases_save(cases: list[RunCase], on: date, started: datetime) -> None:
     """Stamp every case with the day and the time the chunk began, and write what the run changed (the stage of
     a case moved, its next measure date...), in one set-based update.
 
@@ -432,34 +418,8 @@ def _cases_save(cases: list[_Case], on: date, started: datetime) -> None:
     )
 
 
-_NO_HOLDS: frozenset[HoldKind] = frozenset()
-
-
-def _facts(case: _Case, on: date, instructions: ClientInstructions, holds: frozenset[HoldKind]) -> CaseFacts:
-    """What the stage machine's guards need (as ``cases.selectors.case_facts_from`` builds it from a model)."""
-    return CaseFacts(
-        stage=case.stage,
-        consumer=case.consumer,
-        today=on,
-        holds=holds,
-        fourteen_day_term_passed_on=case.costs_due_from,
-        legal_steps_need_approval=instructions.legal_steps_need_approval,
-        legal_steps_approved=case.legal_steps_approved,
-        allowed_measures=instructions.allowed_measures,
-    )
-
-
-def _business_costs_due(cases: list[_Case], earliest_due: dict[int, date]) -> None:
-    """A business owes collection costs from the day after the payment term, without a demand (6:96 lid 4)."""
-    for case in cases:
-        if case.costs_due_from is None and not case.consumer and case.pk in earliest_due:
-            case.costs_due_from = collection_costs_due_from(
-                category=DebtorCategory.BUSINESS, payment_due=earliest_due[case.pk], fourteen_day_term=None
-            )
-
-
 def _strategy_inputs(
-    cases: list[_Case],
+    cases: list[RunCase],
     on: date,
     facts: dict[int, CaseFacts],
     instructions: dict[int, ClientInstructions],
@@ -513,81 +473,3 @@ def _strategy_inputs(
             )
         )
     return inputs
-
-
-def _plan_decision(
-    plan: _Plan,
-    case: _Case,
-    outcome: dict[str, object],
-    explanation: str,
-    on: date,
-    facts: CaseFacts,
-    client_rules: ClientInstructions,
-    claims_of: dict[int, list[int]],
-) -> None:
-    measure = str(outcome["measure"])
-    move_to = outcome.get("move_to")
-    status = MeasureStatus.PLANNED
-    if move_to:
-        target = Stage(str(move_to))
-        try:
-            check_transition(facts, target)
-            plan.moves.append(
-                StageMove(
-                    case.pk,
-                    case.stage,
-                    target,
-                    gettext("strategy: %(explanation)s") % {"explanation": explanation},
-                )
-            )
-            case.stage = target  # written with the run's stamp (``_cases_save``)
-            if target is Stage.LEGAL:
-                plan.to_legal.append(case.pk)
-        except TransitionRefused as refused:
-            if refused.code == "approval_required":
-                status = MeasureStatus.AWAITING_APPROVAL
-            elif refused.code == "on_hold":
-                measure = MeasureKind.REVIEW.value
-    task = outcome.get("task")
-    if task == TaskKind.APPROVAL.value and status == MeasureStatus.PLANNED and _legal_step_waits(case, client_rules):
-        # The strategy asks the client to approve legal steps (it cannot take them yet): the step that waits for
-        # the answer is the notice that opens them, as when a move to legal is refused for want of approval. The
-        # client portal plans or cancels it; an approval wakes the case for the next run (``due``).
-        measure = MeasureKind.LEGAL_NOTICE.value
-        status = MeasureStatus.AWAITING_APPROVAL
-    if not client_rules.allows(measure) and measure != MeasureKind.REVIEW.value:
-        measure = MeasureKind.REVIEW.value  # the client does not allow it: a person decides what else to do
-        status = MeasureStatus.PLANNED
-    if status == MeasureStatus.AWAITING_APPROVAL:
-        plan.task(case.pk, TaskKind.APPROVAL, gettext("Ask the client to approve legal steps"), on)
-    plan.measures.append((case.pk, measure, status.value, on, f"daily:{case.pk}:{on}"))
-    if measure in LETTER_MEASURES and status == MeasureStatus.PLANNED:
-        plan.letters.append(LetterRequest(case_id=case.pk, kind=measure))
-        if measure in DEMAND_MEASURES:
-            plan.interrupted_claims.extend(claims_of.get(case.pk, []))
-        # A queued 14-day letter sets no term yet: the term and the costs-due date follow the day the letter is
-        # actually posted, recorded with it (communications.recording), so the guard cannot pass on a letter
-        # still waiting in the queue.
-    if task and not (task == TaskKind.APPROVAL.value and status == MeasureStatus.AWAITING_APPROVAL):  # (above)
-        kind = TaskKind(str(task)) if str(task) in _TASK_KINDS else TaskKind.GENERAL
-        plan.task(case.pk, kind, explanation[:200], on)
-    review_days = outcome.get("review_in_days")
-    case.next_measure_on = on + timedelta(days=max(1, int(str(review_days)) if review_days is not None else 14))
-
-
-def _legal_step_waits(case: _Case, client_rules: ClientInstructions) -> bool:
-    """Legal steps are allowed but wait for the client's approval, which the case does not have yet."""
-    return (
-        client_rules.legal_steps_need_approval
-        and not case.legal_steps_approved
-        and client_rules.allows(LEGAL_STEPS)
-        and client_rules.allows(MeasureKind.LEGAL_NOTICE.value)
-    )
-
-
-def _plan_without_decision(plan: _Plan, case: _Case, block: ProfilingBlock | None, on: date) -> None:
-    """No automated decision: after an objection a collector handles the case by hand; a contested decision
-    waits for the human review that contesting it queued (GDPR art. 21, 22(3))."""
-    if block is ProfilingBlock.OBJECTED:
-        plan.task(case.pk, TaskKind.GENERAL, gettext("Handle by hand: the debtor objected to profiling"), on)
-    case.next_measure_on = on + timedelta(days=7 if block is ProfilingBlock.CONTESTED else 14)

@@ -99,7 +99,9 @@ class RejectedRowOut(Schema):
 
 class ImportSummaryOut(Schema):
     created: int
-    duplicates: int = Field(description="claims whose invoice number this client submitted before")
+    duplicates: int = Field(
+        description="claims this client submitted before, with the same amount and debtor (a changed one is rejected)"
+    )
     rejected: list[RejectedRowOut]
 
 
@@ -149,7 +151,8 @@ def response_language(request: HttpRequest) -> str:
     description=(
         f"A JSON list of at most {MAX_CLAIMS} claims. Every claim is validated on its own: good claims are "
         "stored, bad ones are listed in `rejected` with their row (1 = first claim), field and reason, and a "
-        "claim whose invoice number the client submitted before is counted in `duplicates` and changes nothing. "
+        "claim whose invoice number the client submitted before is counted in `duplicates` and changes nothing "
+        "(sent again with another amount or debtor reference it is rejected: an import never changes a claim). "
         "Debtors are matched by `debtor_reference` among this client's debtors only; claims of one debtor join "
         "the debtor's open case or open a new one. Amounts may be JSON strings or numbers, at most two decimals."
     ),

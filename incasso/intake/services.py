@@ -141,7 +141,11 @@ def claims_import(
                 )
                 summary.created += outcome.created
                 summary.duplicates += outcome.duplicates
-                rejected = chunk.rejected + [[error] for error in outcome.rejected]
+                # The writer may find several problems with one row (a changed amount and debtor): one rejected row.
+                by_row: dict[int, list[RowError]] = {}
+                for error in outcome.rejected:
+                    by_row.setdefault(error.row, []).append(error)
+                rejected = chunk.rejected + list(by_row.values())
                 for errors in sorted(rejected, key=lambda errors: errors[0].row):
                     summary.reject(errors)
     except ImportFileError as error:

@@ -1,6 +1,7 @@
 """Writing one validated chunk: debtors, cases, claims and credits together, in one transaction.
 
-A fixed number of queries per chunk whatever its size: one for the invoice numbers already present, one for the
+A fixed number of queries per chunk whatever its size: one for the invoice numbers already present (with the amount
+each was imported with) and, when some are, one for their debtors (to tell a re-send from a changed claim), one for the
 client's known debtors, one for their open cases, then one insert per table. Matching is always within the
 client: every lookup filters on it, so a reference of client A is never found for client B (C-2, C-3).
 """
@@ -12,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_noop as _noop
 from incasso.cases.models import Case, Claim, InterestKind
 from incasso.cases.services import CaseOpener, case_numbers_reserve, case_opened_events_insert
 from incasso.collection.limitation import claim_limitation_date
-from incasso.core.bulk_insert import AnyOf, rows_insert
+from incasso.core.bulk_insert import AnyKey, AnyOf, rows_insert
 from incasso.core.read_ahead import beside
 from incasso.crypto.bulk import SealedSubject, key_ids_stored
 from incasso.crypto.services import data_keys_store
@@ -145,20 +147,34 @@ def _chunk_write(
     outcome = ChunkOutcome()
     now = timezone.now()
     numbers = {claim.invoice_number for claim in claims} | {credit.invoice_number for credit in credits}
-    known_claims: dict[str, tuple[int, int]] = {
-        number: (pk, principal)
-        for number, pk, principal in Claim.objects.filter(
-            AnyOf(F("invoice_number"), numbers), client=client
-        ).values_list("invoice_number", "pk", "principal_cents")
-    }
+    # The same query finds the duplicates and what each was imported with, to tell a re-send from a changed claim.
+    known_claims: dict[str, tuple[int, int]] = {}
+    sent: dict[str, Sent] = {}
+    case_of: dict[str, int] = {}
+    for number, pk, principal, case_id in Claim.objects.filter(
+        AnyOf(F("invoice_number"), numbers), client=client
+    ).values_list("invoice_number", "pk", "principal_cents", "case_id"):
+        known_claims[number] = (pk, principal)
+        case_of[number] = case_id
+    if case_of:
+        # Their debtors' references only when some were found (never on a first import), apart: joined into the
+        # query above, the planner weighs a chunk's thousands of numbers against scanning all cases (in parallel
+        # workers) even when nothing is found, which is the million-claim import's path.
+        references = dict(
+            Case.objects.filter(AnyKey(F("pk"), set(case_of.values()))).values_list("pk", "debtor__reference")
+        )
+        for number, case_id in case_of.items():
+            sent[number] = Sent(known_claims[number][1], references[case_id])
     new_claims: list[ClaimRecord] = []
-    seen: set[str] = set()
     for claim in claims:
-        if claim.invoice_number in known_claims or claim.invoice_number in seen:
-            outcome.duplicates += 1
-        else:
-            seen.add(claim.invoice_number)
+        earlier = sent.get(claim.invoice_number)
+        if earlier is None:
+            sent[claim.invoice_number] = Sent(claim.principal_cents, claim.debtor.reference)
             new_claims.append(claim)
+        elif conflicts := claim_conflicts(claim, earlier):
+            outcome.rejected.extend(conflicts)
+        else:
+            outcome.duplicates += 1
     if new_claims:
         # Claim keys are only needed when a credit note in this chunk refers to a claim created in it.
         claim_ids = _claims_insert(
@@ -178,6 +194,48 @@ def _chunk_write(
             opener=opener,
         )
     return outcome
+
+
+class Sent(NamedTuple):
+    """What an invoice number was first imported with: a row sending it again with other values is no re-send."""
+
+    principal_cents: int
+    debtor_reference: str
+
+
+def claim_conflicts(claim: ClaimRecord, earlier: Sent) -> list[RowError]:
+    """The row errors of a claim whose invoice number was imported before with another amount or debtor (the
+    currency is always the euro); none for a true re-send, whose other fields (e.g. the description) may differ: the
+    first import stands. An import never changes a claim already taken in (C-3), so a changed claim is refused, not
+    counted as a duplicate: the client would believe the new values were taken."""
+    invoice = ("invoice", claim.invoice_number)
+    errors = []
+    if claim.debtor.reference != earlier.debtor_reference:
+        # The earlier debtor's reference is personal data of another debtor: not repeated in the message.
+        errors.append(
+            RowError(
+                claim.row,
+                "debtor_reference",
+                _noop(
+                    "invoice %(invoice)s was already imported for another debtor; a changed claim is not replaced "
+                    "by a new import: contact the agency"
+                ),
+                (invoice,),
+            )
+        )
+    if claim.principal_cents != earlier.principal_cents:
+        errors.append(
+            RowError(
+                claim.row,
+                "amount",
+                _noop(
+                    "invoice %(invoice)s was already imported with amount %(amount)s; a changed claim is not "
+                    "replaced by a new import: send a credit note or contact the agency"
+                ),
+                (invoice, ("amount", str(Money(earlier.principal_cents)))),
+            )
+        )
+    return errors
 
 
 def _claims_insert(

@@ -85,15 +85,15 @@ def test_an_english_csv_file(creditor, import_file):
 
 def test_the_same_invoice_twice_in_one_file_is_one_claim(creditor):
     rows = csv_rows(
-        HEADER + "F1,2026-01-01,2026-02-01,10,K1,consumer,Smit,,\nF1,2026-01-01,2026-02-01,99,K1,consumer,Smit,,\n"
+        HEADER + "F1,2026-01-01,2026-02-01,10,K1,consumer,Smit,,\nF1,2026-01-05,2026-02-05,10,K1,consumer,Smit,,\n"
     )
     summary = claims_import(client=creditor, rows=rows, source=ImportSource.CSV, dialect=SPREADSHEET)
-    assert (summary.created, summary.duplicates) == (1, 1)
-    assert Claim.objects.get(invoice_number="F1").principal_cents == 1_000
+    assert (summary.created, summary.duplicates, summary.rejected) == (1, 1, [])
+    assert Claim.objects.get(invoice_number="F1").invoice_date == datetime.date(2026, 1, 1)
 
 
 def test_duplicates_across_chunks_are_found_too(creditor):
-    lines = "".join(f"F{n % 3},2026-01-01,2026-02-01,10,K{n % 2},consumer,Smit,,\n" for n in range(7))
+    lines = "".join(f"F{n % 3},2026-01-01,2026-02-01,10,K{n % 3 % 2},consumer,Smit,,\n" for n in range(7))
     summary = claims_import(client=creditor, rows=csv_rows(HEADER + lines), source=ImportSource.CSV, chunk_size=2)
     assert (summary.created, summary.duplicates) == (3, 4)
     assert Debtor.objects.filter(client=creditor).count() == 2

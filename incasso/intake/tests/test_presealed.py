@@ -101,7 +101,9 @@ def test_a_debtor_whose_first_row_was_a_duplicate_is_made_from_the_row_written(c
     summary = claims_import(
         client=creditor, rows=csv_rows(ROWS), source=ImportSource.CSV, dialect=SPREADSHEET, parallel=parallel
     )
-    assert (summary.created, summary.duplicates) == (3, 1)
+    # Row 2 (F-1, debtor K-1) is not written: F-1 was imported for another debtor, so it is refused.
+    assert (summary.created, summary.duplicates, summary.rejected_count) == (3, 0, 1)
+    assert {error.row for error in summary.rejected} == {2}
     keyring.keys_cache_clear()
     debtors = {debtor.reference: debtor for debtor in Debtor.objects.filter(client=creditor)}
     assert debtors["K-1"].surname == "Janssen"

@@ -79,8 +79,14 @@ def test_the_shared_peppol_samples_import_with_the_right_amounts(creditor, impor
     assert (claim.case.debtor.reference, claim.case.debtor.country) == ("FR23342", "SE")
     assert import_file(creditor, SHARED_UBL / "peppol-bis3_base-creditnote-correction.xml")["created"] == 1
     assert claim_outstanding_principal(claim=claim) == Money(0)
-    # The direct-debit sample reuses the invoice number Snippet1: for the same client that is the same invoice.
-    assert import_file(creditor, SHARED_UBL / "peppol-bis3_snippet_direct-debit.xml")["duplicates"] == 1
+    # The direct-debit sample reuses the invoice number Snippet1 with another amount: for the same client that is a
+    # changed claim, refused (the credit note above reduced the claim; it is no conflict).
+    changed = import_file(creditor, SHARED_UBL / "peppol-bis3_snippet_direct-debit.xml")
+    assert (changed["created"], changed["duplicates"]) == (0, 0)
+    assert [(error["field"], error["error"].split(";")[0]) for error in changed["rejected"]] == [
+        ("amount", "invoice Snippet1 was already imported with amount 1656.25")
+    ]
+    assert Claim.objects.get(client=creditor).principal_cents == 165_625
     other = ClientFactory(code="other")
     assert import_file(other, SHARED_UBL / "peppol-bis3_snippet_direct-debit.xml")["created"] == 1
     assert Claim.objects.get(client=other).principal_cents == 376_250  # payable: 4,762.50 less 1,000.00 prepaid

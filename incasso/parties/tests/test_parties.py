@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 
 from incasso.audit.models import AuditEvent
 from incasso.parties.factories import ClientFactory, DebtorFactory
-from incasso.parties.models import ClientKind, DebtorKind
+from incasso.parties.models import ClientKind, Debtor, DebtorKind
 from incasso.parties.selectors import client_exists, client_overviews
 from incasso.parties.services import client_create, debtor_create
 
@@ -105,3 +106,8 @@ def test_client_exists():
     assert not client_exists()
     ClientFactory()
     assert client_exists()
+
+
+def test_the_postcode_region_is_named_in_dutch():
+    with translation.override("nl"):
+        assert str(Debtor._meta.get_field("postcode_region").verbose_name) == "postcoderegio"

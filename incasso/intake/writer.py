@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _noop
 
@@ -160,9 +161,14 @@ def _chunk_write(
         # Their debtors' references only when some were found (never on a first import), apart: joined into the
         # query above, the planner weighs a chunk's thousands of numbers against scanning all cases (in parallel
         # workers) even when nothing is found, which is the million-claim import's path.
-        references = dict(
-            Case.objects.filter(AnyKey(F("pk"), set(case_of.values()))).values_list("pk", "debtor__reference")
-        )
+        # A debtor erased or anonymised since (data key destroyed) has no reference left to compare with: the
+        # anonymised one reads "anon-<pk>", which no client sends.
+        references = {
+            pk: None if erased else reference
+            for pk, reference, erased in Case.objects.filter(AnyKey(F("pk"), set(case_of.values()))).values_list(
+                "pk", "debtor__reference", IsNull(F("debtor__data_key__destroyed_at"), False)
+            )
+        }
         for number, case_id in case_of.items():
             sent[number] = Sent(known_claims[number][1], references[case_id])
     new_claims: list[ClaimRecord] = []
@@ -200,7 +206,7 @@ class Sent(NamedTuple):
     """What an invoice number was first imported with: a row sending it again with other values is no re-send."""
 
     principal_cents: int
-    debtor_reference: str
+    debtor_reference: str | None  # None: the debtor was erased since, so there is nothing to compare with
 
 
 def claim_conflicts(claim: ClaimRecord, earlier: Sent) -> list[RowError]:
@@ -210,7 +216,7 @@ def claim_conflicts(claim: ClaimRecord, earlier: Sent) -> list[RowError]:
     counted as a duplicate: the client would believe the new values were taken."""
     invoice = ("invoice", claim.invoice_number)
     errors = []
-    if claim.debtor.reference != earlier.debtor_reference:
+    if earlier.debtor_reference is not None and claim.debtor.reference != earlier.debtor_reference:
         # The earlier debtor's reference is personal data of another debtor: not repeated in the message.
         errors.append(
             RowError(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -20,6 +20,8 @@ from incasso.intake.tests.conftest import FIXTURES
 from incasso.intake.tests.test_import import HEADER, csv_rows
 from incasso.intake.writer import chunk_write
 from incasso.parties.factories import ClientFactory
+from incasso.parties.models import Debtor
+from incasso.privacy.retention.anonymise import anonymise_debtors
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,20 @@ def test_the_rest_api_refuses_a_changed_claim_in_the_callers_language(client, cr
         }
     ]
     assert Claim.objects.get(client=creditor).principal_cents == 12_550
+
+
+def test_a_claim_re_sent_after_its_debtor_was_anonymised_is_a_duplicate_not_another_debtor(creditor, tmp_path):
+    first = csv_file(tmp_path, "first.csv", FIRST)
+    assert cli(creditor, first)["created"] == 2
+    debtor = Debtor.objects.get(client=creditor, reference="K-1")
+    with transaction.atomic():
+        anonymise_debtors([debtor.pk])
+    assert Debtor.objects.get(pk=debtor.pk).reference.startswith("anon-")
+    # The client's file still names its own reference; the stored one is gone with the person: nothing to compare,
+    # so the same amount is a re-send (and nothing about the erased debtor is created again).
+    resent = csv_file(tmp_path, "resent.csv", [FIRST[0]])
+    assert cli(creditor, resent) == {"created": 0, "duplicates": 1, "rejected": []}
+    # Another amount is still a changed claim.
+    changed = csv_file(tmp_path, "changed.csv", ["F-1,2026-01-01,2026-02-01,150,K-1,consumer,Smit,,\n"])
+    assert cli(creditor, changed)["rejected"] == [{"row": 2, "field": "amount", "error": CHANGED_AMOUNT}]
+    assert not Debtor.objects.filter(client=creditor, reference="K-1").exists()

@@ -27,7 +27,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.query_utils import DeferredAttribute
 
 from incasso.crypto import keyring, primitives
-from incasso.crypto.fields import KEY_ATTNAME, EncryptedModel, unavailable
+from incasso.crypto.fields import KEY_ATTNAME, EncryptedModel, is_unavailable, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -109,18 +109,22 @@ class PrintedValuesField(models.JSONField):
     descriptor_class = _PrintedValuesAttribute
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = model_instance.__dict__.get(self.attname)
+        stored = model_instance.__dict__.get(self.attname)
         # Values read and opened are a dict the caller may have changed in place: what is saved is what it reads.
-        value = model_instance.__dict__.get(_OPENED, {}).get(self.attname, value)
+        value = model_instance.__dict__.get(_OPENED, {}).get(self.attname, stored)
         if not isinstance(value, Mapping) or not _plain(value):
             return value
+        if isinstance(stored, Mapping) and _stored(stored) and is_unavailable(value[RECIPIENT].get("name")):
+            # A recipient that could not be opened (key destroyed, ciphertext tampered with) is kept as it is
+            # stored, not sealed over with its "[erased]" reading: the original stays for whoever can investigate.
+            return {**value, RECIPIENT: stored[RECIPIENT]}
         key_id = model_instance.__dict__.get(KEY_ATTNAME)
         if key_id is None:  # a row written on its own: the model says whose key seals it (the addressee's)
             key_id = model_instance.__dict__[KEY_ATTNAME] = model_instance.addressee_key()  # type: ignore[attr-defined]
-        stored = printed_values_sealed(model_instance, key_id, value)
-        model_instance.__dict__[self.attname] = stored
+        sealed = printed_values_sealed(model_instance, key_id, value)
+        model_instance.__dict__[self.attname] = sealed
         model_instance.__dict__.setdefault(_OPENED, {})[self.attname] = value
-        return stored
+        return sealed
 
     def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         if _plain(value):

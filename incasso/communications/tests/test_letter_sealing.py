@@ -70,6 +70,21 @@ def test_a_recipient_copied_to_another_letter_of_the_same_debtor_does_not_open(l
     assert is_unavailable(Letter.objects.get(pk=other.pk).data["recipient"]["name"])
 
 
+def test_a_recipient_that_does_not_open_is_not_sealed_over_when_the_letter_is_saved(letter_case):
+    letter = _printed(letter_case)
+    original = _raw_data(letter)
+    other = _printed(letter_case, kind="reminder_letter")
+    Letter.objects.filter(pk=other.pk).update(data=original)  # another letter's ciphertext: does not authenticate
+    keyring.keys_cache_clear()
+
+    read = Letter.objects.get(pk=other.pk)
+    assert is_unavailable(read.data["recipient"]["name"])
+    read.status = read.status  # any save of the whole row
+    read.save()
+
+    assert _raw_data(read)["recipient"] == original["recipient"]
+
+
 def test_sealing_a_batch_costs_no_query_per_letter(db):
     def statements(count: int) -> int:
         requests = []

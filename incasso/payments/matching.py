@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum
@@ -153,7 +154,9 @@ class _CaseLookup:
         self.currency.update(currency)
         self.principal.update(principal)
 
-    def _by_number(self, entry: ParsedEntry, rf: set[str], text: set[str]) -> tuple[Decision | None, list[str]]:
+    def _by_number(
+        self, entry: ParsedEntry, rf: AbstractSet[str], text: AbstractSet[str]
+    ) -> tuple[Decision | None, list[str]]:
         """Rules 1 and 2: the match they make, else why each did not."""
         notes: list[str] = []
         for rule, numbers in ((MatchRule.REFERENCE, rf), (MatchRule.CASE_NUMBER, text)):

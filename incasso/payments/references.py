@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 
-from incasso.domain.payment_reference import is_valid_rf, rf_for_case
+from incasso.domain.payment_reference import MAX_BASE_LENGTH, rf_for_case
 from incasso.payments.parsers.records import ParsedEntry
 
 KEY_LENGTH = 40
@@ -19,6 +20,8 @@ _RF_IN_TEXT = re.compile(r"\bRF\s?([0-9]{2})((?:\s?[0-9]){5,21})", re.IGNORECASE
 # A case number as printed in letters: "2026-000123". Only the hyphenated form: ten bare digits in a remittance
 # text are as often an invoice or customer number, and a wrong match books money to the wrong debtor.
 _CASE_NUMBER = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{6,})(?![0-9])")
+# The digits of such a case number, which an RF reference of ours is made of: a shorter one names no case.
+CASE_NUMBER_DIGITS = 10
 
 # Direct-debit and transfer return codes (ISO 20022 ExternalReturnReason1Code) the agency meets most.
 RETURN_REASONS = {
@@ -52,13 +55,17 @@ def case_number_from_rf(reference: str) -> str | None:
     """The case number an RF reference was made from (``rf_for_case``), or None when it is not one of ours.
 
     ``rf_for_case`` keeps only the digits of "YYYY-NNNNNN"; the reverse puts the hyphen back after the year and
-    then checks that the case number gives exactly this reference (check digits included).
+    then checks that the case number gives exactly this reference. That check covers the check digits too (the
+    reference it makes is valid), so they are not checked apart: a text is tried at every length (below).
     """
     compact = "".join(reference.split()).upper()
-    if not is_valid_rf(compact):
-        return None
     base = compact[4:]
-    if not base.isdigit() or len(base) < 5:
+    if not (
+        compact.startswith("RF")
+        and CASE_NUMBER_DIGITS <= len(base) <= MAX_BASE_LENGTH
+        and compact[2:].isascii()
+        and compact[2:].isdigit()
+    ):
         return None
     number = f"{base[:4]}-{base[4:]}"
     return number if rf_for_case(number) == compact else None
@@ -67,24 +74,29 @@ def case_number_from_rf(reference: str) -> str | None:
 def rf_case_numbers(entry: ParsedEntry) -> set[str]:
     """Case numbers named by RF references: the structured reference, or one typed into the remittance text.
 
-    In a text every length of the digits after "RF" is tried and each one whose check digits fit counts; the
-    matching then needs exactly one open case among them, so a stray fit cannot pick a case on its own.
+    In a text every length of the digits after "RF" (down to a case number's ten) is tried and each one whose
+    check digits fit counts; the matching then needs exactly one open case among them, so a stray fit cannot pick
+    a case on its own.
     """
-    candidates = [entry.structured_reference] if entry.structured_reference else []
+    candidates = {entry.structured_reference} if entry.structured_reference else set()
     for match in _RF_IN_TEXT.finditer(entry.remittance):
         digits = "".join(match.group(2).split())
-        candidates.extend(f"RF{match.group(1)}{digits[:length]}" for length in range(len(digits), 4, -1))
+        lengths = range(len(digits), CASE_NUMBER_DIGITS - 1, -1)
+        candidates.update(f"RF{match.group(1)}{digits[:length]}" for length in lengths)
     numbers = {case_number_from_rf(candidate) for candidate in candidates}
     return {number for number in numbers if number}
 
 
 # The case numbers an entry names: (by RF reference, written out). Pure, so the reader's process works them out.
-NamedCases = tuple[set[str], set[str]]
+NamedCases = tuple[AbstractSet[str], AbstractSet[str]]
+# What most entries name: one shared value, which the reader's process sends once per chunk.
+NOTHING_NAMED: NamedCases = (frozenset(), frozenset())
 
 
 def named_cases(entry: ParsedEntry) -> NamedCases:
     """``rf_case_numbers`` and ``text_case_numbers`` of an entry."""
-    return rf_case_numbers(entry), text_case_numbers(entry)
+    named = rf_case_numbers(entry), text_case_numbers(entry)
+    return named if named[0] or named[1] else NOTHING_NAMED
 
 
 def text_case_numbers(entry: ParsedEntry) -> set[str]:

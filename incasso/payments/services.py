@@ -42,7 +42,7 @@ from incasso.payments.parsers import (
     statement_reader,
 )
 from incasso.payments.read_ahead import read_ahead_forked
-from incasso.payments.references import EntryKeys, NamedCases, named_cases, return_reason_text
+from incasso.payments.references import NOTHING_NAMED, EntryKeys, NamedCases, named_cases, return_reason_text
 from incasso.payments.writing import ChunkOutcome, chunk_write
 
 CHUNK_SIZE = 5_000
@@ -50,7 +50,9 @@ BLOCK = 1 << 20
 # What the reader hands the writer per chunk: the file's info so far, its skipped records, its keyed entries, the
 # case numbers its credits name (by entry key) and the blind-index entries of its credits' IBANs (by IBAN): pure
 # work, done beside the writing in the reader's process.
-_Chunk = tuple[StatementInfo, list[SkippedEntry], list[tuple[str, ParsedEntry]], dict[str, NamedCases], dict[str, str]]
+_Chunk = tuple[
+    StatementInfo, list[SkippedEntry], list[tuple[str, tuple[object, ...]]], dict[str, NamedCases], dict[str, str]
+]
 
 
 @dataclass
@@ -105,7 +107,7 @@ class StatementSummary:
 
 
 def statement_import(*, stream: BinaryIO, filename: str, chunk_size: int = CHUNK_SIZE) -> StatementSummary:
-    """Import a camt.053/camt.054 or MT940 file (told apart by content): store, match and book every entry.
+    """Import a camt.053/camt.052/camt.054 or MT940 file (told apart by content): store, match and book every entry.
 
     ``stream`` must be seekable (it is read once to hash it, then again to import it). Raises
     ``StatementFileError`` when the file cannot be read at all: then nothing was booked, and the refusal is
@@ -120,11 +122,12 @@ def statement_import(*, stream: BinaryIO, filename: str, chunk_size: int = CHUNK
         info = reader.info
         book = booking.ledger()
         with cyclic_gc_paused(), _read_ahead(_keyed_chunks(reader, chunk_size)) as chunks:
-            for known, skipped, entries, named, iban_indexes in chunks:
+            for known, skipped, fields, named, iban_indexes in chunks:
                 info = known
                 for item in skipped:
                     summary.skip(item)
-                if entries:
+                if fields:
+                    entries = [(key, ParsedEntry._make(values)) for key, values in fields]
                     hints = Hints(named, iban_indexes)
                     summary.add(chunk_write(import_id=record.pk, entries=entries, book=book, hints=hints))
                 gc.collect(0)  # whatever cycles the chunk left: memory stays bounded by a chunk
@@ -156,22 +159,26 @@ def _read_ahead(chunks: Iterable[_Chunk]) -> AbstractContextManager[Iterator[_Ch
 
 def _keyed_chunks(reader: CamtReader | Mt940Reader, size: int) -> Iterator[_Chunk]:
     """The file in chunks of ``size`` records: what is known of the file so far (``info``: read in the reader's
-    process, it travels with each chunk), the skipped records, the others with their keys (in file order), and
-    what matching needs of the credits that is worked out from their text alone (``matching.Hints``)."""
+    process, it travels with each chunk), the skipped records, the others with their keys (in file order, each
+    entry as a plain tuple: ``ParsedEntry._make`` turns it back), and what matching needs of the credits that is
+    worked out from their text alone (``matching.Hints``): the cases they name, and the IBAN's blind-index entry
+    of those that name none (the others are nearly always matched by the case they name; the writer works out
+    the few it still needs)."""
     iterator = iter(reader)
     keys = EntryKeys()
     while chunk := list(islice(iterator, size)):
-        skipped, entries, named, iban_indexes = [], [], {}, {}
+        skipped, named, iban_indexes = [], {}, {}
+        entries: list[tuple[str, tuple[object, ...]]] = []
         for item in chunk:
             if isinstance(item, SkippedEntry):
                 skipped.append(item)
             else:
                 key = keys.key(item)
-                entries.append((key, item))
+                entries.append((key, tuple(item)))
                 if item.amount_cents > 0:
-                    named[key] = named_cases(item)
+                    named[key] = found = named_cases(item)
                     iban = item.counterparty_iban
-                    if iban and iban not in iban_indexes:
+                    if iban and found is NOTHING_NAMED and iban not in iban_indexes:
                         iban_indexes[iban] = debtor_index_entry("iban_index", iban)
         yield _info(reader), skipped, entries, named, iban_indexes
         gc.collect(0)  # the reader's cycles, in whichever process reads (the collector is paused there too)

@@ -1,4 +1,5 @@
-"""camt.053 (account statement) and camt.054 (debit/credit notification), versions .001.02 to .001.14.
+"""camt.053 (account statement), camt.052 (intraday account report) and camt.054 (debit/credit notification),
+versions .001.02 to .001.14: the same entries (``Ntry``), in a ``Stmt``, an ``Rpt`` or an ``Ntfctn``.
 
 Read as a stream: lxml reports only the few elements we act on (each ``Ntry`` and the statement around it), and
 every entry is cleared once read, so a statement of a million entries needs the memory of one. Parsed safely: no
@@ -36,14 +37,22 @@ from incasso.payments.parsers.records import (
 # Every version in use: the elements read (camt_entry) have kept their paths since .001.07 (.001.09 to .001.14 only
 # added elements, such as the UETR), so a newer bank's file is read, not refused.
 # SWIFT's own copies of the messages (MX, "urn:swift:xsd:…") carry the same elements under another namespace.
-NAMESPACE = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(camt\.05[34]\.001\.(?:0[2-9]|1[0-4]))$")
-SUPPORTED = "camt.053 and camt.054, versions .001.02 to .001.14"
+NAMESPACE = re.compile(r"^urn:(?:iso:std:iso:20022:tech:xsd|swift:xsd):(camt\.05[234]\.001\.(?:0[2-9]|1[0-4]))$")
+SUPPORTED = "camt.052, camt.053 and camt.054, versions .001.02 to .001.14"
 # The only elements lxml reports to Python: everything else stays in C, which keeps a 100,000-entry file fast.
-REPORTS = ("Stmt", "Ntfctn")
+REPORTS = ("Stmt", "Rpt", "Ntfctn")
 EVENT_TAGS = ["{*}Document", "{*}Ntry", *(f"{{*}}{name}" for name in REPORTS)]
 # What tells one statement (or one page of it) from another with the same Id: a file that holds the same statement
 # twice (exports joined by hand) must not book it twice, pages of one statement must all be read.
-IDENTITY = ("StmtPgntn/c:PgNb", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "FrToDt/c:FrDtTm", "FrToDt/c:ToDtTm")
+IDENTITY = (
+    "StmtPgntn/c:PgNb",
+    "RptPgntn/c:PgNb",
+    "ElctrncSeqNb",
+    "LglSeqNb",
+    "CreDtTm",
+    "FrToDt/c:FrDtTm",
+    "FrToDt/c:ToDtTm",
+)
 
 
 class CamtReader:
@@ -137,8 +146,8 @@ class CamtReader:
     def _report_day(self, report: etree._Element | None) -> datetime.date | None:
         """The day an entry without dates of its own is booked on (the schema makes both dates optional, and some
         banks leave them out): a camt.054 notification is made when the bank books, so its creation day; a
-        statement covers the day of its closing balance (or the end of its period, or its creation). The message's
-        own creation day when the report says nothing."""
+        statement (or a camt.052 report) covers the day of its closing balance (or the end of its period, or its
+        creation). The message's own creation day when the report says nothing."""
         if report is None:
             return None
         texts = [report.findtext("c:CreDtTm", namespaces=self._ns)]

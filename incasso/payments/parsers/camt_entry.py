@@ -2,15 +2,17 @@
 
 Each element is read once into a flat ``{"Refs/EndToEndId": [text, ...]}`` map of the branches we use, and the
 fields are looked up there: ElementPath lookups (``findtext``) cost about as much each as this whole walk, and an
-entry needs some fifteen of them. The paths are the same in every version from .001.02 to .001.14, except the
-party name, which moved under ``Pty`` in .001.07.
+entry needs some fifteen of them. The walk goes only into the branches the fields are on (``ENTRY_PATHS``,
+``TRANSACTION_PATHS``), one dictionary look-up per element. The paths are the same in every version from .001.02
+to .001.14, except the party name, which moved under ``Pty`` in .001.07.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+import sys
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -34,85 +36,147 @@ from incasso.payments.parsers.records import (
 
 # Entry statuses that are not bookings yet: they come again as BOOK in a later statement.
 NOT_BOOKED = {"PDNG", "INFO", "FUTR"}
-ENTRY_BRANCHES = frozenset({"CdtDbtInd", "RvslInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "AddtlNtryInf"})
-TRANSACTION_BRANCHES = frozenset({"Refs", "CdtDbtInd", "RltdPties", "RmtInf", "RtrInf", "AddtlTxInf"})
+# What is read of an entry and of each of its transactions, by path relative to it (the element's text, where it
+# has no child elements; an element with children is looked into).
+ENTRY_PATHS = (
+    "CdtDbtInd",
+    "RvslInd",
+    "Sts",
+    "Sts/Cd",
+    "BookgDt/Dt",
+    "BookgDt/DtTm",
+    "ValDt/Dt",
+    "ValDt/DtTm",
+    "AcctSvcrRef",
+    "AddtlNtryInf",
+)
+TRANSACTION_PATHS = (
+    "Refs/AcctSvcrRef",
+    "Refs/EndToEndId",
+    "Refs/MndtId",
+    "CdtDbtInd",
+    *(f"RltdPties/{party}/{name}" for party in ("Dbtr", "Cdtr") for name in ("Nm", "Pty/Nm")),
+    "RltdPties/DbtrAcct/Id/IBAN",
+    "RltdPties/CdtrAcct/Id/IBAN",
+    "RmtInf/Ustrd",
+    "RmtInf/Strd/AddtlRmtInf",
+    "RmtInf/Strd/CdtrRefInf/Ref",
+    "RtrInf/Rsn/Cd",
+    "RtrInf/Rsn/Prtry",
+    "AddtlTxInf",
+)
 Texts = dict[str, list[str]]
+# A branch of the paths read: by an element's tag, the path under which its text is kept (None: only its children
+# are read) and the branch below it (None: nothing below it is read). Keyed by local name; a tag with a namespace
+# ("{urn:...}Nm") is added under its own key when first met, so each element costs one dictionary look-up.
+Node: TypeAlias = "tuple[str | None, Tree | None]"
+Tree: TypeAlias = "dict[object, Node | None]"
+# A file's distinct tags are a few dozen; a hostile file with endless new ones is looked up, never remembered.
+LEARNED_TAGS = 256
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _OFFSET = re.compile(r"[+-][0-9]{2}:?[0-9]{2}$")
 # Swiss banks' processing status in AddtlRmtInf ("?REJECT?0", "?ERROR?000"): not the payer's words.
 _SWISS_STATUS = re.compile(r"^\?[A-Z]+\?[0-9]*$")
+_UNSEEN: Node = ("", None)
 
 
-_LOCAL_NAMES: dict[str, str] = {}
+def _tree(paths: tuple[str, ...]) -> Tree:
+    """The branches of ``paths`` as a ``Tree``."""
+    root: Tree = {}
+    for path in paths:
+        node, names = root, path.split("/")
+        for depth, name in enumerate(names, start=1):
+            own, below = node.get(name) or (None, None)
+            if depth == len(names):
+                node[name] = (path, below)
+            else:
+                below = below if below is not None else {}
+                node[name] = (own, below)
+                node = below
+    return root
 
 
-def _local(tag: str) -> str:
-    """``{namespace}Name`` -> ``Name``, remembered: a file has a few dozen distinct tags, met a million times."""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
-    return name
+_ENTRY = _tree(ENTRY_PATHS)
+_TRANSACTION = _tree(TRANSACTION_PATHS)
+# The entry's children that are not texts: its amount and its transactions (kept apart, found by identity).
+_AMOUNT: Node = ("Amt", None)
+_TX_DETAILS: Tree = {"TxDtls": ("TxDtls", None)}
+_DETAILS: Node = ("NtryDtls", _TX_DETAILS)
+_ENTRY.update(Amt=_AMOUNT, NtryDtls=_DETAILS)
 
 
-def _walk(node: etree._Element, prefix: str, found: Texts) -> None:
-    """Add the stripped texts of every leaf under ``node`` to ``found``, by path relative to ``prefix``."""
-    names = _LOCAL_NAMES  # inlined ``_local``: this loop runs for every element of a 100,000-entry file
-    for child in node:
+def _node(tree: Tree, tag: object) -> Node | None:
+    """The node of ``tag`` in ``tree`` the first time a tag is met: by its local name (comments have none)."""
+    node = tree.get(tag.rpartition("}")[2]) if isinstance(tag, str) else None
+    if len(tree) < LEARNED_TAGS:
+        tree[tag] = node
+    return node
+
+
+def _collect(element: etree._Element, tree: Tree, found: Texts) -> None:
+    """Add the stripped texts of ``element``'s leaves on the paths of ``tree`` to ``found``, by path."""
+    for child in element:
         tag = child.tag
-        if tag.__class__ is not str:  # comments and processing instructions
+        node = tree.get(tag, _UNSEEN)
+        if node is _UNSEEN:
+            node = _node(tree, tag)
+        if node is None:
             continue
-        name = prefix + (names.get(tag) or _local(tag))
+        path, below = node
         if len(child):
-            _walk(child, name + "/", found)
-        else:
+            if below is not None:
+                _collect(child, below, found)
+        elif path is not None:
             text = child.text
             if text and (text := text.strip()):
-                if name in found:
-                    found[name].append(text)
+                if path in found:
+                    found[path].append(text)
                 else:
-                    found[name] = [text]
+                    found[path] = [text]
 
 
-def _branch(child: etree._Element, local: str, found: Texts) -> None:
-    if len(child):
-        _walk(child, local + "/", found)
-    elif child.text and (text := child.text.strip()):
-        found.setdefault(local, []).append(text)
-
-
-def texts_of(element: etree._Element, branches: frozenset[str]) -> Texts:
-    """The stripped texts of every leaf under ``element``'s children named in ``branches``, by relative path."""
+def transaction_texts(transaction: etree._Element) -> Texts:
+    """The texts of a ``TxDtls`` on ``TRANSACTION_PATHS``, by path."""
     found: Texts = {}
-    for local, child in _named_children(element):
-        if local in branches:
-            _branch(child, local, found)
+    _collect(transaction, _TRANSACTION, found)
     return found
 
 
-def _named_children(element: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    """``element``'s child elements (no comments or processing instructions) with their local names."""
-    names = _LOCAL_NAMES
-    for child in element:
-        tag = child.tag
-        if tag.__class__ is str:
-            yield names.get(tag) or _local(tag), child
-
-
 def _entry_parts(ntry: etree._Element) -> tuple[Texts, etree._Element | None, list[etree._Element]]:
-    """One pass over an entry's children: its own texts (``ENTRY_BRANCHES``), its first ``Amt`` and every
+    """One pass over an entry's children: its own texts (``ENTRY_PATHS``), its first ``Amt`` and every
     ``NtryDtls/TxDtls`` (as ``find`` and ``findall`` would give them, without their path searches)."""
     found: Texts = {}
     amount = None
     transactions: list[etree._Element] = []
-    for local, child in _named_children(ntry):
-        if local in ENTRY_BRANCHES:
-            _branch(child, local, found)
-        elif local == "Amt":
+    tree = _ENTRY
+    for child in ntry:
+        tag = child.tag
+        node = tree.get(tag, _UNSEEN)
+        if node is _UNSEEN:
+            node = _node(tree, tag)
+        if node is None:
+            continue
+        if node is _AMOUNT:
             if amount is None:
                 amount = child
-        elif local == "NtryDtls":
-            transactions.extend(detail for name, detail in _named_children(child) if name == "TxDtls")
+        elif node is _DETAILS:
+            for detail in child:
+                kind = _TX_DETAILS.get(detail.tag, _UNSEEN)
+                if (_node(_TX_DETAILS, detail.tag) if kind is _UNSEEN else kind) is not None:
+                    transactions.append(detail)
+        else:
+            _collect_one(child, node, found)
     return found, amount, transactions
+
+
+def _collect_one(child: etree._Element, node: Node, found: Texts) -> None:
+    """``_collect`` for one element whose node is known."""
+    path, below = node
+    if len(child):
+        if below is not None:
+            _collect(child, below, found)
+    elif path is not None and child.text and (text := child.text.strip()):
+        found.setdefault(path, []).append(text)
 
 
 def _first(texts: Texts, *paths: str) -> str:
@@ -144,9 +208,25 @@ def report_day(text: str | None) -> datetime.date | None:
     return day if day is not None and date_plausible(day) else None
 
 
+# The days read, by their text: a statement's entries share a few, and one date object per day also lets the
+# reader's process send each day once per chunk (pickle writes an object it has written before as a reference).
+_DAYS: dict[str, datetime.date] = {}
+DAYS_KEPT = 1_024
+
+
 def _day(text: str) -> datetime.date:
     """The day of a ``Dt`` or ``DtTm``. A time in UTC or with an offset is the bank's moment, taken in Dutch time:
     ``2014-01-04T23:00:00.000Z`` is booked on 5 January in Amsterdam (a time without offset is local already)."""
+    day = _DAYS.get(text)
+    if day is None:
+        day = _day_read(text)
+        if len(_DAYS) >= DAYS_KEPT:
+            _DAYS.clear()
+        _DAYS[text] = day
+    return day
+
+
+def _day_read(text: str) -> datetime.date:
     if len(text) == 10 or not (text.endswith(("Z", "z")) or _OFFSET.search(text[10:])):
         return datetime.date.fromisoformat(text[:10])
     try:
@@ -157,10 +237,12 @@ def _day(text: str) -> datetime.date:
 
 
 def _money(element: etree._Element | None, default_currency: str = "EUR") -> Money:
-    if element is None or not (element.text or "").strip():
+    text = element.text if element is not None else None
+    if element is None or not text or not (text := text.strip()):
         raise ValueError("the entry has no amount")
-    currency = str(element.get("Ccy", "")).strip().upper()[:CURRENCY_LENGTH] or default_currency
-    money = Money.parse(_exact_text((element.text or "").strip()), currency)
+    # Interned: one string object per currency, sent once per chunk like the days.
+    currency = sys.intern(str(element.get("Ccy", "")).strip().upper()[:CURRENCY_LENGTH] or default_currency)
+    money = Money.parse(_exact_text(text), currency)
     if money.is_negative():
         raise ValueError(f"the amount {element.text} is negative; the sign belongs in CdtDbtInd")
     return money
@@ -199,18 +281,19 @@ def entry_records(
         raise ValueError("the entry has no booking date")
     fallback = _first(texts, "AddtlNtryInf")
     # ING writes its MT940 codes there ("/TRTP/SEPA Incasso/REMI/…/CSID/…"): read them as MT940's :86: is read.
-    coded = coded_details(fallback)
+    coded = coded_details(fallback) if fallback else None
     fallback = coded.get("remittance", fallback) if coded is not None else fallback
     entry_ref = _first(texts, "AcctSvcrRef")
-    parts = _split(transactions, amount, sign) if len(transactions) > 1 else None
+    transaction_texts_ = [transaction_texts(tx) for tx in transactions]
+    parts = _split(transactions, transaction_texts_, amount, sign) if len(transactions) > 1 else None
     pairs: list[tuple[int, EntryDetails]]
     if parts is not None:
         pairs = [
-            (cents, _details(texts_of(tx, TRANSACTION_BRANCHES), cents > 0, entry_ref, fallback))
-            for tx, cents in zip(transactions, parts, strict=True)
+            (cents, _details(tx_texts, cents > 0, entry_ref, fallback))
+            for tx_texts, cents in zip(transaction_texts_, parts, strict=True)
         ]
     else:
-        details = [_details(texts_of(tx, TRANSACTION_BRANCHES), sign > 0, entry_ref, fallback) for tx in transactions]
+        details = [_details(tx_texts, sign > 0, entry_ref, fallback) for tx_texts in transaction_texts_]
         if not details:
             details = [EntryDetails(bank_reference=clean(entry_ref, REFERENCE_LENGTH))]
         merged = details[0] if len(details) == 1 else _merge(details)
@@ -236,29 +319,38 @@ def entry_records(
     ]
 
 
-def _split(transactions: list[etree._Element], total: Money, sign: int) -> list[int] | None:
+def _split(transactions: list[etree._Element], texts: list[Texts], total: Money, sign: int) -> list[int] | None:
     """Each transaction's signed amount, when they are all given and add up to the entry; else None (the entry
     then stays one record: booking parts that do not add up would book money the bank never moved)."""
     parts = []
-    for tx in transactions:
+    for tx, tx_texts in zip(transactions, texts, strict=True):
         element = tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt")
         if element is None:
             element = tx.find("{*}Amt")
         if element is None or str(element.get("Ccy", total.currency)).upper() != total.currency:
             return None
-        indicator = _first(texts_of(tx, frozenset({"CdtDbtInd"})), "CdtDbtInd")
+        indicator = _first(tx_texts, "CdtDbtInd")
         parts.append((_sign(indicator) if indicator else sign) * _money(element, total.currency).cents)
     return parts if sum(parts) == sign * total.cents else None
 
 
+# The paths of the payer's (credit) or payee's (debit) name and IBAN, then the other party's: up to .001.06 the
+# name sits right under Dbtr/Cdtr, from .001.07 (Party40Choice) under Pty.
+_NAMES = {
+    credit: tuple(f"RltdPties/{party}/{path}" for party in parties for path in ("Nm", "Pty/Nm"))
+    for credit, parties in ((True, ("Dbtr", "Cdtr")), (False, ("Cdtr", "Dbtr")))
+}
+_IBANS = {
+    credit: tuple(f"RltdPties/{party}Acct/Id/IBAN" for party in parties)
+    for credit, parties in ((True, ("Dbtr", "Cdtr")), (False, ("Cdtr", "Dbtr")))
+}
+
+
 def _details(texts: Texts, credit: bool, entry_ref: str, fallback: str) -> EntryDetails:
-    own, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
-    # Up to .001.06 the name sits right under Dbtr/Cdtr; from .001.07 (Party40Choice) under Pty.
-    name = _first(texts, f"RltdPties/{own}/Nm", f"RltdPties/{own}/Pty/Nm", f"RltdPties/{other}/Nm")
-    name = name or _first(texts, f"RltdPties/{other}/Pty/Nm")
-    iban = _first(texts, f"RltdPties/{own}Acct/Id/IBAN", f"RltdPties/{other}Acct/Id/IBAN")
-    additional = [text for text in texts.get("RmtInf/Strd/AddtlRmtInf", []) if not _SWISS_STATUS.match(text)]
-    remittance = " ".join(texts.get("RmtInf/Ustrd", []) + additional)
+    name = _first(texts, *_NAMES[credit])
+    iban = _first(texts, *_IBANS[credit])
+    additional = [text for text in texts.get("RmtInf/Strd/AddtlRmtInf", ()) if not _SWISS_STATUS.match(text)]
+    remittance = " ".join([*texts.get("RmtInf/Ustrd", ()), *additional])
     reference = _first(texts, "RmtInf/Strd/CdtrRefInf/Ref")
     remittance = remittance or _first(texts, "AddtlTxInf") or fallback or reference
     return EntryDetails(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 # Lengths of the StatementEntry columns (models.py uses the same constants).
 REFERENCE_LENGTH = 100
@@ -31,15 +31,18 @@ class StatementFileError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedEntry:
+class ParsedEntry(NamedTuple):
     """One movement on the account. ``amount_cents`` is signed: a credit (money in) is positive.
 
     ``index`` is the entry's position in the file, counting every transaction of a batch, so a skipped entry
     and an imported one can both be found again by the person reading the summary.
+
+    A named tuple, not a dataclass: a statement has a hundred thousand of them, made in the reader's process and
+    sent to the writer's as plain tuples (``ParsedEntry._make`` turns one back), which costs a tenth of building
+    and pickling a frozen dataclass; it is as immutable (``_replace`` makes a changed copy).
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # a field named like tuple.index: the entry's number in the file
     account: str
     booking_date: datetime.date
     amount_cents: int
@@ -59,11 +62,6 @@ class ParsedEntry:
     @property
     def is_credit(self) -> bool:
         return self.amount_cents > 0
-
-    def __reduce__(self) -> tuple[type[ParsedEntry], tuple[object, ...]]:
-        """Pickled as its constructor's arguments: the import reads in a child process and sends entries by pipe,
-        and a frozen dataclass's default unpickling sets each field through ``object.__setattr__`` (slow)."""
-        return ParsedEntry, tuple(getattr(self, name) for name in self.__slots__)
 
 
 class EntryDetails(TypedDict, total=False):

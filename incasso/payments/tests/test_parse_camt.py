@@ -114,13 +114,15 @@ def test_malformed_entries_are_skipped_with_their_reason_and_the_rest_is_read():
     assert [entries[0].amount_cents, entries[3].amount_cents] == [1_000, -100]
 
 
-@pytest.mark.parametrize("kind", ["053", "054"])
+@pytest.mark.parametrize("kind", ["052", "053", "054"])
 @pytest.mark.parametrize("version", [f"{number:02d}" for number in range(2, 14)])
 def test_every_supported_version_is_recognised(kind, version):
     namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.{kind}.001.{version}"
     content = camt(camt_entry("10.00", ref="V"), namespace=namespace)
     if kind == "054":
         content = content.replace(b"BkToCstmrStmt", b"BkToCstmrDbtCdtNtfctn").replace(b"Stmt>", b"Ntfctn>")
+    if kind == "052":
+        content = content.replace(b"BkToCstmrStmt", b"BkToCstmrAcctRpt").replace(b"Stmt>", b"Rpt>")
     reader, entries = read(content)
     assert reader.info.file_format == f"camt.{kind}.001.{version}"
     assert [entry.amount_cents for entry in entries] == [1_000]
@@ -129,7 +131,7 @@ def test_every_supported_version_is_recognised(kind, version):
 @pytest.mark.parametrize(
     "namespace",
     [
-        "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02",
+        "urn:iso:std:iso:20022:tech:xsd:camt.052.001.01",
         "urn:iso:std:iso:20022:tech:xsd:camt.053.001.15",
         "urn:iso:std:iso:20022:tech:xsd:camt.053.001.01",
         "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03",
@@ -138,7 +140,7 @@ def test_every_supported_version_is_recognised(kind, version):
 )
 def test_other_documents_are_refused_with_what_is_supported(namespace):
     content = camt(camt_entry("10.00"), namespace=namespace)
-    with pytest.raises(StatementFileError, match=r"supported are camt\.053 and camt\.054"):
+    with pytest.raises(StatementFileError, match=r"supported are camt\.052, camt\.053 and camt\.054"):
         read(content)
 
 

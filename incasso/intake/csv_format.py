@@ -47,6 +47,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("invoice_number", "invoice_date", "due_date", "amount", "debtor_reference", "debtor_kind")
 ALIASES = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
 _SEPARATORS = re.compile(r"[\s\-]+")
+# A header line longer than this is no header (a real one, with every column we know and more, is a few hundred).
+MAX_HEADER_LENGTH = 16_384
 
 
 def header_normalise(name: str) -> str:
@@ -95,7 +97,8 @@ def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
     """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        header_line = text.readline()
+        # Read up to a limit: a file without a line end would otherwise be read into memory whole.
+        header_line = text.readline(MAX_HEADER_LENGTH + 1)
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             "file",
@@ -105,8 +108,23 @@ def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
         ) from None
     if not header_line.strip():
         raise ImportFileError("file", _noop("the file is empty: the first line must be the header"), code="empty_file")
+    if len(header_line) > MAX_HEADER_LENGTH:
+        raise ImportFileError(
+            "header",
+            _noop("the first line is longer than %(limit)s characters: it must be the header with the column names"),
+            (("limit", MAX_HEADER_LENGTH),),
+            code="bad_header",
+        )
     delimiter = delimiter_sniff(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError(
+            "header",
+            _noop("the header line cannot be read as CSV (%(reason)s)"),
+            (("reason", str(exc)),),
+            code="bad_header",
+        ) from None
     indexes = column_indexes(header)
     return _records(text, delimiter, indexes, len(header))
 

@@ -144,13 +144,22 @@ def _first_error(exc: etree.XMLSyntaxError) -> str:
 
 
 def _not_ubl(tag: str) -> ImportFileError:
-    name = etree.QName(tag)
+    namespace, local = _split_tag(tag)
     return ImportFileError(
         "file",
         _noop("the XML root is %(root)s in namespace %(namespace)s, not a UBL 2.1 Invoice or CreditNote"),
-        (("root", repr(name.localname)), ("namespace", repr(name.namespace))),
+        (("root", repr(local)), ("namespace", repr(namespace))),
         code="not_ubl",
     )
+
+
+def _split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace, local name) of a ``{namespace}local`` tag. Not ``etree.QName``: libxml2 hands on names that
+    QName refuses (``:nvoice``, in a file that is broken there), and the refusal must still say what it found."""
+    if tag.startswith("{") and "}" in tag:
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
 
 
 class _Reader(_Target):
@@ -261,7 +270,7 @@ class _Reader(_Target):
     def data(self, text: str) -> None:
         self.text += len(text)
         if self.text > MAX_TEXT and self.stack and self.stack[-1] != ATTACHMENT:
-            local = etree.QName(self.stack[-1]).localname
+            local = _split_tag(self.stack[-1])[1]
             raise self.refuse(_broken(f"Text node too long: <{local}> holds more than {MAX_TEXT:,} characters"))
         if self.capture is not None:
             if self.text <= KEPT_TEXT:

@@ -51,7 +51,8 @@ def row_validate(row: ClaimRow, dialect: Dialect) -> ClaimRecord | CreditRecord 
     due_date = check.date("due_date", row.due_date, dialect, required=not terms)
     if due_date is None and terms and invoice_date is not None:
         # An e-invoice without a due date: issue date plus its payment terms (BR-CO-25 allows either).
-        if terms.isdigit() and int(terms) <= 999:
+        # ASCII digits only: str.isdigit() also holds for "²", which int() refuses.
+        if terms.isascii() and terms.isdigit() and int(terms) <= 999:
             due_date = invoice_date + datetime.timedelta(days=int(terms))
         else:
             check.fail("payment_terms_days", _noop("%(value)s is not a number of days"), value=repr(terms))
@@ -191,7 +192,8 @@ def _debtor_validate(  # one argument per debtor field keeps the cache key exact
             _noop("%(value)s is not a two-letter country code (ISO 3166), e.g. NL"),
             value=repr(country_text.strip()),
         )
-    postcode = postcode_text.strip()
+    # Stripped, and refused with a NUL like every text field: a foreign postcode is stored as written.
+    postcode = check.text("postcode", postcode_text)
     if postcode and country == "NL":
         normalised = dutch_postcode(postcode)
         if normalised is None:

@@ -18,6 +18,7 @@ the library cannot do is done here:
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from collections.abc import Iterator
@@ -48,14 +49,29 @@ _STATEMENT_LINE = mt940.tags.Statement()
 # The :61: fields before the customer reference: dates, mark, funds code, amount, transaction type.
 _LINE_HEAD = re.compile(r"^[0-9]{6}(?:[0-9]{4}|\s{4})?R?[CD][A-Z]?[0-9,]+(?:[A-Z][A-Z0-9 ]{3})?")
 _ACCOUNT = re.compile(r"^[A-Z]?[0-9 .]+$")
+_AMOUNT_CHARACTERS = set("0123456789,.")
 _OPENING = {"60F", "60M", "60"}
 _CLOSING = {"62F", "62M", "62", "64", "65"}
+
+
+# Tags of text, whose lines keep one trailing space where the bank's line ended in white space.
+_TEXT_TAGS = {"86", "NS"}
+# Lines of one tag kept: SWIFT allows 6 of :86:, banks write up to a few dozen; a file with millions (a hostile
+# or broken one) must not hold them all in memory, and nothing past this would be stored anyway.
+MAX_TAG_LINES = 200
 
 
 @dataclass
 class _Tag:
     name: str
     lines: list[str] = field(default_factory=list)
+
+    def add(self, line: str, *, ended_blank: bool) -> None:
+        """A line of the tag, right-stripped; a text line that ended in white space keeps one space, which
+        ``mt940_details`` reads as a break between words."""
+        if len(self.lines) >= MAX_TAG_LINES:
+            return
+        self.lines.append(f"{line} " if ended_blank and line and self.name in _TEXT_TAGS else line)
 
 
 @dataclass
@@ -69,18 +85,34 @@ class _Pending:
 
 
 def _lines(stream: BinaryIO) -> Iterator[str]:
-    """The file's lines, right-stripped: ended by CR LF, LF, or (old Mac exports) a lone CR."""
+    """The file's lines, ended by CR LF, LF, or (old Mac exports) a lone CR; trailing white space is kept (a line
+    of ``:86:`` text that ends in a space was broken at a word: see ``mt940_details``)."""
     for raw in stream:
-        for line in _decode(raw).rstrip("\r\n").split("\r"):
-            yield line.rstrip()
+        yield from _decode(raw).rstrip("\r\n").split("\r")
+
+
+# Control characters (NUL above all, which PostgreSQL cannot store in text) are never statement text: a space. A
+# byte order mark (a file saved as "UTF-8 with BOM") goes, or the first tag would not be seen as one.
+_CONTROLS: dict[int, str | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F], " "),
+    0xFEFF: None,
+}
+
+
+# The same as bytes, to find them cheaply: translating every line costs a large statement a second.
+_CONTROL_BYTES = bytes(code for code, value in _CONTROLS.items() if value is not None)
+_BOM = codecs.BOM_UTF8
 
 
 def _decode(raw: bytes) -> str:
     # Dutch banks write Latin-1 or Windows-1252 as often as UTF-8; every byte is valid Latin-1.
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        text = raw.decode("cp1252", errors="replace")
+    if _BOM in raw or len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
+        text = text.translate(_CONTROLS)
+    return text
 
 
 class Mt940Reader:
@@ -96,6 +128,8 @@ class Mt940Reader:
         self._pending: _Pending | None = None
         self._in_entry = False
         self._tags_seen = 0
+        # Two-digit years beyond this are of the century before (see ``_plain_date``).
+        self._latest_year = datetime.datetime.now(tz=datetime.UTC).year + 50
 
     def __iter__(self) -> Iterator[ParsedEntry | SkippedEntry]:
         for tag in self._tags():
@@ -108,7 +142,9 @@ class Mt940Reader:
     def _tags(self) -> Iterator[_Tag]:
         current: _Tag | None = None
         dash_pending = False
-        for line in _lines(self._stream):
+        for raw_line in _lines(self._stream):
+            line = raw_line.rstrip()
+            ended_blank = line != raw_line
             if line.startswith("{4:"):
                 line = line[3:]
             if not line.strip():
@@ -118,8 +154,8 @@ class Mt940Reader:
                 dash_pending = False
                 if current is not None and not tag_line and not _END_LINE.match(line) and not line.startswith("{"):
                     # A "-" inside :86: or :61: text, split onto its own line: it is part of the text.
-                    current.lines.append("-")
-                    current.lines.append(line)
+                    current.add("-", ended_blank=False)
+                    current.add(line, ended_blank=ended_blank)
                     continue
                 if current is not None:
                     yield current
@@ -128,7 +164,8 @@ class Mt940Reader:
             if tag_line:
                 if current is not None:
                     yield current
-                current = _Tag(tag_line.group("tag"), [tag_line.group("value")])
+                current = _Tag(tag_line.group("tag"))
+                current.add(tag_line.group("value"), ended_blank=ended_blank)
             elif line == "-" and current is not None and current.name in {"61", "86"}:
                 dash_pending = True
             elif _END_LINE.match(line) or line.startswith("{"):
@@ -137,7 +174,7 @@ class Mt940Reader:
                     current = None
                 yield _Tag("END")
             elif current is not None:
-                current.lines.append(line)
+                current.add(line, ended_blank=ended_blank)
             # Anything else outside a tag is a bank's header ("ABNANL2A", "940", ":940:"): not statement data.
         if current is not None:
             yield current
@@ -145,7 +182,8 @@ class Mt940Reader:
     def _tag(self, tag: _Tag) -> Iterator[ParsedEntry | SkippedEntry]:
         name = tag.name
         if name in {"86", "NS"} and self._in_entry and self._pending is not None:
-            (self._pending.details if name == "86" else self._pending.extra).extend(tag.lines)
+            kept = self._pending.details if name == "86" else self._pending.extra
+            kept.extend(tag.lines[: MAX_TAG_LINES - len(kept)])
             return
         yield from self._flush()
         self._in_entry = name == "61"
@@ -204,8 +242,8 @@ class Mt940Reader:
         return ParsedEntry(
             index=self._index,
             account=self._account,
-            booking_date=_plain_date(booked),
-            value_date=_plain_date(value_date),
+            booking_date=_plain_date(booked, self._latest_year),
+            value_date=_plain_date(value_date, self._latest_year),
             amount_cents=-amount.cents if debit else amount.cents,
             currency=self._currency,
             reversal=status.startswith("R"),
@@ -225,6 +263,12 @@ def _statement_line(lines: list[str], currency: str, transactions: Any) -> dict[
         match = _STATEMENT_LINE.re.match(candidate)
         if match is None:
             continue
+        if candidate[match.end("amount") : match.end("amount") + 1] in _AMOUNT_CHARACTERS:
+            # The library's pattern stops at SWIFT's 15 characters, or at a decimal point, and reads the rest as
+            # the reference: "C125.50" would be 125,00 and a 20-digit amount a smaller one. Never guessed.
+            raise ValueError(
+                f"the amount of :61:{joined[:80]} is not a SWIFT amount (at most 15 characters, a decimal comma)"
+            )
         groups = match.groupdict()
         groups["currency"] = currency
         try:
@@ -265,6 +309,11 @@ def _account(text: str) -> str:
     return compact_iban(first.rstrip("/"))
 
 
-def _plain_date(value: datetime.date) -> datetime.date:
-    """The library's Date is a ``datetime.date`` subclass; store a plain date."""
-    return datetime.date(value.year, value.month, value.day)
+def _plain_date(value: datetime.date, latest_year: int) -> datetime.date:
+    """The library's Date is a ``datetime.date`` subclass; store a plain date.
+
+    MT940 writes two-digit years and the library reads them all as 20yy, so a statement of 1999 would be booked in
+    2099: a year after ``latest_year`` (50 ahead of now) is taken from the century before.
+    """
+    year = value.year - 100 if value.year > latest_year else value.year
+    return datetime.date(year, value.month, value.day)

@@ -19,6 +19,25 @@ Where the bank labels a field as the counterparty's IBAN (``/IBAN/``, ``/CNTP/``
 reference of ASN and Rabobank, the first word of de Volksbank's text), an IBAN of the right country and length is
 kept even if its check digits are wrong: published sample files are anonymised that way, and the bank vouches for
 the field. Nothing is guessed from free text.
+
+How the lines of one ``:86:`` are joined back into one text depends on the layout, because banks wrap it in
+two ways: at a fixed width, in the middle of a word or code, or between items (a line per item, or columns):
+
+* a line that ended in white space, or a line after it that starts with white space, was broken at a word: one
+  space, whatever the layout. The reader keeps that trailing space (it strips lines otherwise), because a bank
+  that cuts at a fixed width cuts at a space as often as anywhere, and losing it glues two words together;
+* structured ``/CODE/`` text (ING, Rabobank, ABN AMRO, Mollie, ASN's direct debits): otherwise joined directly.
+  These banks cut at 65 characters (ING counts the ``:86:`` tag in its first line, which so holds 61) without
+  regard to words or codes (``CONTRA ACCOUN`` / ``T HOLDER``, ``Sheepcity Nederl`` / ``and``, ``/REM`` / ``I/``),
+  and ING's export cuts lines shorter still (``MND`` / ``-`` / ``EV01``, ``CO`` / ``NTRIBUTIE``). The whole
+  coded text kept as the remittance when there is no ``/REMI/`` is joined as free text (below): banks outside
+  the Netherlands write the payer's words on lines of their own after the codes;
+* free text (older ABN AMRO, ING, SNS/ASN, Knab, Rabobank's one ``:86:`` per line): directly after a line that
+  fills the width (65 characters; 61 on the first line, the tag's four counted), with a space after a shorter
+  one, which the bank ended itself: ABN AMRO's 32-character columns and Knab's items are separate words;
+* numbered sub-fields (German ``?20`` to ``?29`` and ``?60`` to ``?63``, Polish ``~``/``^``, Triodos ``>2x``): each
+  description sub-field holds at most 27 characters and is filled to the brim, mid-word: directly after a full
+  one, with a space after a shorter one.
 """
 
 from __future__ import annotations
@@ -89,11 +108,15 @@ _CODE = re.compile("/(" + "|".join(CODES) + ")/")
 _STRUCTURED_START = re.compile("^/(" + "|".join(CODES) + ")/")
 # A coded field the list above lacks still marks structured text when a known code follows.
 _ANY_CODE_START = re.compile("^/[A-Z]{3,9}/")
-# Numbered sub-fields after a three-digit code: Triodos "000>100555555555>20…", German "166?20…?31…?32…".
-_SUBFIELDS_START = re.compile(r"^[0-9]{3}([>?+])[0-9]{2}")
+# Numbered sub-fields after a three-digit code: Triodos "000>100555555555>20…", German "166?20…?31…?32…",
+# Polish "020~00…~20…" (mBank, ING Bank Śląski) and "020^00…" (PKO BP).
+_SUBFIELDS_START = re.compile(r"^[0-9]{3}([>?+~^])[0-9]{2}")
 _SEPA_KEY = re.compile(r"\b((?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|COAM|OAMT|IBAN|BIC)\+|MTLG:)")
-# The SWIFT line width (and Triodos's sub-field width): a line that long was wrapped by the bank, mid-word.
+# The SWIFT line width: a line that long was wrapped by the bank, mid-word.
 LINE_WIDTH = 65
+# ING counts the ":86:" tag in the first line's 65 characters, so its text is full at 61.
+FIRST_LINE_WIDTH = LINE_WIDTH - len(":86:")
+# The width of a numbered description sub-field (German, Polish, Triodos): one that long goes on mid-word.
 SUBFIELD_WIDTH = 27
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 _KNAB_IBAN = re.compile(r"\bREK:\s*([A-Z]{2}[0-9]{2}[A-Z0-9]{11,30})\b")
@@ -142,7 +165,7 @@ def details_read(lines: list[str]) -> EntryDetails:
         if position and _is_structured(line.strip()):
             # Free text that goes on into coded fields (ASN's direct debits): the codes say more, the free
             # text's first line still names the counterparty when the codes do not.
-            coded = _structured("".join(line.strip() for line in lines[position:]))
+            coded = _structured("".join(lines[position:]).strip())
             for key, value in _free_text(lines[:position]).items():
                 if key != "remittance" and not coded.get(key):
                     coded[key] = value  # type: ignore[literal-required]  # keys come from an EntryDetails
@@ -155,7 +178,7 @@ def _with_text(details: EntryDetails, lines: list[str]) -> EntryDetails:
     the Netherlands code other fields (HSBC's ``/OCMT/``, Macedonian ``/BENM/``, Rabobank's batch ``/PREF/``) and
     write the payer's words after them, and a reference there must still be found by the matching."""
     if not details.get("remittance"):
-        details["remittance"] = clean(_unwrap([line.rstrip() for line in lines], LINE_WIDTH), REMITTANCE_LENGTH)
+        details["remittance"] = clean(_unwrap(lines, LINE_WIDTH, first_width=FIRST_LINE_WIDTH), REMITTANCE_LENGTH)
     return details
 
 
@@ -218,7 +241,7 @@ def _remittance(value: str) -> tuple[str, str]:
 
 
 def _free_text(lines: list[str]) -> EntryDetails:
-    text = _unwrap([line.rstrip() for line in lines], LINE_WIDTH)
+    text = _unwrap(lines, LINE_WIDTH, first_width=FIRST_LINE_WIDTH)
     iban_match = _KNAB_IBAN.search(text)
     name = ""
     for line in lines:
@@ -239,9 +262,9 @@ def _free_text(lines: list[str]) -> EntryDetails:
 
 def _subfields(lines: list[str], separator: str) -> EntryDetails:
     """Numbered sub-fields, each cut at 27 characters (mid-word): ``>2x``/``?2x`` the description. Triodos (``>``)
-    puts the counterparty's account in ``>10``; the German layout (``?``, Kontist, Sparkassen) its IBAN in
-    ``?31`` and its name in ``?32``/``?33``."""
-    parts = re.split(re.escape(separator) + "([0-9]{2})", "".join(line.rstrip() for line in lines))
+    puts the counterparty's account in ``>10``; the German layout (``?``, Kontist, Sparkassen) and the Polish
+    banks' (``~``, ``^``) its IBAN in ``?31`` (or ``?38``) and its name in ``?32``/``?33``."""
+    parts = re.split(re.escape(separator) + "([0-9]{2})", "".join(lines))
     fields = list(zip(parts[1::2], parts[2::2], strict=True))
     description = [value for code, value in fields if code[0] == "2" or code in {"60", "61", "62", "63"}]
     account_code, name_codes = ("10", ()) if separator == ">" else ("31", ("32", "33"))
@@ -274,17 +297,21 @@ def _sepa_keys(text: str) -> dict[str, str]:
     return found
 
 
-def _unwrap(pieces: list[str], width: int) -> str:
-    """Pieces of one text joined back: directly after a piece that fills the bank's width (it was cut there, often
-    mid-word), with a space after a shorter one (the bank ended it there)."""
+def _unwrap(pieces: list[str], width: int, *, first_width: int | None = None) -> str:
+    """Pieces of one text joined back (the rule in the module's docstring): directly after a piece that fills the
+    bank's width (cut there, often mid-word; the first piece also when it fills ``first_width``), with a space
+    after a shorter one (the bank ended it there) or where white space at the break shows a word ended."""
     text = ""
     previous = ""
-    for piece in pieces:
+    for position, piece in enumerate(pieces):
         if not piece.strip():
+            previous = ""
             continue
+        body = previous.rstrip()
+        full = len(body) >= width or (position == 1 and first_width is not None and len(body) == first_width)
         if not text:
             text = piece.strip()
-        elif len(previous) >= width:
+        elif full and body == previous and piece == piece.lstrip():
             text += piece.rstrip()
         else:
             text += " " + piece.strip()

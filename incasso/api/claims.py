@@ -100,7 +100,10 @@ class RejectedRowOut(Schema):
 class ImportSummaryOut(Schema):
     created: int
     duplicates: int = Field(
-        description="claims this client submitted before, with the same amount and debtor (a changed one is rejected)"
+        description=(
+            "claims this client submitted before, with the same debtor and the same amount or the amount its credit"
+            " notes left (a changed one is rejected)"
+        )
     )
     rejected: list[RejectedRowOut]
 

@@ -24,7 +24,7 @@ from incasso.cases.models import Claim
 from incasso.cases.services import CaseOpener
 from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
-from incasso.intake.models import ClaimCredit
+from incasso.intake.models import ClaimCredit, ImportBatch
 from incasso.intake.rows import ClaimRecord, DebtorRecord
 from incasso.parties.models import Debtor
 
@@ -37,6 +37,7 @@ CLAIM_FIELDS = tuple(
 CREDIT_FIELDS = tuple(
     f"{ClaimCredit._meta.label}.{name}" for name in ("credit_note_number", "amount_cents", "credited_on")
 )
+REJECTED_FIELDS = (f"{ImportBatch._meta.label}.rejected",)
 # Not data about the person: what kind of debtor it is is kept, an empty value was not written.
 _NOT_WRITTEN = frozenset({"reference", "kind"})
 
@@ -131,5 +132,31 @@ def intake_credits_audit_record(*, opener: CaseOpener, credited: Mapping[str, in
                 details={"credit_notes": numbers},
             )
             for debtor_id, numbers in by_debtor.items()
+        ]
+    )
+
+
+def rejected_erased_audit_record(
+    *,
+    erased: Sequence[tuple[int, int]],
+    actor: Actor,
+    purpose: ProcessingPurpose | str,
+    source: str,
+    details: Mapping[str, JSONValue],
+) -> None:
+    """Record the erasure of imports' rejected rows (batch id, client id): one entry per batch, in its transaction."""
+    shared: dict[str, JSONValue] = {**details, "action": "erase", "crypto_shredded": True}
+    audit_record_bulk(
+        [
+            AuditEntry(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                subject=SubjectRef(ImportBatch._meta.label, str(batch_id)),
+                fields=REJECTED_FIELDS,
+                purpose=purpose,
+                source=source,
+                details={**shared, "client": client_id},
+            )
+            for batch_id, client_id in erased
         ]
     )

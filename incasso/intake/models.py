@@ -5,12 +5,17 @@ The claims, cases and debtors an import creates live in their own apps; this app
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incasso.cases.models import Claim
+from incasso.crypto.fields import EncryptedModel, EncryptedTextField
 from incasso.parties.models import Client
 
 API_KEY_PREFIX_LENGTH = 8
@@ -59,11 +64,43 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportBatch(models.Model):
+class SealedRowErrorsField(EncryptedTextField):
+    """A list of stored row errors (``RowError.as_stored``: the values a client sent, names and addresses among
+    them) sealed as one JSON text under the batch's data key; reads as a list, an empty list when there is none or
+    when the key is destroyed. An empty list is stored empty and needs no key."""
+
+    # What django-stubs' plugin reads as the attribute's types.
+    _pyi_private_set_type: list[dict[str, Any]] | str  # type: ignore[assignment]
+    _pyi_private_get_type: list[dict[str, Any]]  # type: ignore[assignment]
+
+    def from_db_value(self, value: str | None, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        return super().from_db_value(value, expression, connection) if value else []
+
+    def encode(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def decode(self, text: str) -> Any:
+        return json.loads(text)
+
+    def unreadable(self, sealed: str) -> Any:
+        return []
+
+    def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        return "" if value == [] else super().get_db_prep_save(value, connection)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        if model_instance.__dict__.get(self.attname) == []:
+            return ""
+        return super().pre_save(model_instance, add)
+
+
+class ImportBatch(EncryptedModel):
     """One submission through any door: what came in, and what became of it.
 
     ``rejected`` keeps the first ``REJECTED_KEPT`` row errors only, so one bad million-row file cannot bloat the
-    table; ``rejected_count`` is always the full number of rejected rows.
+    table; ``rejected_count`` is always the full number of rejected rows. The rejected rows hold what the client sent
+    about people who never became debtors here (P-3): they are sealed under a data key of the batch's own, which
+    ``services.import_batches_rejected_erase`` destroys when they must go; the counts stay.
     """
 
     REJECTED_KEPT = 1_000
@@ -80,10 +117,14 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
-    rejected = models.JSONField(_("rejected rows"), default=list, blank=True)
+    rejected = SealedRowErrorsField(_("rejected rows"), default=list, blank=True)
     error = models.TextField(_("why the file was refused or the import failed"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Declared after the sealed field: saving a batch with rejected rows and no key issues one before this is written.
+    data_key = models.OneToOneField(
+        "crypto.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("import batch")

@@ -10,17 +10,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import closing, nullcontext
 from typing import BinaryIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from incasso.audit.services import Actor
 from incasso.cases.services import SYSTEM, CaseOpener
+from incasso.core.bulk_insert import AnyKey
 from incasso.core.collector import cyclic_gc_paused
 from incasso.core.read_ahead import read_ahead
+from incasso.crypto.services import data_keys_destroy
+from incasso.domain.audit_chain import JSONValue
+from incasso.domain.data_map import ProcessingPurpose
+from incasso.intake.audit import rejected_erased_audit_record
 from incasso.intake.csv_format import csv_open
 from incasso.intake.files import FileKind, file_inspect
 from incasso.intake.models import (
@@ -179,6 +186,40 @@ def _batch_finish(
         batch.rejected.append(refusal.as_stored())
     batch.finished_at = timezone.now()
     batch.save()
+
+
+@transaction.atomic
+def import_batches_rejected_erase(
+    *,
+    batch_ids: Sequence[int],
+    actor: Actor,
+    purpose: ProcessingPurpose | str,
+    source: str,
+    details: dict[str, JSONValue] | None = None,
+) -> int:
+    """Erase the rejected rows of imports once they must go (the client corrected them, the relationship ended): their
+    data keys are destroyed (crypto-shredding, so a backup's copy becomes unreadable once its master version is
+    retired) and the column emptied, in a fixed number of statements whatever their number. The imports and their
+    counts stay. Each batch erased gets its audit entry here, in the same transaction. Returns how many were erased.
+    """
+    # Only batches whose key is live hold rows: one without a key had none, one whose key is gone is erased already.
+    batches = ImportBatch.objects.filter(
+        AnyKey(F("pk"), list(batch_ids)), data_key__isnull=False, data_key__destroyed_at__isnull=True
+    )
+    erased = list(batches.values_list("pk", "client_id", "data_key_id"))
+    if not erased:
+        return 0
+    # The sealed field refuses plaintext in an update; empty is written as it is.
+    batches.update(rejected="")
+    destroyed = data_keys_destroy(key_ids=[key_id for _pk, _client_id, key_id in erased])
+    rejected_erased_audit_record(
+        erased=[(pk, client_id) for pk, client_id, _key_id in erased],
+        actor=actor,
+        purpose=purpose,
+        source=source,
+        details=details or {},
+    )
+    return destroyed
 
 
 def claims_import_file(

@@ -1,8 +1,10 @@
 """Writing one validated chunk: debtors, cases, claims and credits together, in one transaction.
 
 A fixed number of queries per chunk whatever its size: one for the invoice numbers already present (with the amount
-each was imported with) and, when some are, one for their debtors (to tell a re-send from a changed claim), one for the
-client's known debtors, one for their open cases, then one insert per table. Matching is always within the
+each was imported with) and, when some are, one for their debtors and one for their credit notes (to tell a re-send
+from a changed claim), one for the client's known debtors, one for their open cases, then one insert per table. The
+lookups by a key unique per client probe its index once per key (``known_keys``), so a chunk costs the same whatever
+the client and the table already hold. Matching is always within the
 client: every lookup filters on it, so a reference of client A is never found for client B (C-2, C-3).
 """
 
@@ -31,6 +33,7 @@ from incasso.crypto.services import data_keys_store
 from incasso.domain.case_stages import Stage
 from incasso.domain.money import Money
 from incasso.intake.audit import intake_audit_prepare, intake_audit_record, intake_credits_audit_record
+from incasso.intake.known_keys import rows_for_keys
 from incasso.intake.models import ClaimCredit
 from incasso.intake.rows import ClaimRecord, CreditRecord, DebtorRecord, RowError
 from incasso.intake.selectors import claims_credited_cents
@@ -152,9 +155,13 @@ def _chunk_write(
     known_claims: dict[str, tuple[int, int]] = {}
     sent: dict[str, Sent] = {}
     case_of: dict[str, int] = {}
-    for number, pk, principal, case_id in Claim.objects.filter(
-        AnyOf(F("invoice_number"), numbers), client=client
-    ).values_list("invoice_number", "pk", "principal_cents", "case_id"):
+    for number, pk, principal, case_id in rows_for_keys(
+        Claim,
+        client_id=client.pk,
+        key="invoice_number",
+        keys=numbers,
+        columns=("invoice_number", "pk", "principal_cents", "case_id"),
+    ):
         known_claims[number] = (pk, principal)
         case_of[number] = case_id
     if case_of:
@@ -169,13 +176,16 @@ def _chunk_write(
                 "pk", "debtor__reference", IsNull(F("debtor__data_key__destroyed_at"), False)
             )
         }
+        # A claim reduced by credit notes may come back at what is left of it (an ERP's open items): one query.
+        credited = claims_credited_cents(claim_ids=[pk for pk, _principal in known_claims.values()])
         for number, case_id in case_of.items():
-            sent[number] = Sent(known_claims[number][1], references[case_id])
+            pk, principal = known_claims[number]
+            sent[number] = Sent(principal, references[case_id], principal - credited.get(pk, 0))
     new_claims: list[ClaimRecord] = []
     for claim in claims:
         earlier = sent.get(claim.invoice_number)
         if earlier is None:
-            sent[claim.invoice_number] = Sent(claim.principal_cents, claim.debtor.reference)
+            sent[claim.invoice_number] = Sent(claim.principal_cents, claim.debtor.reference, claim.principal_cents)
             new_claims.append(claim)
         elif conflicts := claim_conflicts(claim, earlier):
             outcome.rejected.extend(conflicts)
@@ -203,17 +213,25 @@ def _chunk_write(
 
 
 class Sent(NamedTuple):
-    """What an invoice number was first imported with: a row sending it again with other values is no re-send."""
+    """What an invoice number was first imported with: a row sending it again with other values is no re-send.
+
+    ``left_cents`` is its principal less the credit notes recorded for it before this chunk. A client's system
+    sends a claim again either as the invoice it was (its principal) or as an open item of its ledger, which after a
+    credit note is what is left; both are the same claim. Credit notes of the chunk itself are written after its
+    claims are compared, so they do not count yet.
+    """
 
     principal_cents: int
     debtor_reference: str | None  # None: the debtor was erased since, so there is nothing to compare with
+    left_cents: int
 
 
 def claim_conflicts(claim: ClaimRecord, earlier: Sent) -> list[RowError]:
     """The row errors of a claim whose invoice number was imported before with another amount or debtor (the
     currency is always the euro); none for a true re-send, whose other fields (e.g. the description) may differ: the
-    first import stands. An import never changes a claim already taken in (C-3), so a changed claim is refused, not
-    counted as a duplicate: the client would believe the new values were taken."""
+    first import stands. Its amount may be the principal or what credit notes left of it (``Sent``). An import never
+    changes a claim already taken in (C-3), so a changed claim is refused, not counted as a duplicate: the client
+    would believe the new values were taken."""
     invoice = ("invoice", claim.invoice_number)
     errors = []
     if earlier.debtor_reference is not None and claim.debtor.reference != earlier.debtor_reference:
@@ -229,7 +247,7 @@ def claim_conflicts(claim: ClaimRecord, earlier: Sent) -> list[RowError]:
                 (invoice,),
             )
         )
-    if claim.principal_cents != earlier.principal_cents:
+    if claim.principal_cents not in (earlier.principal_cents, earlier.left_cents):
         errors.append(
             RowError(
                 claim.row,
@@ -257,10 +275,10 @@ def _claims_insert(
     by_debtor: dict[str, list[ClaimRecord]] = defaultdict(list)
     for claim in claims:
         by_debtor[claim.debtor.reference].append(claim)
-    known = Debtor.objects.filter(AnyOf(F("reference"), list(by_debtor)), client=client)
-    debtors: dict[str, tuple[int, str]] = {
-        ref: (pk, kind) for ref, pk, kind in known.values_list("reference", "pk", "kind")
-    }
+    known = rows_for_keys(
+        Debtor, client_id=client_id, key="reference", keys=list(by_debtor), columns=("reference", "pk", "kind")
+    )
+    debtors: dict[str, tuple[int, str]] = {ref: (pk, kind) for ref, pk, kind in known}
     new_references = [reference for reference in by_debtor if reference not in debtors]
     firsts = [by_debtor[ref][0] for ref in new_references]
     debtor_rows = _debtor_rows(
@@ -395,11 +413,13 @@ def _credits_write(
     opener: CaseOpener,
 ) -> None:
     """Credit notes reduce the claim they name; one for an unknown invoice, or for more than is left, is refused."""
-    existing = set(
-        ClaimCredit.objects.filter(
-            AnyOf(F("credit_note_number"), [credit.credit_note_number for credit in credits]), client=client
-        ).values_list("credit_note_number", flat=True)
-    )
+    numbers = [credit.credit_note_number for credit in credits]
+    existing = {
+        number
+        for (number,) in rows_for_keys(
+            ClaimCredit, client_id=client.pk, key="credit_note_number", keys=numbers, columns=("credit_note_number",)
+        )
+    }
     claim_ids = [known_claims[c.invoice_number][0] for c in credits if c.invoice_number in known_claims]
     credited = claims_credited_cents(claim_ids=claim_ids)
     rows = []

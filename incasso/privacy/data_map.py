@@ -343,11 +343,23 @@ PERSONAL_FIELDS: tuple[FieldDeclaration, ...] = tuple(
     + _personal(
         "intake.ImportBatch",
         "rejected",
-        [D.NAME, D.CONTACT_ADDRESS, D.DEBT],
-        CASE_PARTIES,
+        [
+            D.NAME,
+            D.CONTACT_ADDRESS,
+            D.CONTACT_EMAIL,
+            D.CONTACT_PHONE,
+            D.DATE_OF_BIRTH,
+            D.DEMOGRAPHIC,
+            D.BANK_ACCOUNT,
+            D.GOVERNMENT_ID,
+            D.UNIQUE_ID,
+            D.DEBT,
+        ],
+        DEBTOR,
         COLLECTION,
         COLLECTION_BASES,
-        "the rejected rows' values, kept so the client can correct them",
+        "any value of a rejected row of a claim file (a debtor's details, the invoice), kept so the client can "
+        "correct it; sealed under a data key per import, erased by destroying it (import_batches_rejected_erase)",
     )
     + _personal("intake.ClaimCredit", "credit_note_number", [D.UNIQUE_ID], DEBTOR, COLLECTION_BOOKS, COLLECTION_BASES)
     + _personal("intake.ClaimCredit", "amount_cents credited_on", [D.DEBT], DEBTOR, COLLECTION_BOOKS, COLLECTION_BASES)

@@ -12,9 +12,10 @@ from django.utils import translation
 
 from incasso.cases.models import Claim
 from incasso.cases.services import CaseOpener
-from incasso.intake.models import ImportBatch, ImportSource
+from incasso.intake.models import ClaimCredit, ImportBatch, ImportSource
 from incasso.intake.pipeline import chunk_validate
-from incasso.intake.rows import SPREADSHEET
+from incasso.intake.rows import SPREADSHEET, ClaimRow
+from incasso.intake.selectors import claim_outstanding_principal
 from incasso.intake.services import api_key_create, claims_import
 from incasso.intake.tests.conftest import FIXTURES
 from incasso.intake.tests.test_import import HEADER, csv_rows
@@ -149,8 +150,9 @@ def test_an_e_invoice_sent_again_changed_is_refused_and_a_credit_note_is_no_conf
     changed = tmp_path / "changed.xml"
     text = invoice.read_text(encoding="utf-8")
     assert '<cbc:PayableAmount currencyID="EUR">1210.00</cbc:PayableAmount>' in text
+    # Neither the invoice's amount nor what the credit note left of it (968.00): a changed claim.
     changed.write_text(
-        text.replace('<cbc:PayableAmount currencyID="EUR">1210.00', '<cbc:PayableAmount currencyID="EUR">968.00'),
+        text.replace('<cbc:PayableAmount currencyID="EUR">1210.00', '<cbc:PayableAmount currencyID="EUR">1000.00'),
         encoding="utf-8",
     )
     summary = cli(creditor, changed, language="nl")
@@ -224,3 +226,48 @@ def test_a_claim_re_sent_after_its_debtor_was_anonymised_is_a_duplicate_not_anot
     changed = csv_file(tmp_path, "changed.csv", ["F-1,2026-01-01,2026-02-01,150,K-1,consumer,Smit,,\n"])
     assert cli(creditor, changed)["rejected"] == [{"row": 2, "field": "amount", "error": CHANGED_AMOUNT}]
     assert not Debtor.objects.filter(client=creditor, reference="K-1").exists()
+
+
+def test_a_claim_re_sent_at_what_its_credit_notes_left_is_a_duplicate(creditor, tmp_path):
+    """An ERP sends a claim again as the invoice it was or as an open item of its ledger, which after a credit note
+    is what is left: both are the same claim. Any other amount is still a changed claim, and nothing is changed."""
+    invoice = FIXTURES / "nlcius-invoice.xml"
+    assert cli(creditor, invoice)["created"] == 1
+    assert cli(creditor, FIXTURES / "peppol-creditnote.xml")["created"] == 1  # 242.00 of 1210.00
+    claim = Claim.objects.get(client=creditor)
+    reference = claim.case.debtor.reference
+
+    def open_item(amount, number="NL-2026-0042"):
+        row = ClaimRow(
+            row=1,
+            invoice_number=number,
+            invoice_date="2026-01-15",
+            due_date="2026-02-14",
+            amount=amount,
+            debtor_reference=reference,
+            debtor_kind="company",
+            organisation_name="Klant B.V.",
+        )
+        summary = claims_import(client=creditor, rows=[row], source=ImportSource.REST)
+        return summary.created, summary.duplicates, [(error.field, error.params) for error in summary.rejected]
+
+    assert open_item("968.00") == (0, 1, [])
+    assert open_item("1210.00") == (0, 1, [])
+    assert open_item("968.01") == (0, 0, [("amount", (("invoice", "NL-2026-0042"), ("amount", "1210.00")))])
+    resent = tmp_path / "resent.xml"
+    resent.write_text(
+        invoice.read_text(encoding="utf-8").replace(
+            '<cbc:PayableAmount currencyID="EUR">1210.00', '<cbc:PayableAmount currencyID="EUR">968.00'
+        ),
+        encoding="utf-8",
+    )
+    assert cli(creditor, resent) == {"created": 0, "duplicates": 1, "rejected": []}
+    claim.refresh_from_db()
+    assert claim.principal_cents == 121_000
+    assert claim_outstanding_principal(claim=claim).cents == 96_800
+    # A second credit note leaves less: the open item is then that, and the earlier open amount is a change.
+    ClaimCredit.objects.create(
+        claim=claim, client=creditor, credit_note_number="CN-2", amount_cents=6_800, credited_on=claim.invoice_date
+    )
+    assert open_item("900.00") == (0, 1, [])
+    assert open_item("968.00")[2] == [("amount", (("invoice", "NL-2026-0042"), ("amount", "1210.00")))]

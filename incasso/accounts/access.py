@@ -12,13 +12,18 @@ Every portal, page and API endpoint that shows a case gets it through ``access_c
 ``access_case`` answers 404 for a case the user may not see, exactly as for a case that does not exist, so the
 answer never reveals that a case exists. Asking for a visible case records an audit ``read`` of its debtor;
 asking for an existing case outside the user's cases raises an ``outside_cases`` alert for the privacy officer,
-and reading more than ``INCASSO_MASS_READ_THRESHOLD`` distinct cases in an hour a ``mass_read`` alert.
+and reading more than ``INCASSO_MASS_READ_THRESHOLD`` distinct cases in an hour a ``mass_read`` alert, as does
+downloading more than ``INCASSO_MASS_EXPORT_THRESHOLD`` exports (audit log, payout statements) in an hour
+(``access_exports_check``). The ``outside_cases`` alert is raised for any other object that exists but is not the
+caller's too (another client's payout or API key, another team's task, another debtor's case in the portal, a case
+asked for with an API key): ``access_refused`` is the 404 every such refusal answers.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -33,6 +38,7 @@ from incasso.accounts.roles import STAFF_ROLES, Role
 from incasso.audit.models import AuditAction, AuditEvent
 from incasso.audit.services import audit_record
 from incasso.cases.models import Case
+from incasso.domain.audit_chain import JSONValue
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import Client
 
@@ -47,6 +53,7 @@ PRIVACY_PAGE_ROLES: frozenset[Role] = frozenset({Role.PRIVACY_OFFICER, Role.ADMI
 # The fields of a case page that show personal data of the debtor.
 CASE_READ_FIELDS: tuple[str, ...] = ("debtor",)
 DEFAULT_MASS_READ_THRESHOLD = 100
+DEFAULT_MASS_EXPORT_THRESHOLD = 20
 MASS_READ_WINDOW = datetime.timedelta(hours=1)
 
 _ROLES_CACHE = "_incasso_access_roles"
@@ -136,12 +143,8 @@ def access_case(
     source = request_source(request)
     case = access_cases(user=user).select_related("debtor", "client").filter(pk=case_id).first()
     if case is None:
-        # The alert commits on its own: the 404 that follows must not roll it back.
-        if isinstance(user, User) and Case.objects.filter(pk=case_id).exists():
-            security_alert_raise(
-                kind=SecurityAlertKind.OUTSIDE_CASES, user=user, details={"case_id": case_id, "source": source}
-            )
-        raise Http404("No such case.")
+        exists = isinstance(user, User) and Case.objects.filter(pk=case_id).exists()
+        raise access_refused(caller=user, exists=exists, what="case", reference=case_id, request=request)
     with transaction.atomic():
         audit_record(
             actor=user if isinstance(user, User) else "anonymous",
@@ -160,15 +163,87 @@ def access_case(
 def access_case_to_change(
     *, user: AnyUser, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
 ) -> Case:
-    """``access_case`` for an action that changes the case: also ``Http404`` for staff who only read (the auditor)."""
-    case = access_case(user=user, case_id=case_id, request=request, fields=fields)
+    """``access_case`` for an action that changes the case: also ``Http404`` for staff who only read (the auditor),
+    refused before the case is read, so a refused change is not recorded as a read of the debtor."""
     if not access_may_write(user=user):
         raise Http404("No such case.")
-    return case
+    return access_case(user=user, case_id=case_id, request=request, fields=fields)
+
+
+def access_refused(
+    *, caller: AnyUser | str, exists: bool, what: str, reference: int | str, request: HttpRequest | None
+) -> Http404:
+    """The 404 for an object outside the caller's reach, worded as for one that does not exist.
+
+    When it does exist (``exists``), the attempt is access outside the caller's cases (P-7): an ``outside_cases``
+    alert for the privacy officer, naming the caller (a user, or an API key's or portal session's label), what was
+    asked for and where from. The alert commits on its own: the 404 that follows must not roll it back.
+    """
+    if exists:
+        user = caller if isinstance(caller, User) else None
+        label = caller if isinstance(caller, str) else (caller.get_username() if user is not None else "anonymous")
+        details: dict[str, JSONValue] = {"what": what, "source": request_source(request), "caller": label}
+        details["case_id" if what == "case" else "id"] = reference
+        security_alert_raise(kind=SecurityAlertKind.OUTSIDE_CASES, user=user, details=details)
+    return Http404(f"No such {what}.")
+
+
+def access_case_object_refused(
+    *,
+    user: AnyUser,
+    objects: QuerySet[Any],
+    what: str,
+    reference: int | str,
+    request: HttpRequest | None,
+    case_path: str = "case",
+) -> Http404:
+    """``access_refused`` for an object reached through its case (a task, complaint, letter, decision): ``objects``
+    is what was asked for, and it is access outside the user's cases when it lies on a case they may not see."""
+    outside = objects.filter(**{f"{case_path}__isnull": False}).exclude(**{f"{case_path}__in": access_cases(user=user)})
+    return access_refused(caller=user, exists=outside.exists(), what=what, reference=reference, request=request)
+
+
+def access_client_object_refused(
+    *,
+    user: AnyUser,
+    objects: QuerySet[Any],
+    what: str,
+    reference: int | str,
+    request: HttpRequest | None,
+    client_path: str = "client",
+) -> Http404:
+    """``access_refused`` for an object of a client (a payout, import, API key, webhook): outside the user's cases
+    when it belongs to a client they may not see."""
+    outside = objects.exclude(**{f"{client_path}__in": access_clients(user=user)})
+    return access_refused(caller=user, exists=outside.exists(), what=what, reference=reference, request=request)
 
 
 def mass_read_threshold() -> int:
     return int(getattr(settings, "INCASSO_MASS_READ_THRESHOLD", DEFAULT_MASS_READ_THRESHOLD))
+
+
+def access_exports_check(*, user: AnyUser, request: HttpRequest | None) -> None:
+    """After an export the user downloaded (audited as ``export``): a ``mass_read`` alert naming the exports when
+    they downloaded more than ``INCASSO_MASS_EXPORT_THRESHOLD`` in the past hour (P-7: "mass reads or exports").
+
+    One alert per hour and user, as for reads."""
+    if not isinstance(user, User):
+        return
+    since = timezone.now() - MASS_READ_WINDOW
+    exports = AuditEvent.objects.filter(actor=user, action=AuditAction.EXPORT, occurred_at__gte=since).count()
+    threshold = int(getattr(settings, "INCASSO_MASS_EXPORT_THRESHOLD", DEFAULT_MASS_EXPORT_THRESHOLD))
+    if exports <= threshold:
+        return
+    already = SecurityAlert.objects.filter(
+        kind=SecurityAlertKind.MASS_READ, user=user, created_at__gte=since, details__has_key="exports"
+    )
+    if already.exists():
+        return
+    security_alert_raise(
+        kind=SecurityAlertKind.MASS_READ,
+        user=user,
+        details={"exports": exports, "threshold": threshold, "window_minutes": 60, "source": request_source(request)},
+    )
 
 
 def _mass_read_check(*, user: User, source: str) -> None:
@@ -188,7 +263,8 @@ def _mass_read_check(*, user: User, source: str) -> None:
     threshold = mass_read_threshold()
     if distinct_cases <= threshold:
         return
-    if SecurityAlert.objects.filter(kind=SecurityAlertKind.MASS_READ, user=user, created_at__gte=since).exists():
+    alerted = SecurityAlert.objects.filter(kind=SecurityAlertKind.MASS_READ, user=user, created_at__gte=since)
+    if alerted.filter(details__has_key="distinct_cases").exists():  # an export alert does not stand for this one
         return
     security_alert_raise(
         kind=SecurityAlertKind.MASS_READ,
@@ -215,10 +291,37 @@ def access_debtor_cases(*, debtor_id: int | None) -> QuerySet[Case]:
 def access_debtor_case(
     *, debtor_id: int | None, case_id: int, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
 ) -> Case:
-    """One case of the portal's debtor (``Http404`` for any other, existing or not); the read is audited."""
+    """One case of the portal's debtor (``Http404`` for any other, existing or not, and an alert for another
+    debtor's); the read is audited."""
     return _case_read_audited(
         access_debtor_cases(debtor_id=debtor_id).filter(pk=case_id),
+        Case.objects.filter(pk=case_id),
         actor=f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}",
+        reference=case_id,
+        request=request,
+        fields=fields,
+    )
+
+
+def access_debtor_object_refused(
+    *, debtor_id: int | None, objects: QuerySet[Any], what: str, reference: int | str, request: HttpRequest | None
+) -> Http404:
+    """``access_refused`` for an object of a case (a letter, decision, payment link) the portal's debtor asked for
+    under their own case: outside their cases when it lies on another debtor's case."""
+    outside = objects.exclude(case__debtor_id=debtor_id)
+    caller = f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}"
+    return access_refused(caller=caller, exists=outside.exists(), what=what, reference=reference, request=request)
+
+
+def access_debtor_case_by_number(
+    *, debtor_id: int | None, number: str, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
+) -> Case:
+    """``access_debtor_case`` for a case number (the API names cases by number): the same 404, audit and alert."""
+    return _case_read_audited(
+        access_debtor_cases(debtor_id=debtor_id).filter(number=number),
+        Case.objects.filter(number=number),
+        actor=f"{DEBTOR_PORTAL_ACTOR}:{debtor_id}",
+        reference=number,
         request=request,
         fields=fields,
     )
@@ -242,23 +345,33 @@ def access_client_cases(*, client: Client) -> QuerySet[Case]:
 def access_client_case(
     *, client: Client, number: str, request: HttpRequest | None = None, fields: Sequence[str] = CASE_READ_FIELDS
 ) -> Case:
-    """One case of ``client`` for its API key, by number; ``Http404`` for any other; the read is audited."""
+    """One case of ``client`` for its API key, by number; ``Http404`` for any other (an alert for another client's);
+    the read is audited."""
     return _case_read_audited(
         access_client_cases(client=client).filter(number=number),
+        Case.objects.filter(number=number),
         actor=f"api-key:{client.code}",
+        reference=number,
         request=request,
         fields=fields,
     )
 
 
 def _case_read_audited(
-    cases: QuerySet[Case], *, actor: str, request: HttpRequest | None, fields: Sequence[str]
+    cases: QuerySet[Case],
+    asked: QuerySet[Case],
+    *,
+    actor: str,
+    reference: int | str,
+    request: HttpRequest | None,
+    fields: Sequence[str],
 ) -> Case:
     """The case in ``cases`` (a portal session's or an API key's, narrowed to the one asked for), its read audited;
-    ``Http404`` when there is none. Staff and client users go through ``access_case`` (with its alerts) instead."""
+    ``Http404`` when there is none, with an alert when the one ``asked`` for exists (another debtor's or client's).
+    Staff and client users go through ``access_case`` instead."""
     case = cases.select_related("debtor", "client").first()
     if case is None:
-        raise Http404("No such case.")
+        raise access_refused(caller=actor, exists=asked.exists(), what="case", reference=reference, request=request)
     with transaction.atomic():
         audit_record(
             actor=actor,

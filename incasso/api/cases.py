@@ -24,7 +24,7 @@ from incasso.accounts.access import (
     access_cases,
     access_client_case,
     access_client_cases,
-    access_debtor_case,
+    access_debtor_case_by_number,
     access_debtor_cases,
 )
 from incasso.api.claims import ClientKeyBearer, ClientKeyHeader
@@ -143,9 +143,8 @@ def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     if isinstance(caller, Client):
         case = access_client_case(client=caller, number=number, request=request, fields=["claims"])
     elif isinstance(caller, PortalIdentity):
-        case_id = access_debtor_cases(debtor_id=caller.debtor_id).filter(number=number).values_list("pk", flat=True)
-        case = access_debtor_case(
-            debtor_id=caller.debtor_id, case_id=case_id.first() or 0, request=request, fields=["claims"]
+        case = access_debtor_case_by_number(
+            debtor_id=caller.debtor_id, number=number, request=request, fields=["claims"]
         )
     else:
         assert isinstance(request.user, User)  # noqa: S101 - SessionAuth admits logged-in users only

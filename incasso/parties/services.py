@@ -9,10 +9,12 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from incasso.audit.field_sets import field_set_reference
 from incasso.audit.models import AuditAction
-from incasso.audit.services import Actor, audit_record
+from incasso.audit.services import Actor, AuditEntry, audit_record, audit_record_bulk
 from incasso.core.bulk_insert import AnyKey
 from incasso.crypto.services import data_keys_destroy
+from incasso.domain.audit_chain import JSONValue, SubjectRef
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.models import DEBTOR_DETAILS, Client, ClientContact, ClientKind, Debtor, DebtorKind
 from incasso.parties.validators import normalize_dutch_postcode, normalize_iban
@@ -128,22 +130,51 @@ def client_relationship_end(*, client: Client, ended_on: datetime.date | None, a
 CONTACT_ERASED_NAME = "[erased]"
 # The sealed fields an erasure empties (the name is required, so it holds the constant instead).
 CONTACT_ERASED_FIELDS = ("name", "email", "phone", "role")
+# The audit log's registered name for those fields (``audit.field_sets``), one entry per erased contact.
+CONTACT_ERASED_FIELD_SET = "retention.client_contacts/1"
+CONTACT_ERASED_AUDITED = tuple(f"{ClientContact._meta.label}.{name}" for name in CONTACT_ERASED_FIELDS)
 
 
-def client_contacts_erase(*, contact_ids: Sequence[int]) -> int:
+@transaction.atomic
+def client_contacts_erase(
+    *,
+    contact_ids: Sequence[int],
+    actor: Actor,
+    purpose: ProcessingPurpose | str,
+    source: str,
+    details: dict[str, JSONValue] | None = None,
+) -> int:
     """Erase client contacts in a fixed number of statements, whatever their number: their data keys are destroyed
     (crypto-shredding, so a backup's copy becomes unreadable once its master version is retired), their sealed
     columns emptied and their blind-index entries removed. The rows stay, so the client's history (mailings sent,
     requests handled) still points somewhere. Returns how many keys were still live.
 
-    Runs inside the caller's transaction, which records in the audit log who erased them and why (a rights request:
-    its step; the retention sweep: one entry per contact).
+    Each erased contact gets its audit entry here, in the same transaction (who, why: ``details`` such as the sweep
+    or the rights request, with the contact's client), so no caller can erase without a trace.
     """
     if not contact_ids:
         return 0
     contacts = ClientContact.objects.filter(AnyKey(F("pk"), list(contact_ids)))
-    key_ids = list(contacts.filter(data_key__isnull=False).values_list("data_key_id", flat=True))
+    erased = list(contacts.values_list("pk", "client_id", "data_key_id"))
+    key_ids = [key_id for _pk, _client_id, key_id in erased if key_id is not None]
     # The encrypted fields refuse plaintext in an update; an expression is written as it is and, with the key gone,
     # reads "[erased]".
     contacts.update(name=Value(CONTACT_ERASED_NAME), email="", phone="", role="", email_index="")
-    return data_keys_destroy(key_ids=key_ids, indexes_emptied=[ClientContact])
+    destroyed = data_keys_destroy(key_ids=key_ids, indexes_emptied=[ClientContact])
+    fields = field_set_reference(CONTACT_ERASED_FIELD_SET, fields=CONTACT_ERASED_AUDITED)
+    shared: dict[str, JSONValue] = {**(details or {}), "action": "erase", "crypto_shredded": True}
+    audit_record_bulk(
+        [
+            AuditEntry(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                subject=SubjectRef(ClientContact._meta.label, str(pk)),
+                fields=fields,
+                purpose=purpose,
+                source=source,
+                details={**shared, "client": client_id},
+            )
+            for pk, client_id, _key_id in erased
+        ]
+    )
+    return destroyed

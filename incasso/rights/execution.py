@@ -171,7 +171,13 @@ def _erase_client_contact(request: RightsRequest, actor: User) -> str:
         raise ValidationError(_("There is no one to erase on this request."), code="no_subject")
     if contact.email_address:
         suppression_add(email=contact.email_address, reason=SuppressionReason.STAFF)
-    client_contacts_erase(contact_ids=[contact.pk])
+    client_contacts_erase(
+        contact_ids=[contact.pk],
+        actor=actor,
+        purpose=ProcessingPurpose.CLIENT_RELATIONSHIP,
+        source=f"rights request {request.channel}",
+        details={"request": request.reference},
+    )
     contact.refresh_from_db()
     kept: list[JSONValue] = [
         {"what": "the request and its history", "why": "accountability (GDPR art. 5(2))"},

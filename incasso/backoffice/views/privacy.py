@@ -9,19 +9,19 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incasso.accounts.access import access_cases, access_clients, access_has_role
+from incasso.accounts.access import access_cases, access_clients, access_has_role, access_refused
 from incasso.accounts.roles import Role
 from incasso.backoffice.permissions import LEGAL_HOLD_ROLES, PRIVACY_ROLES, staff_page, staff_user
 from incasso.disclosures.breaches import breach_clock
 from incasso.disclosures.models import Breach
 from incasso.privacy.models import LegalHold
-from incasso.privacy.retention.holds import legal_hold_place, legal_hold_release
+from incasso.privacy.retention.holds import legal_hold_place, legal_hold_release, legal_holds_visible
 
 
 class LegalHoldForm(forms.Form):
@@ -61,27 +61,16 @@ def breaches(request: HttpRequest) -> HttpResponse:
 @staff_page(LEGAL_HOLD_ROLES)
 @require_http_methods(["GET", "POST"])
 def legal_holds(request: HttpRequest) -> HttpResponse:
-    """Legal holds in force on the cases the user may see (and on debtors of those cases, and on those clients)."""
-    visible = access_cases(user=request.user)
-    clients = access_clients(user=request.user)
-    holds = (
-        LegalHold.objects.filter(released_at__isnull=True)
-        .filter(case__in=visible)
-        .select_related("case", "placed_by")
-        .order_by("-placed_at")[:HOLDS_SHOWN]
-    )
-    debtor_holds = (
-        LegalHold.objects.filter(released_at__isnull=True, case__isnull=True, debtor__cases__in=visible)
-        .distinct()
-        .select_related("placed_by")
-        .order_by("-placed_at")[:HOLDS_SHOWN]
-    )
-    client_holds = (
-        LegalHold.objects.filter(released_at__isnull=True, client__in=clients)
-        .select_related("client", "placed_by")
-        .order_by("-placed_at")[:HOLDS_SHOWN]
-    )
-    may_release = access_has_role(user=request.user, roles=HOLD_WRITERS)
+    """Legal holds in force on what the user may see (``legal_holds_visible``: cases, and debtors and clients of the
+    clients they may see); placing one is for those cases and clients only."""
+    user = staff_user(request)
+    visible = access_cases(user=user)
+    clients = access_clients(user=user)
+    in_force = legal_holds_visible(user=user).filter(released_at__isnull=True).order_by("-placed_at")
+    holds = in_force.filter(case__isnull=False).select_related("case", "placed_by")[:HOLDS_SHOWN]
+    debtor_holds = in_force.filter(debtor__isnull=False).select_related("placed_by")[:HOLDS_SHOWN]
+    client_holds = in_force.filter(client__isnull=False).select_related("client", "placed_by")[:HOLDS_SHOWN]
+    may_release = access_has_role(user=user, roles=HOLD_WRITERS)
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST":
         if not may_release:
@@ -96,7 +85,7 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
                 form.add_error("client_code", _("No such client."))
             else:
                 legal_hold_place(
-                    placed_by=staff_user(request),
+                    placed_by=user,
                     reason=form.cleaned_data["reason"],
                     case=case,
                     client=client,
@@ -117,9 +106,15 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
 @staff_page(LEGAL_HOLD_ROLES)
 @require_POST
 def legal_hold_release_view(request: HttpRequest, hold_id: int) -> HttpResponse:
-    if not access_has_role(user=request.user, roles=HOLD_WRITERS):
+    """Release a hold in force on what the user may see (the listing's rule); another's answers 404 and raises the
+    alert for access outside the user's cases."""
+    user = staff_user(request)
+    if not access_has_role(user=user, roles=HOLD_WRITERS):
         raise PermissionDenied
-    hold = get_object_or_404(LegalHold, pk=hold_id, released_at__isnull=True)
-    legal_hold_release(hold=hold, released_by=staff_user(request))
+    hold = legal_holds_visible(user=user).filter(pk=hold_id, released_at__isnull=True).first()
+    if hold is None:
+        outside = LegalHold.objects.filter(pk=hold_id, released_at__isnull=True).exists()
+        raise access_refused(caller=user, exists=outside, what="legal hold", reference=hold_id, request=request)
+    legal_hold_release(hold=hold, released_by=user)
     messages.success(request, _("The legal hold was released."))
     return HttpResponseRedirect(reverse("backoffice:legal-holds"))

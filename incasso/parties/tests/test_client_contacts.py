@@ -10,14 +10,19 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
+from incasso.audit.models import AuditAction, AuditEvent
+from incasso.audit.selectors import audit_events_for_subject
+from incasso.core.testing import sqlite_append_only_triggers
 from incasso.crypto import keyring, primitives
 from incasso.crypto.models import DataKey
+from incasso.domain.data_map import ProcessingPurpose
 from incasso.parties.factories import ClientFactory
 from incasso.parties.models import ClientContact
 from incasso.parties.selectors import client_contact_emails, client_contacts_with_email
 from incasso.parties.services import client_contacts_erase
 
 pytestmark = pytest.mark.django_db
+ERASED_BY = {"actor": "test", "purpose": ProcessingPurpose.CLIENT_RELATIONSHIP, "source": "test"}
 
 
 def _raw(contact: ClientContact) -> tuple[str, str, str, str]:
@@ -65,7 +70,7 @@ def test_a_clients_addresses_leave_out_contacts_without_one_and_erased_ones():
     erased = _contact(client=client, name="C", email="c@klant.nl")
     _contact(name="Other client", email="d@elders.nl")
     with transaction.atomic():
-        client_contacts_erase(contact_ids=[erased.pk])
+        client_contacts_erase(contact_ids=[erased.pk], **ERASED_BY)
 
     assert client_contact_emails(client=client) == [kept.email]
 
@@ -73,7 +78,7 @@ def test_a_clients_addresses_leave_out_contacts_without_one_and_erased_ones():
 def test_erasing_destroys_the_keys_and_the_rows_read_erased():
     contacts = [_contact(name=f"Contact {n}", email=f"c{n}@klant.nl", phone="020", role="r") for n in range(3)]
     with transaction.atomic():
-        assert client_contacts_erase(contact_ids=[c.pk for c in contacts[:2]]) == 2
+        assert client_contacts_erase(contact_ids=[c.pk for c in contacts[:2]], **ERASED_BY) == 2
 
     for contact in contacts[:2]:
         contact.refresh_from_db()
@@ -84,16 +89,61 @@ def test_erasing_destroys_the_keys_and_the_rows_read_erased():
     assert not client_contacts_with_email(email="c0@klant.nl").exists()
     assert ClientContact.objects.get(pk=contacts[2].pk).name == "Contact 2"
     with transaction.atomic():
-        assert client_contacts_erase(contact_ids=[contacts[0].pk]) == 0  # again: nothing live left
+        assert client_contacts_erase(contact_ids=[contacts[0].pk], **ERASED_BY) == 0  # again: nothing live left
+
+
+def test_erasing_records_one_audit_entry_per_contact_itself():
+    """The service audits its own erasure (who, why, which fields, the contact's client): no caller can forget to."""
+    contacts = [_contact(name=f"Contact {n}", email=f"a{n}@klant.nl") for n in range(2)]
+    untouched = _contact(name="Blijft")
+    client_contacts_erase(
+        contact_ids=[c.pk for c in contacts],
+        actor="privacy officer",
+        purpose="client_relationship",
+        source="t",
+        details={"request": "R-1"},
+    )
+
+    for contact in contacts:
+        (entry,) = audit_events_for_subject(subject=contact)
+        assert (entry.action, entry.actor_label, entry.purpose) == (
+            AuditAction.UPDATE,
+            "privacy officer",
+            "client_relationship",
+        )
+        assert entry.details == {
+            "request": "R-1",
+            "action": "erase",
+            "crypto_shredded": True,
+            "client": contact.client_id,
+        }
+        assert entry.fields == [f"parties.ClientContact.{name}" for name in ("name", "email", "phone", "role")]
+    assert not audit_events_for_subject(subject=untouched).exists()
+
+
+def test_an_erasure_that_fails_leaves_neither_the_erasure_nor_its_audit_entry():
+    contact = _contact(name="Piet", email="p@klant.nl")
+
+    def erase_then_fail() -> None:
+        with transaction.atomic():
+            client_contacts_erase(contact_ids=[contact.pk], **ERASED_BY)
+            raise RuntimeError("the caller's transaction fails after the erasure")
+
+    with pytest.raises(RuntimeError):
+        erase_then_fail()
+
+    assert ClientContact.objects.get(pk=contact.pk).name == "Piet"
+    assert not AuditEvent.objects.filter(subject_type="parties.ClientContact").exists()
 
 
 def test_erasing_costs_the_same_statements_for_more_contacts():
     def statements(count: int) -> int:
         ids = [_contact(name="X", email=f"x{n}-{count}@klant.nl").pk for n in range(count)]
         with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-            client_contacts_erase(contact_ids=ids)
+            client_contacts_erase(contact_ids=ids, **ERASED_BY)
         return len(queries)
 
+    statements(1)  # the audit log's first entry sets its chain up once
     assert statements(2) == statements(7)
 
 
@@ -139,7 +189,7 @@ def test_the_migration_seals_existing_contacts_and_the_reverse_opens_them_again(
         assert erased.data_key_id is None and erased.personal_data_erased
 
         with transaction.atomic():
-            client_contacts_erase(contact_ids=[other.pk])
+            client_contacts_erase(contact_ids=[other.pk], **ERASED_BY)
         _migrate(BEFORE)
         with connection.cursor() as cursor:
             cursor.execute("SELECT name, email, phone, role FROM parties_clientcontact ORDER BY id")
@@ -153,3 +203,4 @@ def test_the_migration_seals_existing_contacts_and_the_reverse_opens_them_again(
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+        sqlite_append_only_triggers(enabled=False)  # the erasure's audit entry: the flush after this test empties it

@@ -18,25 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from incasso.audit.field_sets import field_set_reference
-from incasso.audit.models import AuditAction
-from incasso.audit.services import AuditEntry, audit_record_bulk
 from incasso.cases.models import Case, CaseHold
-from incasso.domain.audit_chain import SubjectRef
 from incasso.domain.case_stages import Stage
 from incasso.parties.models import Client, ClientContact
-from incasso.parties.services import CONTACT_ERASED_FIELDS, CONTACT_ERASED_NAME, client_contacts_erase
+from incasso.parties.services import (
+    CONTACT_ERASED_AUDITED,
+    CONTACT_ERASED_FIELD_SET,
+    CONTACT_ERASED_NAME,
+    client_contacts_erase,
+)
 from incasso.privacy.models import LegalHold, RetentionPolicy, RetentionSweep
 from incasso.privacy.retention.holds import active_legal_holds
 from incasso.privacy.retention.policies import latest_expired_trigger, policy_period
 
 # What an erased contact's name reads: the same as after a rights request's erasure (``rights.execution``).
 ERASED_NAME = CONTACT_ERASED_NAME
-AUDITED_FIELD_SET = "retention.client_contacts/1"
-AUDITED_FIELDS = tuple(f"{ClientContact._meta.label}.{name}" for name in CONTACT_ERASED_FIELDS)
+# The audit entries ``client_contacts_erase`` writes per contact name these fields.
+AUDITED_FIELD_SET = CONTACT_ERASED_FIELD_SET
+AUDITED_FIELDS = CONTACT_ERASED_AUDITED
 
 
 def expired_clients(*, sweep: RetentionSweep, policy: RetentionPolicy) -> QuerySet[Client]:
@@ -73,33 +74,19 @@ def client_relationship_sweep(
     *, sweep: RetentionSweep, policy: RetentionPolicy, chunk_size: int, on_chunk: Callable[[int], None]
 ) -> None:
     expired = expired_client_contacts(sweep=sweep, policy=policy)
-    fields = field_set_reference(AUDITED_FIELD_SET, fields=AUDITED_FIELDS)
     last = 0
     while True:
-        chunk = list(expired.filter(pk__gt=last).values_list("pk", "client_id")[:chunk_size])
+        chunk = list(expired.filter(pk__gt=last).values_list("pk", flat=True)[:chunk_size])
         if not chunk:
             return
-        last = chunk[-1][0]
+        last = chunk[-1]
         if not sweep.dry_run:
-            with transaction.atomic():
-                client_contacts_erase(contact_ids=[pk for pk, _ in chunk])
-                audit_record_bulk(
-                    [
-                        AuditEntry(
-                            actor="retention sweep",
-                            action=AuditAction.UPDATE,
-                            subject=SubjectRef(ClientContact._meta.label, str(pk)),
-                            fields=fields,
-                            purpose=policy.purpose,
-                            source="retention sweep",
-                            details={
-                                "sweep": sweep.pk,
-                                "action": "erase",
-                                "client": client_id,
-                                "crypto_shredded": True,
-                            },
-                        )
-                        for pk, client_id in chunk
-                    ]
-                )
+            # One transaction per chunk, its audit entries (one per contact) written by the erasure itself.
+            client_contacts_erase(
+                contact_ids=chunk,
+                actor="retention sweep",
+                purpose=policy.purpose,
+                source="retention sweep",
+                details={"sweep": sweep.pk},
+            )
         on_chunk(len(chunk))

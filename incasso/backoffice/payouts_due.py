@@ -26,6 +26,10 @@ from incasso.parties.models import Client
 AnyUser = User | AnonymousUser
 
 
+class StalePayoutDesk(LedgerError):
+    """The form's latest payout (``after``) is not a payout of this client: the page was stale or tampered with."""
+
+
 @dataclass(frozen=True, slots=True)
 class PayoutDue:
     """What one client would be paid out up to ``until`` (money in cents, as the ledger books it)."""
@@ -96,12 +100,12 @@ def payout_key(*, client_id: int, until: date, last_payout_id: int) -> str:
 def payout_make(*, user: User, client: Client, until: date, last_payout_id: int, source: str) -> Payout:
     """Pay the client out up to ``until`` after the payout ``last_payout_id`` the desk showed (0: none), with
     ``payout_create`` (which audits it, with the user as actor): its ``NothingToPayOut`` and ``LedgerError`` pass
-    through."""
+    through; :class:`StalePayoutDesk` when ``last_payout_id`` is not one of the client's payouts."""
     last_end = None
     if last_payout_id:
         last_end = Payout.objects.filter(client=client, pk=last_payout_id).values_list("period_end", flat=True).first()
         if last_end is None:
-            raise LedgerError(f"client {client.name} has no payout {last_payout_id}")
+            raise StalePayoutDesk(f"client {client.name} has no payout {last_payout_id}")
     return payout_create(
         client_id=client.pk,
         period_start=_period_start(last_end=last_end, joined=timezone.localdate(client.created_at), until=until),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,9 +28,10 @@ from incasso.domain.quote import (
 
 # The notes of the shipped rate tables' unconfirmed rows (the only ones a notice shows), marked here so their
 # translations are kept; a note an administrator writes in INCASSO_INTEREST_RATES_FILE is shown as written.
-RATE_SOURCE_NOTES = (
-    _noop("ECB MRO 2.15% + 8 expected; unconfirmed in LEGAL.md section 3"),
-    _noop("assumed unchanged from 2025-01-01; confirm against the Staatsblad before relying on it"),
+RATE_SOURCE_NOTES = (_noop("ECB MRO 2.15% + 8 expected; unconfirmed in LEGAL.md section 3"),)
+# "Assumed unchanged" notes carry an ISO date: worded here with the date as the reader writes it, for any date.
+_ASSUMED_UNCHANGED = re.compile(
+    r"assumed unchanged from (\d{4}-\d{2}-\d{2}); confirm against the Staatsblad before relying on it"
 )
 
 
@@ -37,6 +39,20 @@ def _day(value: object) -> str:
     if not isinstance(value, datetime.date):
         return str(value)
     return wording.date_text(value, wording.reader_language(get_language() or settings.LANGUAGE_CODE))
+
+
+def rate_source_text(source: str) -> str:
+    """A rate table row's source note in the active language: a known note translated, its dates localised."""
+    assumed = _ASSUMED_UNCHANGED.fullmatch(source)
+    if assumed is not None:
+        try:
+            since = datetime.date.fromisoformat(assumed.group(1))
+        except ValueError:
+            return source
+        return gettext("assumed unchanged since %(day)s; confirm against the Staatsblad before relying on it") % {
+            "day": _day(since)
+        }
+    return gettext(source) if source else source
 
 
 def quote_notice_text(notice: QuoteNotice) -> str:
@@ -49,7 +65,7 @@ def quote_notice_text(notice: QuoteNotice) -> str:
         return gettext("The interest rate of %(rate)s%% from %(day)s is unconfirmed (source: %(source)s).") % {
             "rate": formats.number_format(rate) if isinstance(rate, Decimal) else str(rate),
             "day": _day(values["start"]),
-            "source": gettext(str(values["source"])),
+            "source": rate_source_text(str(values["source"])),
         }
     return notice_english(notice)
 

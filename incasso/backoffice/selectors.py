@@ -13,7 +13,8 @@ from incasso.backoffice.models import CaseNote
 from incasso.backoffice.quote_notices import quote_error_text, quote_notices_text
 from incasso.cases.models import Case, CaseHold, CaseParty, Claim, StaffTask, StageEvent, TaskStatus
 from incasso.cases.selectors import case_facts, case_quote
-from incasso.communications.models import Communication, Letter
+from incasso.communications.contact_notes import ContactShown, contacts_shown
+from incasso.communications.models import Letter
 from incasso.communications.selectors import case_communications, case_letters
 from incasso.complaints.models import Complaint
 from incasso.complaints.selectors import complaints_of_case
@@ -39,7 +40,7 @@ class CasePage:
     quote_warnings: list[str]
     events: list[StageEvent]
     letters: list[Letter]
-    communications: list[Communication]
+    communications: list[ContactShown]
     decisions: list[Decision]
     payments: list[PaymentAllocation]
     arrangements: list[Arrangement]
@@ -78,7 +79,7 @@ def case_page(*, case: Case, today: datetime.date) -> CasePage:
         quote_warnings=quote_notices_text(quote.notices) if quote is not None else [],
         events=list(StageEvent.objects.filter(case=case).order_by("-occurred_at", "-pk")),
         letters=case_letters(case_id=case.pk),
-        communications=case_communications(case_id=case.pk),
+        communications=contacts_shown(case_communications(case_id=case.pk)),
         decisions=list(Decision.objects.filter(case=case).order_by("-decided_on", "-pk")[:DECISIONS_SHOWN]),
         payments=list(PaymentAllocation.objects.filter(case=case).order_by("received_on", "pk")),
         arrangements=list(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 WIDTH = 320
 HEIGHT = 160
 LABEL_SPACE = 20
+# Room above the tallest bar for its value, so every bar can say its number.
+VALUE_SPACE = 10
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def bar_chart(values: Sequence[tuple[str, int]], *, width: int = WIDTH, height: 
     bar_width = min(max(slot - 6, 2), 48)
     bars = []
     for index, (label, value) in enumerate(values):
-        bar_height = round(plot * max(value, 0) / top)
+        bar_height = round((plot - VALUE_SPACE) * max(value, 0) / top)
         x = index * slot + (slot - bar_width) // 2
         bars.append(Bar(x, plot - bar_height, bar_width, bar_height, label, value, x + bar_width // 2))
     return BarChart(width, height, bars, plot)

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from collections.abc import Callable
+from typing import TypeVar
 
 from babel.dates import format_date
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incasso.accounts.access import access_case_by_number, request_source
+from incasso.accounts.access import (
+    access_case_by_number,
+    access_client_object_refused,
+    access_exports_check,
+    request_source,
+)
 from incasso.cases.models import STAGE_CHOICES
 from incasso.cases.selectors import case_quote
 from incasso.client_portal import selectors
@@ -33,17 +43,21 @@ from incasso.client_portal.forms import (
 from incasso.client_portal.services import NothingToDecide, legal_steps_decide
 from incasso.domain import wording
 from incasso.intake import csv_format
-from incasso.intake.models import ImportFormat, ImportSource
+from incasso.intake.models import ClientApiKey, ImportBatch, ImportFormat, ImportSource
 from incasso.intake.rows import ClaimRow, DocumentKind, ImportFileError, stored_error_text, stored_refusal
 from incasso.intake.services import api_key_create, api_key_revoke, claims_import, claims_import_file
+from incasso.ledger.models import Payout
 from incasso.ledger.services import payout_statement_download
 from incasso.parties.models import Client
+from incasso.rights.models import RightsRequest
 from incasso.rights.services import request_instruction_record
 from incasso.web.templatetags.money import active_language
+from incasso.webhooks.models import WebhookEndpoint
 from incasso.webhooks.selectors import webhook_deliveries_of, webhook_endpoints_of
 from incasso.webhooks.services import webhook_endpoint_create, webhook_endpoint_disable
 
 CASES_PER_PAGE = 50
+T = TypeVar("T")
 STAGE_LABELS = dict(STAGE_CHOICES)
 
 
@@ -65,6 +79,29 @@ def _client(request: HttpRequest) -> tuple[User, Client]:
     client = selectors.portal_client(user=user)
     assert isinstance(user, User)  # noqa: S101 - portal_client admits users only
     return user, client
+
+
+# What each object a client user names by id is, and where its client is (for the alert on another client's).
+_OWNED: dict[object, tuple[str, type[models.Model], str]] = {
+    selectors.portal_import: ("import", ImportBatch, "client"),
+    selectors.portal_payout: ("payout", Payout, "client"),
+    selectors.portal_api_key: ("API key", ClientApiKey, "client"),
+    selectors.forwarded_rights_request: ("rights request", RightsRequest, "controller"),
+}
+
+
+def _owned(request: HttpRequest, user: User, select: Callable[..., T], *, client: Client, **ids: int) -> T:
+    """The client's object ``select`` finds; another client's answers the same 404 and raises the alert for access
+    outside the user's cases (``access_client_object_refused``), one that does not exist only the 404."""
+    try:
+        return select(client=client, **ids)
+    except Http404:
+        what, model, client_path = _OWNED[select]
+        (reference,) = ids.values()
+        asked = model._default_manager.filter(pk=reference)
+        raise access_client_object_refused(
+            user=user, objects=asked, what=what, reference=reference, request=request, client_path=client_path
+        ) from None
 
 
 def _render(request: HttpRequest, template: str, client: Client, context: dict[str, object]) -> HttpResponse:
@@ -138,15 +175,21 @@ def legal_steps(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("No such case.")
     form = LegalStepsForm(request.POST)
     if form.is_valid():
+        approved = form.cleaned_data["decision"] == "approve"
         # NothingToDecide: answered already (a second tab); the case page shows the recorded answer.
         with contextlib.suppress(NothingToDecide):
             legal_steps_decide(
                 case=case,
                 user=user,
-                approved=form.cleaned_data["decision"] == "approve",
+                approved=approved,
                 reason=form.cleaned_data["reason"],
                 source=request_source(request),
             )
+            done = _("You approved legal steps.") if approved else _("You refused legal steps.")
+            messages.success(request, done)
+    else:
+        # Said out loud: a silent redirect left the client unsure whether the answer had been recorded.
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     return HttpResponseRedirect(reverse("client_portal:case", args=[case.number]))
 
 
@@ -195,8 +238,8 @@ def _csv_columns() -> list[tuple[str, str, bool]]:
 
 @login_required
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    _user, client = _client(request)
-    batch = selectors.portal_import(client=client, batch_id=batch_id)
+    user, client = _client(request)
+    batch = _owned(request, user, selectors.portal_import, client=client, batch_id=batch_id)
     refusal, entries = stored_refusal(batch.rejected)
     errors = [{**entry, "error": stored_error_text(entry)} for entry in entries]
     # A refusal in the reader's language; any other failure (or a refusal stored before they were) as recorded.
@@ -215,10 +258,11 @@ def payout_statement(request: HttpRequest, payout_id: int, file_format: str) -> 
     user, client = _client(request)
     if file_format not in ("csv", "pdf"):
         raise Http404("No such format.")
-    payout = selectors.portal_payout(client=client, payout_id=payout_id)
+    payout = _owned(request, user, selectors.portal_payout, client=client, payout_id=payout_id)
     content = payout_statement_download(
         payout=payout, user=user, file_format=file_format, source=request_source(request)
     )
+    access_exports_check(user=user, request=request)
     content_type = "text/csv" if file_format == "csv" else "application/pdf"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="payout-{payout.pk}.{file_format}"'
@@ -260,8 +304,8 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
-    _user, client = _client(request)
-    api_key_revoke(api_key=selectors.portal_api_key(client=client, key_id=key_id))
+    user, client = _client(request)
+    api_key_revoke(api_key=_owned(request, user, selectors.portal_api_key, client=client, key_id=key_id))
     return HttpResponseRedirect(reverse("client_portal:api-keys"))
 
 
@@ -295,7 +339,10 @@ def webhook_disable(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     user, client = _client(request)
     endpoint = webhook_endpoints_of(client=client).filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise Http404("No such endpoint.")
+        asked = WebhookEndpoint.objects.filter(pk=endpoint_id)
+        raise access_client_object_refused(
+            user=user, objects=asked, what="webhook endpoint", reference=endpoint_id, request=request
+        )
     webhook_endpoint_disable(endpoint=endpoint, actor=user)
     return HttpResponseRedirect(reverse("client_portal:webhooks"))
 
@@ -335,7 +382,13 @@ def rights_requests(request: HttpRequest) -> HttpResponse:
         if "request" in form.errors:
             raise Http404("No such request.")  # not an id at all: as unknown as an id of another client's request
         if form.is_valid():
-            forwarded = selectors.forwarded_rights_request(client=client, request_id=form.cleaned_data["request"])
+            forwarded = _owned(
+                request,
+                user,
+                selectors.forwarded_rights_request,
+                client=client,
+                request_id=form.cleaned_data["request"],
+            )
             try:
                 request_instruction_record(request=forwarded, instruction=form.cleaned_data["instruction"], actor=user)
             except ValidationError as error:

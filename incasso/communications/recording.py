@@ -121,7 +121,6 @@ def letters_record_sent(
         returning=False,
     )
     channel = (CommunicationChannel.LETTER if batch is not None else CommunicationChannel.EMAIL).value
-    how = f"posted on {posted} in print batch {batch.pk}" if batch is not None else "e-mailed"
     subjects = {kind: str(label) for kind, label in LetterKind.choices}
     rows_insert(
         Communication,
@@ -133,8 +132,8 @@ def letters_record_sent(
                 Direction.OUT.value,
                 now,
                 subjects[p.letter.kind],
-                f"{p.letter.kind} ({p.letter.language}, template v{p.template.version}) {how}: "
-                f"total {p.data['amounts']['total']}, pay by {p.data['pay_by']}, reference {p.letter.rf_reference}",
+                # No sentence fixed in one language: ``contact_notes`` words the line from the letter when shown.
+                "",
                 p.letter.pk,
                 None,
             )

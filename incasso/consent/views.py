@@ -32,6 +32,8 @@ from incasso.consent.selectors import (
 )
 from incasso.consent.services import cookie_choice_record
 
+EMAIL_LENGTH = 254  # the longest address the form echoes back after an error (RFC 5321's path limit)
+
 
 def _language(request: HttpRequest) -> str:
     chosen = request.GET.get("lang") or get_language() or settings.LANGUAGE_CODE
@@ -123,12 +125,15 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "consent/newsletter_subscribe.html", form)
     email = request.POST.get("email", "").strip()
     shown = request.POST.get("version", "")
+    # On an error the address typed stays in the field (the box is ticked again on purpose: consent is never
+    # carried over).
+    refused = {**form, "error": True, "email": email[:EMAIL_LENGTH]}
     if request.POST.get("consent") != "on" or "@" not in email or not _is_number(shown):
-        return render(request, "consent/newsletter_subscribe.html", {**form, "error": True}, status=400)
+        return render(request, "consent/newsletter_subscribe.html", refused, status=400)
     try:
         subscriber_subscribe(email=email, language=language, where=request.path, shown=int(shown))
     except ValueError:
-        return render(request, "consent/newsletter_subscribe.html", {**form, "error": True}, status=400)
+        return render(request, "consent/newsletter_subscribe.html", refused, status=400)
     # The same answer whatever happened: it must not reveal who is subscribed or suppressed.
     return render(request, "consent/newsletter_subscribe.html", {"state": "check_mail"})
 

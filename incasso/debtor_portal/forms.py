@@ -6,14 +6,25 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from incasso.debtor_portal.services import MAX_PLAN_MONTHS, MAX_UPLOAD_BYTES, PORTAL_RIGHTS
+from incasso.debtor_portal.services import (
+    FIRST_DUE_WITHIN_DAYS,
+    MAX_PLAN_MONTHS,
+    MAX_UPLOAD_BYTES,
+    PORTAL_RIGHTS,
+    plan_first_due_check,
+)
 from incasso.parties.models import Debtor
 from incasso.rights.models import RequestKind
 
 FIRST_DUE_DEFAULT_DAYS = 7
+# A phone number as people write it: digits with spaces, dashes, dots or brackets, an optional leading "+", 6 to 15
+# digits in all (E.164 has at most 15).
+PHONE_NUMBER = r"^\+?(?:[\s().-]*\d){6,15}[\s().-]*$"
 
 
 class LoginForm(forms.Form):
@@ -51,6 +62,19 @@ class PlanForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The date picker offers only the days a proposal accepts (worked out per request, not at import).
+        today = timezone.localdate()
+        self.fields["first_due"].widget.attrs.update(
+            min=today.isoformat(), max=(today + datetime.timedelta(days=FIRST_DUE_WITHIN_DAYS)).isoformat()
+        )
+
+    def clean_first_due(self) -> datetime.date:
+        first_due: datetime.date = self.cleaned_data["first_due"]
+        plan_first_due_check(first_due=first_due, on=timezone.localdate())
+        return first_due
+
 
 PAY_INSTALMENT = "instalment"
 PAY_ALL = "all"
@@ -85,12 +109,45 @@ class DisputeForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
-    street = forms.CharField(label=_("Street"), required=False, max_length=200)
+    # ``autocomplete`` names the purpose of each field (WCAG 1.3.5), so a browser can fill in the debtor's own details.
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=32,
+        validators=[
+            RegexValidator(
+                PHONE_NUMBER,
+                _("Enter a phone number of digits, for example 06 12345678 or +31 6 12345678."),
+                code="phone",
+            )
+        ],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    street = forms.CharField(
+        label=_("Street"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
     house_number = forms.CharField(label=_("House number"), required=False, max_length=16)
-    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=16)
-    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
 
     @classmethod
     def for_debtor(cls, debtor: Debtor) -> ContactForm:
@@ -106,7 +163,7 @@ class ContactForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=150, required=False)
+    subject = forms.CharField(label=pgettext_lazy("message", "Subject"), max_length=150, required=False)
     message = forms.CharField(label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
 
 

@@ -23,12 +23,14 @@ from incasso.debtor_portal.breakdown import Breakdown, breakdown_from_quote
 from incasso.debtor_portal.login import PortalIdentity
 from incasso.debtor_portal.models import ContactChange, DisputeFile
 from incasso.decisions.models import Decision
+from incasso.domain import wording
 from incasso.domain.arrangement import Instalment as PlannedInstalment
 from incasso.domain.arrangement import evaluate_proposal, instalment_amount, instalment_schedule
 from incasso.domain.case_stages import Stage
 from incasso.domain.data_map import ProcessingPurpose
 from incasso.domain.money import Money
 from incasso.domain.quote import PaymentOutcome
+from incasso.ledger.models import AccountKind, Entry
 from incasso.ledger.selectors import case_payments
 from incasso.parties.models import Debtor
 from incasso.parties.selectors import client_instructions
@@ -58,17 +60,46 @@ class NextInstalment:
 
 
 @dataclass(frozen=True)
+class InstalmentShown:
+    """An instalment of the plan and what of it is still to pay, worked out from the ledger (see ``_instalments``)."""
+
+    number: int
+    due_on: datetime.date
+    amount: Money
+    left: Money
+
+    @property
+    def paid(self) -> bool:
+        return self.left.cents <= 0
+
+    @property
+    def partly_paid(self) -> bool:
+        return 0 < self.left.cents < self.amount.cents
+
+
+@dataclass(frozen=True)
 class CaseView:
     case: Case
     breakdown: Breakdown
     payments: tuple[PaymentOutcome, ...]
     letters: tuple[Letter, ...]
     arrangement: Arrangement | None
-    instalments: tuple[Instalment, ...]
+    instalments: tuple[InstalmentShown, ...]
     disputed: bool
     next_instalment: NextInstalment | None
+    # What the ledger still owes the debtor back of an overpayment (its refunds account for the case).
+    refund_owed: Money
     # A payment link the provider reports pending (money on its way): no second payment is offered meanwhile.
     payment_in_progress: Money | None = None
+
+    @property
+    def refunded(self) -> Money:
+        """The part of the overpayment already paid back."""
+        return max(self.breakdown.overpaid - self.refund_owed, Money.zero())
+
+    @property
+    def plan_paid_off(self) -> bool:
+        return self.arrangement is not None and all(instalment.paid for instalment in self.instalments)
 
     @property
     def may_pay(self) -> bool:
@@ -156,26 +187,48 @@ def portal_arrangement(*, case: Case) -> Arrangement | None:
     )
 
 
-def _next_instalment(
+def _instalments(
     *, case: Case, arrangement: Arrangement | None, instalments: Sequence[Instalment], owed: Money, today: datetime.date
-) -> NextInstalment | None:
-    """The next instalment of an active plan and what is left of it, never more than the case owes.
+) -> tuple[InstalmentShown, ...]:
+    """The plan's instalments with what is left of each, never more than the case owes (nothing once it is paid).
 
     Worked out from the ledger as ``arrangements.services.instalments_settle`` does (what the case was paid beyond
     the plan's baseline, applied to the instalments in due order), not from the instalments' stored state: that is
     settled once a day, and a debtor who just paid an instalment must not be offered the same one again.
     """
-    if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE or owed.cents <= 0:
-        return None
+    if arrangement is None:
+        return ()
     paid = sum(p.amount.cents for p in case_payments(case_ids=[case.pk]).get(case.pk, []) if p.date <= today)
-    left = max(paid - arrangement.payments_baseline_cents, 0)
+    left_over = max(paid - arrangement.payments_baseline_cents, 0)
+    still_owed = max(owed.cents, 0)
+    shown = []
     for instalment in sorted(instalments, key=lambda i: (i.due_on, i.number)):
-        applied = min(instalment.amount_cents, left)
-        left -= applied
-        if applied < instalment.amount_cents:
-            due = min(instalment.amount_cents - applied, owed.cents)
-            return NextInstalment(number=instalment.number, due_on=instalment.due_on, amount=Money(due))
+        applied = min(instalment.amount_cents, left_over)
+        left_over -= applied
+        left = min(instalment.amount_cents - applied, still_owed)
+        still_owed -= left
+        shown.append(InstalmentShown(instalment.number, instalment.due_on, Money(instalment.amount_cents), Money(left)))
+    return tuple(sorted(shown, key=lambda i: i.number))
+
+
+def _next_instalment(
+    *, arrangement: Arrangement | None, instalments: Sequence[InstalmentShown]
+) -> NextInstalment | None:
+    """The first instalment of an active plan with something left to pay."""
+    if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE:
+        return None
+    for instalment in sorted(instalments, key=lambda i: (i.due_on, i.number)):
+        if not instalment.paid:
+            return NextInstalment(number=instalment.number, due_on=instalment.due_on, amount=instalment.left)
     return None
+
+
+def _refund_owed(case: Case) -> Money:
+    """What the case's refunds account still owes the debtor: overpaid and not yet paid back."""
+    cents = Entry.objects.filter(account__kind=AccountKind.REFUNDS_PAYABLE, account__case=case).aggregate(
+        total=Sum("amount_cents")
+    )["total"]
+    return Money(-int(cents or 0))
 
 
 def portal_next_instalment(*, case: Case, today: datetime.date) -> NextInstalment | None:
@@ -184,7 +237,16 @@ def portal_next_instalment(*, case: Case, today: datetime.date) -> NextInstalmen
     if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE:
         return None
     owed = case_quote(case=case, as_of=today).total_outstanding
-    return _next_instalment(
+    shown = _instalments(
+        case=case, arrangement=arrangement, instalments=list(arrangement.instalments.all()), owed=owed, today=today
+    )
+    return _next_instalment(arrangement=arrangement, instalments=shown)
+
+
+def portal_instalments(*, case: Case, arrangement: Arrangement, today: datetime.date) -> tuple[InstalmentShown, ...]:
+    """The plan's instalments as the debtor reads them: what is paid and what is left."""
+    owed = case_quote(case=case, as_of=today).total_outstanding
+    return _instalments(
         case=case, arrangement=arrangement, instalments=list(arrangement.instalments.all()), owed=owed, today=today
     )
 
@@ -192,7 +254,13 @@ def portal_next_instalment(*, case: Case, today: datetime.date) -> NextInstalmen
 def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
     quote = case_quote(case=case, as_of=today)
     arrangement = portal_arrangement(case=case)
-    instalments = tuple(arrangement.instalments.order_by("number")) if arrangement is not None else ()
+    instalments = _instalments(
+        case=case,
+        arrangement=arrangement,
+        instalments=list(arrangement.instalments.all()) if arrangement is not None else [],
+        owed=quote.total_outstanding,
+        today=today,
+    )
     letters = tuple(Letter.objects.filter(case=case, status__in=PORTAL_LETTER_STATUSES).order_by("-posted_on", "-pk"))
     disputed = CaseHold.objects.filter(case=case, kind=HoldKindChoices.DISPUTE, lifted_at__isnull=True).exists()
     pending = PaymentLink.objects.filter(case=case, status=PaymentLinkStatus.PENDING).aggregate(
@@ -206,10 +274,9 @@ def portal_case_view(*, case: Case, today: datetime.date) -> CaseView:
         arrangement=arrangement,
         instalments=instalments,
         disputed=disputed,
-        next_instalment=_next_instalment(
-            case=case, arrangement=arrangement, instalments=instalments, owed=quote.total_outstanding, today=today
-        ),
+        next_instalment=_next_instalment(arrangement=arrangement, instalments=instalments),
         payment_in_progress=Money(int(pending)) if pending else None,
+        refund_owed=_refund_owed(case),
     )
 
 
@@ -241,7 +308,7 @@ def _decision_shown(decision: Decision, language: str) -> DecisionShown:
         id=decision.pk,
         decided_on=decision.decided_on,
         outcome=str(MeasureKind(measure).label) if measure in MeasureKind.values else measure,
-        explanation=decision.explanation_nl if language == "nl" else decision.explanation_en,
+        explanation=wording.explanation_text(decision.explanation_nl if language == "nl" else decision.explanation_en),
         contested_at=decision.contested_at,
         reviewed_at=decision.reviewed_at,
         review_outcome=decision.review_outcome,

@@ -66,6 +66,16 @@ def _source(ip: str | None) -> str:
 # ---- payment plan ----
 
 
+def plan_first_due_check(*, first_due: datetime.date, on: datetime.date) -> None:
+    """``ValidationError`` unless the first instalment falls due from today up to ``FIRST_DUE_WITHIN_DAYS`` ahead.
+    The plan form checks it too, so the preview never shows a schedule the proposal would refuse."""
+    if not on <= first_due <= on + datetime.timedelta(days=FIRST_DUE_WITHIN_DAYS):
+        raise ValidationError(
+            _("The first instalment falls due within %(days)d days from today.") % {"days": FIRST_DUE_WITHIN_DAYS},
+            code="first_due",
+        )
+
+
 def portal_plan_propose(
     *, case: Case, identity: PortalIdentity, months: int, first_due: datetime.date, on: datetime.date
 ) -> Arrangement:
@@ -74,11 +84,7 @@ def portal_plan_propose(
         raise ValidationError(
             _("Choose between 1 and %(max)d monthly instalments.") % {"max": MAX_PLAN_MONTHS}, code="months"
         )
-    if not on <= first_due <= on + datetime.timedelta(days=FIRST_DUE_WITHIN_DAYS):
-        raise ValidationError(
-            _("The first instalment falls due within %(days)d days from today.") % {"days": FIRST_DUE_WITHIN_DAYS},
-            code="first_due",
-        )
+    plan_first_due_check(first_due=first_due, on=on)
     return arrangement_propose(case=case, months=months, first_due=first_due, proposed_by=ProposedBy.DEBTOR, on=on)
 
 

@@ -6,10 +6,12 @@ Every case is fetched with ``access_debtor_case`` (404 for anything but the sess
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from schwifty import IBAN
 
-from incasso.accounts.access import access_debtor_case
+from incasso.accounts.access import access_debtor_case, access_debtor_object_refused
 from incasso.arrangements.models import ArrangementStatus
 from incasso.cases.models import Case
+from incasso.communications.models import Letter
 from incasso.debtor_portal import forms
 from incasso.debtor_portal.login import PortalIdentity, portal_login
 from incasso.debtor_portal.selectors import (
@@ -34,6 +37,7 @@ from incasso.debtor_portal.selectors import (
     portal_debtor,
     portal_decision,
     portal_decisions,
+    portal_instalments,
     portal_letter,
     portal_next_instalment,
     portal_payment_link,
@@ -50,11 +54,13 @@ from incasso.debtor_portal.services import (
     portal_rights_request,
 )
 from incasso.debtor_portal.session import debtor_required, session_bind, session_end, session_identity
+from incasso.decisions.models import Decision
 from incasso.disclosures.errors import TransferRefused
 from incasso.domain import wording
 from incasso.domain.payment_reference import rf_for_case
 from incasso.integrations.recipients import RecipientNotRegistered
 from incasso.paylinks.errors import EarlierLinksUnchecked, PaidMeanwhile, PaymentInProgress, PaymentLinkError
+from incasso.paylinks.models import PaymentLink
 from incasso.paylinks.provider import Method, PaymentProviderError
 from incasso.paylinks.rest import RestPaymentProvider
 from incasso.paylinks.services import payment_link_for
@@ -73,6 +79,15 @@ def _today() -> datetime.date:
 
 def _case(request: HttpRequest, identity: PortalIdentity, case_id: int) -> Case:
     return access_debtor_case(debtor_id=identity.debtor_id, case_id=case_id, request=request)
+
+
+def _refused(
+    request: HttpRequest, identity: PortalIdentity, asked: QuerySet[Any], what: str, reference: int
+) -> Http404:
+    """The 404 for an object the debtor named under their own case; another debtor's also raises the alert."""
+    return access_debtor_object_refused(
+        debtor_id=identity.debtor_id, objects=asked, what=what, reference=reference, request=request
+    )
 
 
 def _case_url(case_id: int) -> str:
@@ -135,7 +150,18 @@ def case_list(request: HttpRequest, identity: PortalIdentity) -> HttpResponse:
 
 @debtor_required
 def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpResponse:
-    case = _case(request, identity, case_id)
+    return _case_page(request, _case(request, identity, case_id))
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    review_form: forms.DecisionReviewForm | None = None,
+    review_decision: int | None = None,
+) -> HttpResponse:
+    """The case page; a refused review request passes its bound form and decision, so the reason typed and why it
+    was refused stay beside that decision (status 400) instead of being lost in a redirect."""
     view = portal_case_view(case=case, today=_today())
     context = {
         "view": view,
@@ -147,9 +173,11 @@ def case_detail(request: HttpRequest, identity: PortalIdentity, case_id: int) ->
         "pay_form": forms.PayForm(),
         "returned_from_payment": request.GET.get("paid") == "1",
         "decisions": portal_decisions(case=case, language=wording.reader_language(get_language())),
-        "review_form": forms.DecisionReviewForm(),
+        "review_form": review_form or forms.DecisionReviewForm(),
+        "review_decision": review_decision,
     }
-    return render(request, "debtor_portal/case_detail.html", context)
+    status = 400 if review_form is not None else 200
+    return render(request, "debtor_portal/case_detail.html", context, status=status)
 
 
 @debtor_required
@@ -159,17 +187,14 @@ def decision_review(request: HttpRequest, identity: PortalIdentity, case_id: int
     case = _case(request, identity, case_id)
     decision = portal_decision(case=case, decision_id=decision_id)
     if decision is None:
-        raise Http404("No such decision.")
+        raise _refused(request, identity, Decision.objects.filter(pk=decision_id), "decision", decision_id)
     form = forms.DecisionReviewForm(request.POST)
-    if form.is_valid():
-        portal_decision_contest(
-            decision=decision, identity=identity, reason=form.cleaned_data["reason"], ip=_ip(request)
-        )
-        messages.success(
-            request, _("Thank you. A person will review this decision and tell you the outcome within one month.")
-        )
-    else:
-        messages.error(request, _("Something went wrong with the form. Reload the page and try again."))
+    if not form.is_valid():
+        return _case_page(request, case, review_form=form, review_decision=decision.pk)
+    portal_decision_contest(decision=decision, identity=identity, reason=form.cleaned_data["reason"], ip=_ip(request))
+    messages.success(
+        request, _("Thank you. A person will review this decision and tell you the outcome within one month.")
+    )
     return HttpResponseRedirect(f"{_case_url(case.pk)}#decisions")
 
 
@@ -184,7 +209,7 @@ def letter_download(request: HttpRequest, identity: PortalIdentity, case_id: int
     case = _case(request, identity, case_id)
     letter = portal_letter(case=case, letter_id=letter_id)
     if letter is None:
-        raise Http404("No such letter.")
+        raise _refused(request, identity, Letter.objects.filter(pk=letter_id), "letter", letter_id)
     pdf = portal_letter_download(letter=letter, identity=identity, ip=_ip(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.number}-{letter.pk}.pdf"'
@@ -251,7 +276,7 @@ def checkout(request: HttpRequest, identity: PortalIdentity, case_id: int, link_
     case = _case(request, identity, case_id)
     link = portal_payment_link(case=case, link_id=link_id)
     if link is None:
-        raise Http404("No such payment.")
+        raise _refused(request, identity, PaymentLink.objects.filter(pk=link_id), "payment", link_id)
     return render(request, "debtor_portal/checkout.html", {"case": case, "link": link})
 
 
@@ -263,7 +288,10 @@ def plan(request: HttpRequest, identity: PortalIdentity, case_id: int) -> HttpRe
     today = _today()
     existing = portal_arrangement(case=case)
     if existing is not None:
-        context = {"case": case, "arrangement": existing, **_bank_transfer(case)}
+        instalments = portal_instalments(case=case, arrangement=existing, today=today)
+        paid_off = bool(instalments) and all(instalment.paid for instalment in instalments)
+        context = {"case": case, "arrangement": existing, "instalments": instalments, "paid_off": paid_off}
+        context |= _bank_transfer(case)
         return render(request, "debtor_portal/plan_done.html", context)
     if request.method == "POST":
         form = forms.PlanForm(request.POST)

@@ -96,3 +96,13 @@ def percent_text(value: Decimal, language: str, digits: int = 2) -> str:
     """A percentage (``Decimal("8.15")``) as ``8,15%`` / ``8.15%``, with ``digits`` decimals."""
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
     return f"{format_decimal(value, format=pattern, locale=babel_locale(language))}%"
+
+
+# A reason line of a decision explanation whose "(it is X)" only repeats the X the rule asks for.
+_ECHOED_VALUE = re.compile(r"^(- .+ (?:is|is een van|is one of) (.+)) \((?:het is|it is) \2\)$", re.MULTILINE)
+
+
+def explanation_text(stored: str) -> str:
+    """A stored decision explanation as a person reads it: "fase is herinnering (het is herinnering)" reads
+    "fase is herinnering". Only the display changes; the stored text stays the record of what the system said."""
+    return _ECHOED_VALUE.sub(r"\1", stored)

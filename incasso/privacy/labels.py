@@ -71,6 +71,35 @@ MEASURES: dict[str, Promise] = {
     "backups": _("Encrypted backups with a tested restore"),
 }
 
+DATA_CATEGORIES: dict[str, Promise] = {
+    "user.name": _("Names"),
+    "user.contact.address": _("Postal addresses"),
+    "user.contact.email": _("E-mail addresses"),
+    "user.contact.phone_number": _("Phone numbers"),
+    "user.unique_id": _("Customer, case and invoice numbers and payment references"),
+    "user.government_id": _("Chamber of Commerce numbers of sole traders"),
+    "user.demographic.date_of_birth": _("Dates of birth"),
+    "user.demographic": _("Legal form and preferred language"),
+    "user.professional": _("Job titles"),
+    "user.financial.bank_account": _("Bank account numbers"),
+    "user.financial.debt": _("Claims, amounts and the progress of cases"),
+    "user.financial.payment": _("Payments"),
+    "user.financial.income": _("Income, living situation and other debts"),
+    "user.relationship": _("Roles in a case (co-liable party, guarantor, representative)"),
+    "user.legal.proceedings": _("Disputes, insolvency and legal steps"),
+    "user.legal.rights_request": _("Requests under data protection rights"),
+    "user.behavior": _("Payment behaviour used in automated decisions"),
+    "user.derived.decision": _("Automated decisions and their review"),
+    "user.correspondence": _("Letters, e-mails and calls"),
+    "user.notes": _("Notes by staff"),
+    "user.account": _("Log-in names and account details"),
+    "user.account.credentials": _("Password and code hashes, session data"),
+    "user.activity": _("Activity in the system (audit log)"),
+    "user.device.ip_address": _("IP addresses"),
+    "user.health": _("Health data"),
+    "user.criminal_record": _("Criminal-law data"),
+}
+
 TRIGGERS: dict[str, Promise] = {
     "the case is closed": _("the case is closed"),
     "the relationship and all mutual claims ended": _("the relationship and all mutual claims ended"),

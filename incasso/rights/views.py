@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -127,7 +127,14 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    officer = _officer(request, PRIVACY_PAGE_ROLES)
+    return _detail_response(request, _officer(request, PRIVACY_PAGE_ROLES), pk)
+
+
+def _detail_response(
+    request: HttpRequest, officer: User, pk: int, *, form: NoteForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The request's page; a refused action passes its bound ``form``, so the note typed and why it was refused
+    stay on the page (status 400) instead of being lost in a redirect."""
     found = request_for_officer(request_id=pk, officer=officer, source=request_source(request))
     if found is None:
         raise Http404
@@ -136,10 +143,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state": deadline_state(found, today=timezone.localdate()),
         "debtors": found.debtors.all(),
         "events": found.events.all(),
-        "form": NoteForm(),
+        "form": form or NoteForm(),
         "may_act": access_has_role(user=officer, roles=PRIVACY_OFFICER_ROLES) and access_may_write(user=officer),
     }
-    return render(request, "rights/staff_detail.html", context)
+    return render(request, "rights/staff_detail.html", context, status=status)
 
 
 @login_required
@@ -173,6 +180,19 @@ def staff_phone(request: HttpRequest) -> HttpResponse:
     return render(request, "rights/staff_phone.html", {"form": form}, status=status)
 
 
+# What the officer is told after each action: "Done." alone did not say which of the seven buttons had worked.
+ACTION_DONE = {
+    "verify": gettext_lazy("The requester's identity is recorded as checked."),
+    "extend": gettext_lazy("The deadline is extended by two months."),
+    "forward": gettext_lazy("The request was forwarded to the client."),
+    "instruction": gettext_lazy("The client's instruction is recorded."),
+    "execute": gettext_lazy("The request was carried out."),
+    "lift": gettext_lazy("The restriction is lifted."),
+    "complete": gettext_lazy("The request is closed as completed."),
+    "refuse": gettext_lazy("The request is closed as refused."),
+}
+
+
 @login_required
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -180,10 +200,11 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not access_may_write(user=officer):
         raise PermissionDenied
     found = get_object_or_404(RightsRequest.objects.select_related("controller"), pk=pk)
+    if action not in ACTION_DONE:
+        raise PermissionDenied
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(error) for error in form.errors["note"]))
-        return redirect("rights:staff_detail", pk=pk)
+        return _detail_response(request, officer, pk, form=form, status=400)
     note = form.cleaned_data["note"]
     try:
         if action == "verify":
@@ -203,7 +224,7 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise PermissionDenied
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+        form.add_error(None, error)
+        return _detail_response(request, officer, pk, form=form, status=400)
+    messages.success(request, ACTION_DONE[action])
     return redirect("rights:staff_detail", pk=pk)

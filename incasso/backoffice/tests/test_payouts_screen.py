@@ -95,6 +95,19 @@ def test_a_payout_of_another_client_as_after_is_refused(finance, paid):
     assert Payout.objects.count() == 1
 
 
+def test_a_stale_or_forged_after_is_refused_in_the_readers_language(finance, paid):
+    response = finance.post(
+        reverse("backoffice:payout-new"),
+        {"client": paid["ours"].pk, "until": timezone.localdate().isoformat(), "after": 999},
+        HTTP_ACCEPT_LANGUAGE="nl",
+        follow=True,
+    )
+    shown = _shown(response)
+    assert "Er is niets uitbetaald: de pagina was verouderd." in shown
+    assert "999" not in shown and "has no payout" not in shown
+    assert not Payout.objects.exists()
+
+
 def test_nothing_to_pay_out_is_a_message(finance, paid):
     response = _make(finance, paid["theirs"].pk)
     assert response.status_code == 200

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from incasso.accounts.access import access_case_to_change
+from incasso.accounts.access import access_case_object_refused, access_case_to_change
 from incasso.arrangements.models import Arrangement, ArrangementStatus
 from incasso.arrangements.services import arrangement_decide, promise_record
 from incasso.backoffice.permissions import staff_page, staff_user
@@ -65,7 +65,10 @@ def case_arrangement_decide(request: HttpRequest, case_id: int, arrangement_id: 
     case = access_case_to_change(user=user, case_id=case_id, request=request, fields=["arrangements"])
     arrangement = Arrangement.objects.filter(case=case, pk=arrangement_id, status=ArrangementStatus.PROPOSED).first()
     if arrangement is None:
-        raise Http404("No such proposed arrangement.")
+        asked = Arrangement.objects.filter(pk=arrangement_id)
+        raise access_case_object_refused(
+            user=user, objects=asked, what="arrangement", reference=arrangement_id, request=request
+        )
     form = ArrangementDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why you accept or reject the arrangement."))

@@ -19,11 +19,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from incasso.accounts.access import request_source
+from incasso.accounts.access import access_exports_check, request_source
 from incasso.audit.export import audit_log_csv
 from incasso.audit.models import PURPOSE_CHOICES, AuditAction, AuditVerification, VerificationOutcome
 from incasso.audit.selectors import (
@@ -40,11 +40,20 @@ from incasso.audit.verification import audit_verification_start
 from incasso.backoffice.case_search import debtor_search
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.domain.audit_chain import BreakReason, SubjectRef
+from incasso.privacy.labels import PURPOSES, label
 from incasso.web.fields import MAX_ID, PlausibleDateField
 
 SEARCH_LENGTH = 64
 # "parties.Debtor:42", as an entry names its subject (the entry page links to the subject's other entries).
 SUBJECT_REFERENCE = re.compile(r"^[a-z_]+\.[A-Za-z]+:[0-9A-Za-z_-]+$")
+# The outcome's badge. With a context of their own: without one, "Broken" would read as the arrangements app's
+# "Niet nagekomen" (Django merges every app's catalogue, the first installed app's translation wins).
+OUTCOME_NAMES = {
+    VerificationOutcome.RUNNING.value: pgettext_lazy("audit chain", "Running"),
+    VerificationOutcome.WHOLE.value: pgettext_lazy("audit chain", "Whole"),
+    VerificationOutcome.BROKEN.value: pgettext_lazy("audit chain", "Broken"),
+    VerificationOutcome.FAILED.value: pgettext_lazy("audit chain", "Stopped without a verdict"),
+}
 BREAK_REASONS = {
     BreakReason.HASH_MISMATCH.value: _("its content is not what was hashed"),
     BreakReason.PREV_HASH_MISMATCH.value: _("it does not follow the entry before it"),
@@ -53,12 +62,17 @@ BREAK_REASONS = {
 }
 
 
+def _purpose_choices() -> list[tuple[str, str]]:
+    """The purposes by their translated names (worked out per request, in the reader's language)."""
+    return [("", gettext("any")), *((code, label(PURPOSES, code)) for code, _code in PURPOSE_CHOICES)]
+
+
 class AuditLogForm(forms.Form):
     # A form, not ``request.GET`` as is: it refuses NUL characters, overlong text and ids no column holds.
     subject = forms.CharField(label=_("Data subject"), required=False, max_length=SEARCH_LENGTH)
     actor = forms.CharField(label=_("By"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("any")), *AuditAction.choices])
-    purpose = forms.ChoiceField(label=_("Purpose"), required=False, choices=[("", _("any")), *PURPOSE_CHOICES])
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False, choices=_purpose_choices)
     since = PlausibleDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = PlausibleDateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     before = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
@@ -138,6 +152,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(gettext("The filter is not valid."), status=400, content_type="text/plain; charset=utf-8")
     rows = audit_log_rows(user=request.user, filters=form.filters(request), source=request_source(request))
+    access_exports_check(user=request.user, request=request)
     response = StreamingHttpResponse(audit_log_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     # Streamed (up to ``EXPORT_LIMIT`` rows, read in chunks); ``staff_page`` types its views' answers as HttpResponse.
@@ -175,7 +190,7 @@ def _verification_row(run: AuditVerification) -> dict[str, Any]:
         summary = gettext("Running.")
     else:
         summary = gettext("The verification stopped without a verdict; start it again.")
-    return {"run": run, "summary": summary}
+    return {"run": run, "summary": summary, "outcome": OUTCOME_NAMES.get(run.outcome, run.outcome)}
 
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from incasso.accounts.access import (
     access_case,
+    access_case_object_refused,
     access_case_to_change,
     access_cases,
     access_has_role,
@@ -103,10 +104,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def case_page_response(
-    request: HttpRequest, case_id: int, *, status: int = 200, **bound_forms: forms.Form
+    request: HttpRequest, case_id: int, *, status: int = 200, **bound_forms: forms.Form | int
 ) -> HttpResponse:
-    """The case page; an action whose form was refused passes it here bound (``situation_form=form``), so the
-    page shows each error next to its field and keeps what the user typed (status 422) instead of redirecting."""
+    """The case page; an action whose form was refused passes it here bound (``situation_form=form``; with the
+    row it belongs to where the page has one per row, ``review_decision=decision.pk``), so the page shows each
+    error next to its field and keeps what the user typed instead of redirecting."""
     case = access_case(user=request.user, case_id=case_id, request=request, fields=CASE_PAGE_FIELDS)
     may_write = access_may_write(user=request.user)
     context = {
@@ -200,7 +202,10 @@ def letter_pdf(request: HttpRequest, case_id: int, letter_id: int) -> HttpRespon
     case = access_case(user=request.user, case_id=case_id, request=request, fields=["letters"])
     letter = Letter.objects.filter(case=case, pk=letter_id).select_related("template").first()
     if letter is None:
-        raise Http404("No such letter.")
+        asked = Letter.objects.filter(pk=letter_id)
+        raise access_case_object_refused(
+            user=request.user, objects=asked, what="letter", reference=letter_id, request=request
+        )
     try:
         pdf = letter_render_single(letter=letter)
     except (LetterDataError, RuntimeError, ValueError) as error:
@@ -217,7 +222,10 @@ def dispute_file(request: HttpRequest, case_id: int, file_id: int) -> HttpRespon
     case = access_case(user=request.user, case_id=case_id, request=request, fields=["dispute_files"])
     upload = DisputeFile.objects.filter(case=case, pk=file_id).first()
     if upload is None:
-        raise Http404("No such file.")
+        asked = DisputeFile.objects.filter(pk=file_id)
+        raise access_case_object_refused(
+            user=request.user, objects=asked, what="dispute file", reference=file_id, request=request
+        )
     content = dispute_file_read(upload=upload)
     if content is None:
         return HttpResponse(_("This file is missing or was changed after it was uploaded."), status=409)

@@ -42,6 +42,9 @@ def _blank(choices: Sequence[tuple[str, object]]) -> list[tuple[str, object]]:
     return [("", _("Unknown")), *choices]
 
 
+MAX_COUNT = 999
+
+
 class SituationForm(forms.Form):
     net_income = forms.DecimalField(
         label=_("Net monthly income (€)"), required=False, min_value=0, max_digits=12, decimal_places=2
@@ -52,8 +55,11 @@ class SituationForm(forms.Form):
         choices=_blank([c for c in LivingSituation.choices if c[0] != LivingSituation.UNKNOWN]),
         required=False,
     )
-    other_debts = forms.IntegerField(label=_("Other debts"), min_value=0, required=False)
-    attachments = forms.IntegerField(label=_("Attachments by other creditors"), min_value=0, required=False)
+    # Counts: a ceiling keeps a slip of the keyboard (99999999999 debts) out of the sealed record.
+    other_debts = forms.IntegerField(label=_("Other debts"), min_value=0, max_value=MAX_COUNT, required=False)
+    attachments = forms.IntegerField(
+        label=_("Attachments by other creditors"), min_value=0, max_value=MAX_COUNT, required=False
+    )
     source = forms.ChoiceField(label=_("Source"), choices=SituationSource.choices)
     source_reference = forms.CharField(label=_("Source reference"), max_length=200, required=False)
     obtained_on = forms.DateField(label=_("Obtained on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from incasso.accounts.access import access_may_write, request_source
+from incasso.accounts.access import access_case_object_refused, access_may_write, request_source
 from incasso.backoffice.permissions import COMPLAINT_ROLES, staff_page, staff_user
-from incasso.complaints.models import TEXT_LENGTH
+from incasso.complaints.models import TEXT_LENGTH, Complaint
 from incasso.complaints.selectors import complaints_queue
 from incasso.complaints.services import complaint_answer
 
@@ -40,7 +40,10 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     user = staff_user(request)
     complaint = complaints_queue(user=user, include_closed=True).filter(pk=complaint_id).first()
     if complaint is None:
-        raise Http404("No such complaint.")
+        asked = Complaint.objects.filter(pk=complaint_id)
+        raise access_case_object_refused(
+            user=user, objects=asked, what="complaint", reference=complaint_id, request=request
+        )
     may_write = access_may_write(user=user)
     form = AnswerForm(request.POST or None)
     if request.method == "POST":

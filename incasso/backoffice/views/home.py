@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from incasso.accounts.access import access_may_write, request_source
+from incasso.accounts.access import access_case_object_refused, access_may_write, request_source
 from incasso.accounts.middleware import safe_next
 from incasso.backoffice import queues
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.backoffice.pipeline import home_summary
 from incasso.backoffice.services import OUTCOME_LENGTH, queue_task_work
-from incasso.cases.models import TaskKind
+from incasso.cases.models import StaffTask, TaskKind
 
 ITEMS_SHOWN = 100
 TASK_QUEUES: dict[queues.QueueKey, tuple[TaskKind, ...] | None] = {
@@ -55,6 +55,14 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         queue_key = queues.QueueKey(key)
     except ValueError:
         raise Http404("No such queue.") from None
+    return queue_page_response(request, queue_key)
+
+
+def queue_page_response(
+    request: HttpRequest, queue_key: queues.QueueKey, *, status: int = 200, **refused: object
+) -> HttpResponse:
+    """The queue page; an action whose form was refused passes what it needs here (``match_form=form``), so the
+    page shows the error beside the row and keeps what the user typed instead of redirecting."""
     today = timezone.localdate()
     user = request.user
     context: dict[str, object] = {"key": queue_key, "label": queues.QUEUE_LABELS[queue_key], "form": TaskWorkForm()}
@@ -69,7 +77,8 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     else:
         context["entries"] = queues.unmatched_payments(user=user)[:ITEMS_SHOWN]
         context["may_match"] = access_may_write(user=user)  # finance puts each entry on its case from here
-    return render(request, "backoffice/queue.html", context)
+    context.update(refused)
+    return render(request, "backoffice/queue.html", context, status=status)
 
 
 @staff_page()
@@ -82,7 +91,8 @@ def task_work(request: HttpRequest, task_id: int) -> HttpResponse:
     # Only tasks in the user's queues: another team's task answers 404, as if it did not exist.
     task = queues.tasks_open(user=user).filter(pk=task_id).select_related("case__debtor").first()
     if task is None:
-        raise Http404("No such task.")
+        asked = StaffTask.objects.filter(pk=task_id)
+        raise access_case_object_refused(user=user, objects=asked, what="task", reference=task_id, request=request)
     form = TaskWorkForm(request.POST)
     error = ""
     if form.is_valid():

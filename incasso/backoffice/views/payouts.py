@@ -4,6 +4,8 @@ the user may see (``access_clients``); the work is ``incasso.backoffice.payouts_
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -16,8 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from incasso.accounts.access import access_clients, access_may_write, request_source
-from incasso.backoffice.payouts_due import payout_make, payouts_due
+from incasso.accounts.access import (
+    access_client_object_refused,
+    access_clients,
+    access_exports_check,
+    access_may_write,
+    request_source,
+)
+from incasso.backoffice.payouts_due import StalePayoutDesk, payout_make, payouts_due
 from incasso.backoffice.permissions import staff_page, staff_user
 from incasso.backoffice.queues import FINANCE_ROLES
 from incasso.ledger.errors import LedgerError, NoPayoutAccount, NothingToPayOut
@@ -25,6 +33,8 @@ from incasso.ledger.models import Payout
 from incasso.ledger.services import payout_credit_transfer_download, payout_statement_download
 from incasso.parties.models import Client
 from incasso.web.fields import PlausibleDateField
+
+logger = logging.getLogger(__name__)
 
 PAYOUTS_SHOWN = 100
 STATEMENT_FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
@@ -52,10 +62,13 @@ class PayoutForm(UntilForm):
             client.queryset = access_clients(user=user)
 
 
-def _user_payout(user: User, payout_id: int) -> Payout:
+def _user_payout(request: HttpRequest, user: User, payout_id: int) -> Payout:
     payout = Payout.objects.filter(client__in=access_clients(user=user), pk=payout_id).select_related("client").first()
     if payout is None:
-        raise Http404("No such payout.")
+        asked = Payout.objects.filter(pk=payout_id)
+        raise access_client_object_refused(
+            user=user, objects=asked, what="payout", reference=payout_id, request=request
+        )
     return payout
 
 
@@ -104,8 +117,15 @@ def payout_new(request: HttpRequest) -> HttpResponse:
             request,
             _("No payout was made: %(client)s has no IBAN. Add the client's IBAN first.") % {"client": client.name},
         )
+    except StalePayoutDesk:
+        messages.error(
+            request,
+            _("No payout was made: the page was out of date. Look at the payouts below and try again if need be."),
+        )
     except LedgerError as error:
-        messages.error(request, _("No payout was made: %(why)s.") % {"why": error})
+        # The ledger's reason is English text for the log, not for the page.
+        logger.warning("payout refused for client %s: %s", client.pk, error)
+        messages.error(request, _("No payout was made: the ledger refused it. Reload the page and try again."))
     else:
         messages.success(
             request,
@@ -121,10 +141,11 @@ def payout_statement(request: HttpRequest, payout_id: int, file_format: str) -> 
     user = staff_user(request)
     if file_format not in STATEMENT_FORMATS:
         raise Http404("No such format.")
-    payout = _user_payout(user, payout_id)
+    payout = _user_payout(request, user, payout_id)
     content = payout_statement_download(
         payout=payout, user=user, file_format=file_format, source=request_source(request)
     )
+    access_exports_check(user=user, request=request)
     response = HttpResponse(content, content_type=STATEMENT_FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="payout-{payout.pk}.{file_format}"'
     return response
@@ -135,8 +156,9 @@ def payout_statement(request: HttpRequest, payout_id: int, file_format: str) -> 
 def payout_credit_transfer(request: HttpRequest, payout_id: int) -> HttpResponse:
     """The payout's pain.001 file for the bank, exactly as made (the download is audited)."""
     user = staff_user(request)
-    payout = _user_payout(user, payout_id)
+    payout = _user_payout(request, user, payout_id)
     content = payout_credit_transfer_download(payout=payout, user=user, source=request_source(request))
+    access_exports_check(user=user, request=request)
     response = HttpResponse(content, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="payout-{payout.pk}-pain001.xml"'
     return response

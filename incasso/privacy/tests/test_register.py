@@ -14,10 +14,11 @@ from incasso.accounts.factories import UserFactory
 from incasso.accounts.roles import Role
 from incasso.accounts.testing import staff_login
 from incasso.crypto.fields import EncryptedTextField
-from incasso.domain.data_map import ProcessingPurpose
+from incasso.domain.data_map import DataCategory, ProcessingPurpose
 from incasso.domain.retention import DEFAULT_PERIODS
 from incasso.parties.factories import ClientFactory
 from incasso.parties.models import Debtor
+from incasso.privacy.labels import DATA_CATEGORIES
 from incasso.privacy.models import RetentionPolicy, TriggerEvent
 from incasso.privacy.recipients import RECIPIENT_CATEGORIES, SECURITY_MEASURES, SWEPT_PURPOSES
 from incasso.privacy.retention.sweep import SWEEPERS
@@ -126,3 +127,11 @@ def test_the_page_needs_a_staff_log_in(client):
     collector.groups.add(Group.objects.get(name=Role.COLLECTOR))
     staff_login(client, collector)
     assert client.get(url).status_code == 403
+
+
+def test_the_page_names_every_data_category_in_words_not_codes(privacy_officer_client, creditor):
+    assert set(DATA_CATEGORIES) == {category.value for category in DataCategory}
+    dutch = privacy_officer_client.get(reverse("privacy-register"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Bankrekeningnummers" in dutch and "Gezondheidsgegevens" in dutch
+    assert "user.financial.bank_account" not in dutch and "bank_account" not in dutch
+    assert not any(category.value in dutch for category in DataCategory)

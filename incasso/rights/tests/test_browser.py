@@ -43,7 +43,8 @@ def _act(page, action: str, note: str = "") -> None:
     page.fill("textarea[name=note]", note)
     page.locator(f"button[formaction$='/{action}/']").click()
     page.wait_for_load_state()
-    page.locator("main .messages").wait_for()
+    # Done: a message above the page; refused: the reason beside the note, which keeps what was typed.
+    page.locator("main .messages, main .errorlist").first.wait_for()
 
 
 def test_a_privacy_officer_completes_an_access_request(page):
@@ -87,9 +88,11 @@ def test_a_privacy_officer_completes_an_access_request(page):
 
     # Carrying out before the identity is checked is refused, and nothing is sent.
     sent_before = len(mail.outbox)
-    _act(page, "execute")
+    _act(page, "execute", "Nog niet gecontroleerd")
     request.refresh_from_db()
     assert request.status != RequestStatus.COMPLETED and len(mail.outbox) == sent_before
+    assert page.input_value("textarea[name=note]") == "Nog niet gecontroleerd"
+    assert_accessible(page)
 
     _act(page, "verify", "Kopie paspoort gezien via beveiligde upload, gegevens komen overeen.")
     request.refresh_from_db()

@@ -125,8 +125,8 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "consent/newsletter_subscribe.html", form)
     email = request.POST.get("email", "").strip()
     shown = request.POST.get("version", "")
-    # On an error the address typed stays in the field (the box is ticked again on purpose: consent is never
-    # carried over).
+    # On an error the address typed stays in the field; the consent box is left for the person to tick again
+    # (consent is never carried over).
     refused = {**form, "error": True, "email": email[:EMAIL_LENGTH]}
     if request.POST.get("consent") != "on" or "@" not in email or not _is_number(shown):
         return render(request, "consent/newsletter_subscribe.html", refused, status=400)

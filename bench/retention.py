@@ -7,14 +7,20 @@ region, anonymising the debtors and their cases' rows, destroying their data key
 log), as ``incasso retention sweep`` runs it (on PostgreSQL reading each next chunk while writing two at a time,
 on two connections).
 N is ``INCASSO_BENCH_SUBJECTS`` (default 1,000,000, the issue's figure); on PostgreSQL a fresh schema beside
-``DATABASE_URL``'s is used and dropped afterwards. Target: 1,000,000 expired records within 60 seconds.
+``DATABASE_URL``'s is used and dropped afterwards. Besides wall time, the CPU per subject of this process and (on a
+local server) of PostgreSQL's processes serving the database: the figures to compare on a shared machine. Target:
+1,000,000 expired records within 60 seconds.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bench.databases import scratch_schema_create, scratch_schema_drop
@@ -134,6 +140,67 @@ def _subjects_create(count: int) -> None:
             )
 
 
+@contextmanager
+def database_cpu() -> Iterator[dict[str, float]]:
+    """The CPU seconds (user + system) PostgreSQL's processes serving this database spent inside the block, under
+    ``"seconds"`` once it ends: the sweep's connections and any autovacuum worker on its tables. Sampled from
+    ``/proc`` every 50 ms while the block runs (a backend that exits between samples loses at most its last 50 ms);
+    ``"seconds"`` stays absent where the server's processes cannot be read (SQLite, another host or user)."""
+    from django.db import connections
+
+    figures: dict[str, float] = {}
+    latest: dict[int, float] = {}  # pid -> CPU seconds at its last sample
+    start: dict[int, float] = {}  # pid -> CPU seconds when first seen (0 for a process started inside the block)
+    tick = os.sysconf("SC_CLK_TCK")
+    done = threading.Event()
+
+    def cpu_seconds(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    def sample(first: bool) -> None:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            pids = [pid for (pid,) in cursor.fetchall()]
+        for pid in pids:
+            seconds = cpu_seconds(pid)
+            if seconds is None:
+                continue
+            start.setdefault(pid, seconds if first else 0.0)
+            latest[pid] = seconds
+
+    def watch() -> None:
+        try:
+            sample(first=True)
+            while not done.wait(0.05):
+                sample(first=False)
+        finally:
+            connections.close_all()
+
+    local = False
+    if connections["default"].vendor == "postgresql":
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT inet_server_addr()")
+            (address,) = cursor.fetchone()
+        local = address is None or str(address) in ("127.0.0.1", "::1")
+    watcher = threading.Thread(target=watch, name="database-cpu", daemon=True)
+    if local:
+        watcher.start()
+    try:
+        yield figures
+    finally:
+        if local:
+            done.set()
+            watcher.join()
+            if latest:  # none read: the server's processes are not ours to see
+                figures["seconds"] = sum(latest[pid] - start[pid] for pid in latest)
+
+
 def run(subjects: int | None = None) -> dict[str, Any]:
     subjects = subjects or int(os.environ.get("INCASSO_BENCH_SUBJECTS", "1000000"))
     schema = scratch_schema_create("retention")
@@ -148,9 +215,10 @@ def run(subjects: int | None = None) -> dict[str, Any]:
         started = time.perf_counter()
         _subjects_create(subjects)
         prepared = time.perf_counter() - started
-        started, cpu_started = time.perf_counter(), time.process_time()
-        result = retention_sweep(as_of=AS_OF, purposes=[ProcessingPurpose.DEBT_COLLECTION.value])
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        with database_cpu() as database:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            result = retention_sweep(as_of=AS_OF, purposes=[ProcessingPurpose.DEBT_COLLECTION.value])
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         scratch_schema_drop(schema)
     removed = result.counts[ProcessingPurpose.DEBT_COLLECTION.value]["removed"]
@@ -167,6 +235,12 @@ def run(subjects: int | None = None) -> dict[str, Any]:
         # This process's CPU (all its threads; the database's is not counted): steadier than wall time on a shared
         # machine.
         "python_cpu_microseconds_per_subject": round(1_000_000 * cpu / max(removed, 1)),
+        # PostgreSQL's CPU for the sweep (its backends and autovacuum on this database), where it can be read.
+        **(
+            {"database_cpu_microseconds_per_subject": round(1_000_000 * database["seconds"] / max(removed, 1))}
+            if "seconds" in database
+            else {}
+        ),
         "extrapolated_seconds_for_1m_subjects": round(1_000_000 * elapsed / max(removed, 1)),
         "target": "1,000,000 expired records within 60 s",
     }

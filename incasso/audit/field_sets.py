@@ -54,16 +54,37 @@ _ANONYMISE_1: tuple[str, ...] = (
 # The two markers of what a sweep deletes or destroys, last in every version.
 _ANONYMISE_REMOVED = _ANONYMISE_1[-2:]
 
+# Version 2 (2026-12-07): also blanks the old and new values of the debtor's rectification history, which version 1
+# left in the clear.
+_ANONYMISE_2: tuple[str, ...] = (
+    *_ANONYMISE_1[:-2],
+    "rights.RectificationChange.old_value",
+    "rights.RectificationChange.new_value",
+    *_ANONYMISE_REMOVED,
+)
+# Version 3 (2026-12-07): also blanks the free text of the rest of the case file, which version 2 left in the clear
+# (a note "called Mr Jansen on 06-12345678" survived), and deletes the files the debtor uploaded with a dispute.
+_ANONYMISE_3: tuple[str, ...] = (
+    *_ANONYMISE_2[:-2],
+    "backoffice.CaseNote.text",
+    "complaints.Complaint.text",
+    "complaints.Complaint.answer",
+    "arrangements.Arrangement.review_reasons",
+    "client_portal.LegalStepsDecision.reason",
+    "handover.Handover.partner_reference",
+    "handover.Handover.status_note",
+    "print_house.DeliveryLine.reason",
+    "debtor_portal.DisputeFile.original_name",
+    "debtor_portal.DisputeFile.sha256",
+    "debtor_portal.DisputeFile.stored_path",
+    "debtor_portal.DisputeFile (stored file deleted)",
+    *_ANONYMISE_REMOVED,
+)
+
 FIELD_SETS: Mapping[str, tuple[str, ...]] = {
     "retention.anonymise/1": _ANONYMISE_1,
-    # Version 2 (2026-12-07): also blanks the old and new values of the debtor's rectification history, which
-    # version 1 left in the clear.
-    "retention.anonymise/2": (
-        *_ANONYMISE_1[:-2],
-        "rights.RectificationChange.old_value",
-        "rights.RectificationChange.new_value",
-        *_ANONYMISE_REMOVED,
-    ),
+    "retention.anonymise/2": _ANONYMISE_2,
+    "retention.anonymise/3": _ANONYMISE_3,
     # What ``privacy.retention.clients`` blanks on each contact person of a client whose relationship ended.
     "retention.client_contacts/1": (
         "parties.ClientContact.name",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import operator
 import uuid
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from incasso.audit.models import AuditAction
@@ -124,16 +127,22 @@ def data_keys_destroy(*, key_ids: Sequence[uuid.UUID], indexes_emptied: Collecti
         return 0
     ids = list(key_ids)
     keys = keys_once(DataKey, ids)  # one text for the statements below
+    owners = _keys_tombstone(keys)
+    destroyed = sum(owners.values())
+    # Every key was live, so the statement named whose each one is: a model with blind indexes and keys of its own
+    # is skipped when none of them is its (the sweep's keys are all debtors'). A key already destroyed, or unknown,
+    # says nothing of its owner: then every model is looked at, as an entry may have outlived its key.
+    known = set(owners) if destroyed == len(set(ids)) else None
     for model, indexes, _sealed in _subject_models():
-        if indexes and model not in indexes_emptied:
-            # Rows whose entries are already empty (a writer emptied them with its own update) are not written again.
-            filled = reduce(operator.or_, (~Q(**{index: ""}) for index in indexes))
-            model._default_manager.filter(AnyKey(F(KEY_ATTNAME), keys)).filter(filled).update(
-                **dict.fromkeys(indexes, "")
-            )
-    destroyed = DataKey.objects.filter(AnyKey(F("pk"), keys), destroyed_at__isnull=True).update(
-        wrapped_key=None, master_version="", destroyed_at=timezone.now()
-    )
+        if not indexes or model in indexes_emptied:
+            continue
+        if known is not None and _keys_of_its_own(model) and model._meta.label_lower not in known:
+            continue
+        # Rows whose entries are already empty (a writer emptied them with its own update) are not written again.
+        filled = reduce(operator.or_, (~Q(**{index: ""}) for index in indexes))
+        model._default_manager.filter(AnyKey(F(KEY_ATTNAME), keys)).filter(filled).update(**dict.fromkeys(indexes, ""))
+    # Forgotten now, so that what this transaction reads next is "[erased]", and again at commit: a thread of this
+    # process that loaded a key meanwhile must not keep it for the cache's lifetime (other processes do, docs/adr/0005).
     _keys_forget(ids)
     transaction.on_commit(lambda: _keys_forget(ids))
     return destroyed
@@ -142,6 +151,34 @@ def data_keys_destroy(*, key_ids: Sequence[uuid.UUID], indexes_emptied: Collecti
 def _keys_forget(key_ids: list[uuid.UUID]) -> None:
     for key_id in key_ids:
         keyring.key_forget(key_id)
+
+
+def _keys_tombstone(keys: Any) -> Counter[str]:
+    """Destroy the live keys among ``keys`` (an ``AnyKey`` right-hand side) in one statement, which also answers how
+    many of each subject type it destroyed (on PostgreSQL counted by the database, not row by row in Python)."""
+    live = DataKey.objects.filter(AnyKey(F("pk"), keys), destroyed_at__isnull=True)
+    query = cast(UpdateQuery, live.query.chain(UpdateQuery))
+    query.add_update_values({"wrapped_key": None, "master_version": "", "destroyed_at": timezone.now()})
+    statement, params = query.get_compiler(connection=connection).as_sql()
+    column = connection.ops.quote_name(DataKey._meta.get_field("subject_type").column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH destroyed AS ({statement} RETURNING {column}) "  # noqa: S608 - Django's SQL, values bound
+                f"SELECT {column}, COUNT(*) FROM destroyed GROUP BY {column}",
+                params,
+            )
+            return Counter({subject_type: int(count) for subject_type, count in cursor.fetchall()})
+        cursor.execute(f"{statement} RETURNING {column}", params)  # no UPDATE inside a WITH elsewhere
+        return Counter(subject_type for (subject_type,) in cursor.fetchall())
+
+
+def _keys_of_its_own(model: type[models.Model]) -> bool:
+    """Whether each row of ``model`` holds a data key no other row shares (one-to-one): issued for that row, under
+    the model's own subject type (``fields._key_issue``, the bulk writers and the sealing migrations all do so), unlike
+    the rows sealed under their debtor's key (letters, circumstances, special categories)."""
+    field = model._meta.get_field(KEY_ATTNAME)
+    return bool(field.one_to_one)
 
 
 @dataclass

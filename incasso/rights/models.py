@@ -243,7 +243,7 @@ class ExportDelivery(models.Model):
 
 
 # What the retention sweep writes over a debtor's rectification history (``privacy.retention.anonymise``, field set
-# retention.anonymise/2), in one UPDATE of all the chunk's rows and in the transaction that destroys the key.
+# retention.anonymise/3), in one UPDATE of all the chunk's rows and in the transaction that destroys the key.
 SWEEP_MARKER = "[anonymised]"
 
 

@@ -20,6 +20,7 @@ SET = "retention.anonymise/1"
 PINNED = {
     SET: "30152a1207f4481d92dc4e5b0993e53bef54250dc272e0a8047420bd8df29d13",
     "retention.anonymise/2": "2242d85c8ac2e1b9ff7326049bb9ca63e8c002754577444db485fe9b8a87abd0",
+    "retention.anonymise/3": "8f07be605671a6a7690770dfed32003730da63c441bb610559b8b1f1c340cf67",
     "retention.client_contacts/1": "b8d30e2f617a7a5ad6f97b2bb3c2f3f208d0b217c5949bda3475195b137d4c69",
 }
 

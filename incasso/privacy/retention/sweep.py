@@ -4,7 +4,7 @@ Per purpose, set-based and in chunks: the debtors are walked in windows of ``chu
 window one query finds its end and one its expired ids (with their data keys and whether their region was derived;
 the postcodes of those whose region never was are opened, ``anonymise.debtors_regions_read``) and the audit entries
 are checked and encoded (``audit_batch_prepare_each``: one event per subject, its fields the audit log's named set
-``retention.anonymise/2``); then, in the chunk's own transaction, a fixed number of set-based statements anonymises
+``retention.anonymise/3``); then, in the chunk's own transaction, a fixed number of set-based statements anonymises
 them, keeps their regions and destroys their data keys (``anonymise.anonymise_debtors``: nothing is opened or
 re-sealed, docs/adr/0009) and ``audit_record_prepared`` records one entry per subject, last. On PostgreSQL, outside a
 transaction, the next chunk is read while others are written (``read_ahead``: Python encodes while the database

@@ -5,7 +5,6 @@ cases by callers without a user account (an API key, a debtor-portal session). M
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.http import Http404
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -17,10 +16,9 @@ from incasso.accounts.access import (
     access_exports_check,
     access_refused,
 )
-from incasso.accounts.factories import UserFactory
-from incasso.accounts.models import SecurityAlert, SecurityAlertKind, Team
+from incasso.accounts.models import SecurityAlert, SecurityAlertKind
 from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
+from incasso.accounts.testing import make_staff, staff_login
 from incasso.audit.models import AuditAction
 from incasso.audit.services import audit_record
 from incasso.cases.factories import CaseFactory, ClaimFactory
@@ -30,17 +28,6 @@ from incasso.ledger.tests.conftest import eur
 from incasso.parties.factories import ClientFactory, DebtorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def make_staff(username, role, clients=()):
-    """A staff member with ``role``, in a team working ``clients``."""
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    if clients:
-        team = Team.objects.create(name=f"team of {username}")
-        team.clients.add(*clients)
-        team.members.add(user)
-    return user
 
 
 @pytest.fixture

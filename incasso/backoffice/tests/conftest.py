@@ -1,25 +1,11 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from incasso.accounts.factories import UserFactory
-from incasso.accounts.models import Team
 from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
+from incasso.accounts.testing import make_staff, staff_login
 from incasso.cases.factories import CaseFactory, ClaimFactory
 from incasso.parties.factories import ClientFactory, DebtorFactory
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-def make_staff(username, *roles, clients=()):
-    user = UserFactory(username=username)
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
-    if clients:
-        team = Team.objects.create(name=f"team of {username}")
-        team.clients.add(*clients)
-        team.members.add(user)
-    return user
 
 
 @pytest.fixture

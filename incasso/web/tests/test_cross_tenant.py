@@ -37,10 +37,9 @@ from django.utils import timezone
 from incasso.accounts.factories import ClientMembershipFactory, UserFactory
 from incasso.accounts.models import LockoutScope, LoginLockout, SecurityAlert, SecurityAlertKind
 from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
+from incasso.accounts.testing import make_staff, staff_login
 from incasso.arrangements.models import Arrangement, ProposedBy
 from incasso.audit.models import AuditEvent
-from incasso.backoffice.tests.conftest import make_staff
 from incasso.cases.models import StaffTask, TaskKind
 from incasso.circumstances.services import vulnerability_flag_set
 from incasso.complaints.models import ComplaintChannel

@@ -31,11 +31,10 @@ from django.utils import timezone
 from incasso.accounts.factories import ClientMembershipFactory, UserFactory
 from incasso.accounts.models import LockoutScope, LoginLockout, SecurityAlert, SecurityAlertKind
 from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
+from incasso.accounts.testing import make_staff, staff_login
 from incasso.arrangements.models import Arrangement
 from incasso.audit.verification import audit_chain_verify
 from incasso.backoffice.models import CaseNote
-from incasso.backoffice.tests.conftest import make_staff
 from incasso.cases.models import Case, Claim
 from incasso.circumstances.models import VulnerabilityFlag
 from incasso.complaints.models import Complaint, ComplaintChannel

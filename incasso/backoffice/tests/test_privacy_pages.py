@@ -8,6 +8,7 @@ from incasso.accounts.roles import Role
 from incasso.backoffice.tests.conftest import ENGLISH, login_as
 from incasso.disclosures.models import Breach
 from incasso.privacy.models import LegalHold
+from incasso.privacy.retention.holds import legal_hold_place
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,21 @@ def test_the_legal_officer_places_a_legal_hold_on_a_client(client, two_teams):
     client.post(reverse("backoffice:legal-hold-release", args=[hold.pk]))
     hold.refresh_from_db()
     assert hold.released_at is not None
+
+
+def test_a_legal_hold_that_would_end_before_today_is_refused(client, two_teams):
+    login_as(client, "legal@example.com", Role.LEGAL_OFFICER)
+    url = reverse("backoffice:legal-holds")
+    case = two_teams["our_case"]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    refused = client.post(url, {"case_number": case.number, "reason": "Rechtszaak", "until": yesterday.isoformat()})
+    assert refused.status_code == 400 and "Een bewaarplicht kan niet eindigen voor vandaag." in refused.content.decode()
+    assert not LegalHold.objects.exists()
+    with pytest.raises(ValueError, match="before today"):
+        legal_hold_place(placed_by=client.user, reason="Rechtszaak", case=case, until=yesterday)
+    today = {"case_number": case.number, "reason": "Rechtszaak", "until": timezone.localdate().isoformat()}
+    assert client.post(url, today).status_code == 302
+    assert LegalHold.objects.get().until == timezone.localdate()
 
 
 def test_the_auditor_sees_legal_holds_but_does_not_change_them(client, two_teams):

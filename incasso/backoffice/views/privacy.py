@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -33,6 +34,13 @@ class LegalHoldForm(forms.Form):
     until = forms.DateField(
         label=_("Until (empty: until released)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_until(self) -> date | None:
+        """A hold that ends before today would keep nothing: refused rather than placed."""
+        until: date | None = self.cleaned_data.get("until")
+        if until is not None and until < timezone.localdate():
+            raise forms.ValidationError(_("A legal hold cannot end before today."), code="past")
+        return until
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

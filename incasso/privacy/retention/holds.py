@@ -58,6 +58,8 @@ def legal_hold_place(
         raise ValueError("a legal hold is on a case, on a debtor or on a client")
     if not reason.strip():
         raise ValueError("a legal hold needs a reason")
+    if until is not None and until < timezone.localdate():
+        raise ValueError("a legal hold cannot end before today")
     if not _may_hold(placed_by, case=case, debtor=debtor, client=client):
         raise HoldOutsideCases
     with transaction.atomic():

@@ -9,6 +9,7 @@ from incasso.accounts.roles import Role
 from incasso.audit.models import AuditEvent
 from incasso.backoffice.tests.conftest import login_as
 from incasso.debtor_portal.models import DisputeFile
+from incasso.privacy.retention.anonymise import anonymise_debtors
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,19 @@ def test_a_file_changed_on_disk_is_not_served(collector_client, two_teams, media
     upload = _upload(case, media, content=b"%PDF-1.4\nsomething else\n")
     response = collector_client.get(reverse("backoffice:dispute-file", args=[case.pk, upload.pk]))
     assert response.status_code == 409 and b"something else" not in response.content
+
+
+def test_a_file_deleted_at_anonymisation_says_so(
+    collector_client, two_teams, media, django_capture_on_commit_callbacks
+):
+    case = two_teams["our_case"]
+    upload = _upload(case, media)
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise_debtors([case.debtor_id])
+    response = collector_client.get(reverse("backoffice:dispute-file", args=[case.pk, upload.pk]))
+    assert response.status_code == 410
+    assert "geanonimiseerd" in response.content.decode()
+    assert not (media.INCASSO_MEDIA_DIR / "disputes" / f"test-{case.pk}.pdf").exists()
 
 
 def test_another_teams_collector_gets_404(client, two_teams, media):

@@ -43,6 +43,7 @@ from incasso.debtor_portal.models import DisputeFile
 from incasso.debtor_portal.selectors import dispute_file_read
 from incasso.domain.case_lifecycle import TransitionRefused
 from incasso.domain.case_stages import ClosedReason, Stage
+from incasso.privacy.retention.dispute_files import GONE as ANONYMISED_FILE
 from incasso.web.fields import PlausibleDateField
 
 CASES_SHOWN = 100
@@ -226,6 +227,8 @@ def dispute_file(request: HttpRequest, case_id: int, file_id: int) -> HttpRespon
         raise access_case_object_refused(
             user=request.user, objects=asked, what="dispute file", reference=file_id, request=request
         )
+    if upload.stored_path.startswith(ANONYMISED_FILE):
+        return HttpResponse(_("This file was deleted when the debtor's data was anonymised."), status=410)
     content = dispute_file_read(upload=upload)
     if content is None:
         return HttpResponse(_("This file is missing or was changed after it was uploaded."), status=409)

@@ -220,6 +220,8 @@ def test_a_broken_namespace_is_refused_with_a_message_never_a_crash():
     [
         pytest.param(lambda text: text.replace(b"\n", b"\r"), id="lone CR line ends"),
         pytest.param(lambda text: text.decode().encode("utf-16"), id="UTF-16 with BOM"),
+        pytest.param(lambda text: text.decode().encode("utf-16-le"), id="UTF-16 LE without BOM"),
+        pytest.param(lambda text: text.decode().encode("utf-16-be"), id="UTF-16 BE without BOM"),
     ],
 )
 def test_mt940_saved_by_other_tools_reads_the_same(encode):
@@ -227,9 +229,10 @@ def test_mt940_saved_by_other_tools_reads_the_same(encode):
     assert parsed(encode(content)) == parsed(content)
 
 
-def test_camt_saved_as_utf16_reads_the_same():
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_camt_saved_as_utf16_reads_the_same(encoding):
     content = camt(camt_entry("10.00", e2e="E2E-16", ustrd="Dossier 2026-000101"))
-    utf16 = content.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")
+    utf16 = content.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode(encoding)
     assert parsed(utf16) == parsed(content)
 
 

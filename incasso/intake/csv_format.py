@@ -55,9 +55,14 @@ def header_normalise(name: str) -> str:
     return _SEPARATORS.sub("_", name.strip().strip('"').lower()).strip("_")
 
 
+# The line Excel (and tools that write for it) may put before the header to name the separator: ``sep=;``.
+_EXCEL_SEPARATOR = re.compile(r'^"?sep=([;,\t|])"?\s*$', re.IGNORECASE)
+
+
 def delimiter_sniff(header_line: str) -> str:
-    """``;`` (what Excel writes in a Dutch locale) or ``,``: whichever the header line holds more of."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    """``;`` (what Excel writes in a Dutch locale), ``,`` or a tab: whichever the header line holds most of."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: counts[delimiter])  # a tie goes to the first: ","
 
 
 def column_indexes(header: list[str]) -> list[int]:
@@ -96,6 +101,26 @@ def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
     row, not the file.
     """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    header_line = _header_line(text)
+    declared = _EXCEL_SEPARATOR.match(header_line)
+    if declared:  # the header follows; rows are numbered as the spreadsheet shows them (without this line)
+        header_line = _header_line(text)
+    delimiter = declared.group(1) if declared else delimiter_sniff(header_line)
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError(
+            "header",
+            _noop("the header line cannot be read as CSV (%(reason)s)"),
+            (("reason", str(exc)),),
+            code="bad_header",
+        ) from None
+    indexes = column_indexes(header)
+    return _records(text, delimiter, indexes, len(header))
+
+
+def _header_line(text: io.TextIOWrapper) -> str:
+    """The next line, which must be a header (or Excel's ``sep=`` line before it); ``ImportFileError`` otherwise."""
     try:
         # Read up to a limit: a file without a line end would otherwise be read into memory whole.
         header_line = text.readline(MAX_HEADER_LENGTH + 1)
@@ -115,18 +140,7 @@ def csv_open(stream: BinaryIO) -> Iterator[ClaimRow | RowError]:
             (("limit", MAX_HEADER_LENGTH),),
             code="bad_header",
         )
-    delimiter = delimiter_sniff(header_line)
-    try:
-        header = next(csv.reader([header_line], delimiter=delimiter))
-    except csv.Error as exc:
-        raise ImportFileError(
-            "header",
-            _noop("the header line cannot be read as CSV (%(reason)s)"),
-            (("reason", str(exc)),),
-            code="bad_header",
-        ) from None
-    indexes = column_indexes(header)
-    return _records(text, delimiter, indexes, len(header))
+    return header_line
 
 
 def _records(text: io.TextIOWrapper, delimiter: str, indexes: list[int], width: int) -> Iterator[ClaimRow | RowError]:

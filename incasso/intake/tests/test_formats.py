@@ -35,12 +35,21 @@ def test_english_headers_and_commas():
     ]
 
 
-@pytest.mark.parametrize("separator", [";", ","])
+@pytest.mark.parametrize("separator", [";", ",", "\t"])
 def test_the_separator_is_sniffed_from_the_header(separator):
     header = separator.join(["Invoice Number", "Invoice-Date", "due_date", "AMOUNT", "debtor_reference", "debtor_kind"])
     line = separator.join(["F1", "2026-01-01", "2026-02-01", "10", "K1", "consumer"])
     (row,) = rows_of(f"{header}\r\n{line}\r\n")
     assert (row.invoice_number, row.invoice_date, row.amount) == ("F1", "2026-01-01", "10")
+
+
+@pytest.mark.parametrize("declaration", ["sep=;", '"sep=;"', "SEP=;"])
+def test_excels_separator_line_names_the_separator_and_is_no_row(declaration):
+    # The named separator counts even where the header holds more of another (a column the import ignores).
+    header = "factuurnummer;factuurdatum;vervaldatum;bedrag;debiteurnummer;soort debiteur;notes, a, b, c, d, e, f, g"
+    line = "F1;2026-01-01;2026-02-01;12,50;K1;particulier;Les 1, 2, 3"
+    (row,) = rows_of(f"\ufeff{declaration}\r\n{header}\r\n{line}\r\n")
+    assert (row.row, row.invoice_number, row.amount) == (2, "F1", "12,50")
 
 
 def test_a_missing_required_column_refuses_the_file_naming_it():

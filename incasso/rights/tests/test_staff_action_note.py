@@ -2,28 +2,13 @@
 comes back on the request's page with why, and what was typed kept (found walking the pages in a browser)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
-
-from incasso.accounts.factories import UserFactory
-from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
-from incasso.rights.models import RequestChannel, RequestKind
-from incasso.rights.services import Requester, requests_receive
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("note", ["ID\x00seen", "x" * 5001])
-def test_a_note_the_form_refuses_changes_nothing(client, note):
-    found = requests_receive(
-        kind=RequestKind.ACCESS,
-        channel=RequestChannel.PHONE,
-        requester=Requester(name="Eva", email="eva@example.com"),
-        actor="test",
-    )[0]
-    officer = UserFactory()
-    officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
-    staff_login(client, officer)
+def test_a_note_the_form_refuses_changes_nothing(client, officer_request, note):
+    found = officer_request
     events = set(found.events.values_list("pk", flat=True))
     url = reverse("rights:staff_action", kwargs={"pk": found.pk, "action": "verify"})
     response = client.post(url, {"note": note})
@@ -36,16 +21,8 @@ def test_a_note_the_form_refuses_changes_nothing(client, note):
 
 
 @pytest.mark.django_db
-def test_a_note_the_service_refuses_is_kept_with_the_reason(client):
-    found = requests_receive(
-        kind=RequestKind.ACCESS,
-        channel=RequestChannel.PHONE,
-        requester=Requester(name="Eva", email="eva@example.com"),
-        actor="test",
-    )[0]
-    officer = UserFactory()
-    officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
-    staff_login(client, officer)
+def test_a_note_the_service_refuses_is_kept_with_the_reason(client, officer_request):
+    found = officer_request
     url = reverse("rights:staff_action", kwargs={"pk": found.pk, "action": "extend"})
     assert client.post(url, {"note": "Veel gegevens"}).status_code == 302
     again = client.post(url, {"note": "Nog eens verlengen"}, HTTP_ACCEPT_LANGUAGE="nl")

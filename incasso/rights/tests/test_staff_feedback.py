@@ -1,30 +1,9 @@
 """What the privacy officer reads on a request's page (found by handling requests in a browser, in Dutch)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from incasso.accounts.factories import UserFactory
-from incasso.accounts.roles import Role
-from incasso.accounts.testing import staff_login
-from incasso.rights.models import RequestChannel, RequestKind
-from incasso.rights.services import Requester, requests_receive
-
 DUTCH = {"HTTP_ACCEPT_LANGUAGE": "nl"}
-
-
-@pytest.fixture
-def officer_request(client):
-    found = requests_receive(
-        kind=RequestKind.ACCESS,
-        channel=RequestChannel.PHONE,
-        requester=Requester(name="Eva", email="eva@example.com"),
-        actor="test",
-    )[0]
-    officer = UserFactory()
-    officer.groups.add(Group.objects.get(name=Role.PRIVACY_OFFICER))
-    staff_login(client, officer)
-    return found
 
 
 @pytest.mark.django_db
